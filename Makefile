@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine (Python 3.11 + the package registries):
+#   make run   — install, migrate the embedded SQLite database, load the example plan, serve the bot
+#   make test  — install, then run the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PLAN   ?= examples/halton-plan.yaml
+NODE_TOOLS := tests/node
+
+.PHONY: run test install install-test node-tools lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+$(NODE_TOOLS)/node_modules/.installed: $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-tools: $(NODE_TOOLS)/node_modules/.installed
+
+run: install
+	$(BIN)/cqcbot db upgrade
+	$(BIN)/cqcbot plan import $(PLAN)
+	$(BIN)/cqcbot serve
+
+test: install node-tools
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) $(NODE_TOOLS)/node_modules

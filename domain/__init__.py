@@ -1,0 +1,1 @@
+"""The improvement plan itself: pure rules and services, no I/O."""

@@ -1,0 +1,47 @@
+"""The real Bot Framework CloudAdapter, configured from our settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _AdapterConfig:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str
+
+
+def new_adapter(settings: Settings) -> CloudAdapter:
+    config = _AdapterConfig(
+        APP_ID=settings.app_id,
+        APP_PASSWORD=settings.app_password,
+        APP_TYPE=settings.app_type.value,
+        APP_TENANTID=settings.app_tenant_id,
+    )
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    adapter.on_turn_error = _on_turn_error
+    return adapter
+
+
+async def _on_turn_error(context: TurnContext, error: Exception) -> None:
+    # Logged with its traceback for us; the person gets a plain sentence, never a stack trace.
+    log.exception("error while handling a %s activity", context.activity.type, exc_info=error)
+    try:
+        await context.send_activity(
+            "Sorry — something went wrong on our side and I couldn't finish that. "
+            "Please try again in a minute; if it keeps happening, tell the plan's admin."
+        )
+    except Exception:  # the connector itself may be what failed
+        log.warning("could not tell the user about the error", exc_info=True)

@@ -1,0 +1,92 @@
+"""The aiohttp application: /api/messages for Teams, /healthz for the platform."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import web
+from botbuilder.schema import Activity
+from msrest.exceptions import DeserializationError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+RUNTIME = web.AppKey("runtime", Runtime)
+MAX_BODY_BYTES = 1024 * 1024  # Teams activities are far smaller; refuse anything absurd early
+
+
+def create_app(runtime: Runtime) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[RUNTIME] = runtime
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.on_cleanup.append(_close)
+    return app
+
+
+async def _close(app: web.Application) -> None:
+    await app[RUNTIME].close()
+
+
+def _bad_request(reason: str, status: int = 400) -> web.Response:
+    return web.json_response({"error": {"code": "BadRequest", "message": reason}}, status=status)
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    """Check the request is a well-formed activity, then hand it to the Bot Framework adapter."""
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return _bad_request("Content-Type must be application/json", status=415)
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _bad_request("the body is not valid JSON")
+    except web.HTTPRequestEntityTooLarge:
+        return _bad_request("the body is too large", status=413)
+    problem = _activity_problem(body)
+    if problem:
+        return _bad_request(problem)
+    runtime = request.app[RUNTIME]
+    try:
+        response = await runtime.adapter.process(request, runtime.bot)
+    except web.HTTPException as exc:
+        if exc.status >= 500:
+            raise
+        return _bad_request(exc.reason or "the request was refused", status=exc.status)
+    return response or web.Response(status=201)
+
+
+def _activity_problem(body: object) -> str | None:
+    if not isinstance(body, dict):
+        return "the body must be a JSON object (a Bot Framework activity)"
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "the activity has no type"
+    for key in ("serviceUrl", "id", "text", "channelId", "name"):
+        if key in body and body[key] is not None and not isinstance(body[key], str):
+            return f"{key} must be a string"
+    for key in ("conversation", "from", "recipient"):
+        if key in body and body[key] is not None and not isinstance(body[key], dict):
+            return f"{key} must be an object"
+    if not isinstance(body.get("conversation"), dict) or not body["conversation"].get("id"):
+        return "the activity has no conversation id"
+    if not body.get("serviceUrl"):
+        return "the activity has no serviceUrl"
+    try:
+        Activity().deserialize(body)
+    except (DeserializationError, TypeError, ValueError, AttributeError) as exc:
+        return f"the activity is malformed: {exc.__class__.__name__}"
+    return None
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 only when the database answers: a load balancer then stops sending to a broken instance."""
+    try:
+        async with request.app[RUNTIME].engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("health check failed: %s", exc)
+        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})

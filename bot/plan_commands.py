@@ -1,0 +1,69 @@
+"""The plan commands' work: wiring settings, storage and the plan file together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.plan_view import render_plan
+from bot.runtime import utc_now
+from bot.settings import Settings
+from storage.engine import new_engine, new_sessionmaker
+from storage.plan_file import PlanFileInvalid, load_plan_file, plan_to_document
+from storage.plan_import import import_plan
+from storage.plan_queries import load_plan
+from storage.schema_check import SchemaNotReady, require_current_schema
+
+
+async def import_plan_file(settings: Settings, file: Path, *, dry_run: bool, out: Console, err: Console) -> int:
+    engine = new_engine(settings.database_url)
+    try:
+        try:
+            await require_current_schema(engine, settings.database_url)
+        except SchemaNotReady as exc:
+            err.print(f"[red]{exc}[/red]")
+            return 2
+        sessions = new_sessionmaker(engine)
+        async with sessions() as session:
+            stored = await load_plan(session)
+        base = plan_to_document(stored) if stored else None
+        try:
+            plan = load_plan_file(file, base=base)
+        except PlanFileInvalid as exc:
+            err.print(f"[red]{file} has {len(exc.errors)} error(s); nothing was imported:[/red]")
+            for error in exc.errors:
+                err.print(f"  {error}", markup=False, highlight=False)
+            return 1
+        if dry_run:
+            out.print(f"{file} is valid: {len(plan.actions)} actions, {len(plan.metrics)} metrics. Nothing changed.")
+            return 0
+        async with sessions.begin() as session:
+            summary = await import_plan(session, plan, actor=f"cli:{file.name}", now=utc_now())
+        created = ", ".join(f"{n} {k}" for k, n in sorted(summary.created.items())) or "nothing"
+        updated = ", ".join(f"{n} {k}" for k, n in sorted(summary.updated.items())) or "nothing"
+        out.print(f"Imported {file}: created {created}; updated {updated}.")
+        if summary.not_in_file:
+            out.print(f"[yellow]Stored actions not in this file (kept): {', '.join(summary.not_in_file)}[/yellow]")
+        return 0
+    finally:
+        await engine.dispose()
+
+
+async def show_plan(settings: Settings, *, out: Console, err: Console) -> int:
+    engine = new_engine(settings.database_url)
+    try:
+        try:
+            await require_current_schema(engine, settings.database_url)
+        except SchemaNotReady as exc:
+            err.print(f"[red]{exc}[/red]")
+            return 2
+        async with new_sessionmaker(engine)() as session:
+            plan = await load_plan(session)
+        if plan is None:
+            err.print("No plan yet: run `cqcbot plan import FILE` first.")
+            return 1
+        render_plan(plan, out)
+        return 0
+    finally:
+        await engine.dispose()

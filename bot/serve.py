@@ -1,0 +1,44 @@
+"""`cqcbot serve`: start the web server once the database is ready."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from rich.console import Console
+
+from bot.app import create_app
+from bot.runtime import build_runtime
+from bot.settings import Settings
+from storage.schema_check import SchemaNotReady, require_current_schema
+
+log = logging.getLogger(__name__)
+
+LOCAL_MODE_BANNER = """\
+[bold yellow]LOCAL MODE — authentication is OFF.[/bold yellow] MicrosoftAppId is empty, so the bot accepts
+unauthenticated requests. Use this only with the Microsoft 365 Agents Playground or the Bot Framework
+Emulator on this machine; set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId to deploy."""
+
+
+def run(settings: Settings, console: Console) -> int:
+    runtime = build_runtime(settings)
+    try:
+        asyncio.run(require_current_schema(runtime.engine, settings.database_url))
+    except SchemaNotReady as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
+    if settings.local_mode:
+        console.print(LOCAL_MODE_BANNER)
+    console.print(f"Serving on http://{settings.host}:{settings.port}/api/messages (database {_safe(settings.database_url)})")
+    web.run_app(create_app(runtime), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def _safe(url: str) -> str:
+    """The database URL without its password, for logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':')[0]}:***@{host}"
+    return url

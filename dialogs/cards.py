@@ -1,0 +1,151 @@
+"""Adaptive Card templates: loading the JSON files and filling the parsed tree.
+
+Templates live in ``dialogs/cards/*.json``. Two conventions, both applied to the parsed tree so user
+text can never break the JSON or be read as template syntax:
+
+* ``{{name}}`` inside a string value is a placeholder, replaced in one pass by :func:`fill`;
+  inserted text is not scanned again.
+* An element's ``id`` is an anchor the builder uses to change or drop that element
+  (:func:`find`, :func:`remove`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from importlib import resources
+from typing import Any
+
+Card = dict[str, Any]
+
+# Teams counts message size in UTF-16; 28 KB keeps a card quick to render on a phone and under the
+# smallest limit Teams documents (incoming webhooks), well inside the 100 KB bot message limit.
+MAX_CARD_BYTES = 28 * 1024
+
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August")
+_MONTH_NAMES += ("September", "October", "November", "December")
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class TemplateError(LookupError):
+    """A template and its builder disagree (a missing placeholder value or anchor id)."""
+
+
+@functools.cache
+def _template_text(name: str) -> str:
+    return resources.files("dialogs").joinpath("cards", f"{name}.json").read_text(encoding="utf-8")
+
+
+def template_names() -> list[str]:
+    """Every card template shipped in ``dialogs/cards``, without the ``.json`` suffix."""
+    folder = resources.files("dialogs").joinpath("cards")
+    return sorted(
+        p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")
+    )
+
+
+def load_template(name: str) -> Card:
+    """A fresh, mutable copy of the named template's tree."""
+    card = json.loads(_template_text(name))
+    if not isinstance(card, dict) or card.get("type") != "AdaptiveCard":
+        raise TemplateError(f"{name}.json is not an Adaptive Card")
+    return card
+
+
+def fill(node: Any, values: Mapping[str, str]) -> Any:
+    """Replace every ``{{name}}`` in the tree's strings, in place; returns the node for chaining."""
+
+    def substitute(text: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            try:
+                return values[match.group(1)]
+            except KeyError:
+                raise TemplateError(f"no value for placeholder {match.group()}") from None
+
+        return _PLACEHOLDER.sub(one, text)
+
+    if isinstance(node, dict):
+        for key, value in node.items():
+            node[key] = substitute(value) if isinstance(value, str) else fill(value, values)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            node[index] = substitute(value) if isinstance(value, str) else fill(value, values)
+    return node
+
+
+def _walk(node: Any) -> Iterator[tuple[list[Any], int, dict[str, Any]]]:
+    """Every object held in a list (elements, actions, facts), with that list and its index."""
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            if isinstance(item, dict):
+                yield node, index, item
+            yield from _walk(item)
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+
+
+def find(card: Card, element_id: str) -> dict[str, Any]:
+    """The element or action with this ``id``."""
+    for _, _, item in _walk(card):
+        if item.get("id") == element_id:
+            return item
+    raise TemplateError(f"no element with id {element_id!r}")
+
+
+def remove(card: Card, element_ids: Iterable[str]) -> None:
+    """Drop the elements with these ids (each must exist, so a renamed anchor fails loudly)."""
+    for element_id in element_ids:
+        for holder, index, item in _walk(card):
+            if item.get("id") == element_id:
+                del holder[index]
+                break
+        else:
+            raise TemplateError(f"no element with id {element_id!r}")
+
+
+def card_size_bytes(card: Card) -> int:
+    """The card's size as Teams counts it: UTF-16 bytes of its JSON.
+
+    Serialised with json's default separators, a little larger than what goes over the wire, so the
+    budget errs on the safe side.
+    """
+    return len(json.dumps(card, ensure_ascii=False).encode("utf-16-le"))
+
+
+def long_date(day: date) -> str:
+    """'Wednesday 14 January 2026' — spelt out so nobody misreads 03/04 as 4 March."""
+    return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def month_label(month: str) -> str:
+    """'2026-01' → 'January 2026'."""
+    year, number = month.split("-")
+    return f"{_MONTH_NAMES[int(number) - 1]} {int(year)}"
+
+
+def fact(title: str, value: str) -> dict[str, str]:
+    return {"title": title, "value": value}
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def set_action_data(action: dict[str, Any], verb: str, data: Mapping[str, Any]) -> None:
+    """Give an Action.Execute and its Action.Submit fallback the same data.
+
+    Action.Submit has no verb, so older clients carry it inside data for the bot to route on.
+    """
+    action["data"] = dict(data)
+    action["fallback"]["data"] = {**data, "verb": verb}
+
+
+def markdown_link(url: str) -> str:
+    """A Markdown link whose text cannot be read as Markdown and whose target cannot end early."""
+    label = shorten(re.sub(r"[^\w./:%?=&#~+,-]|_", " ", url.split("://", 1)[-1]), 60)
+    return f"[{label}]({url.replace('(', '%28').replace(')', '%29')})"

@@ -1,0 +1,69 @@
+"""Recognising what someone typed to the bot. Pure: matching is kept apart from acting."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class CommandName(StrEnum):
+    HELP = "help"
+    MY_ACTIONS = "my actions"
+    STATUS = "status"
+    FIGURES = "figures"
+    AWAY = "away"
+    BACK = "back"
+    DELEGATE = "delegate"
+    DIGEST = "digest"
+    POST_DIGEST = "post digest"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: CommandName
+    text: str
+    away_until: date | None = None
+    action_ref: str | None = None
+    email: str | None = None
+    problem: str | None = None  # set when the command was recognised but its argument was not
+
+
+_MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+_AWAY = re.compile(r"^away(?:\s+until)?\s+(?P<date>\S+)$", re.IGNORECASE)
+_DELEGATE = re.compile(r"^delegate\s+(?P<ref>\S+)\s+to\s+(?P<email>\S+)$", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SIMPLE = {c.value: c for c in CommandName if c not in {CommandName.AWAY, CommandName.DELEGATE, CommandName.UNKNOWN}}
+_ALIASES = {"?": CommandName.HELP, "hi": CommandName.HELP, "hello": CommandName.HELP, "actions": CommandName.MY_ACTIONS}
+
+
+def clean_text(text: str | None) -> str:
+    """The words typed, without @mentions, HTML entities Teams adds, or extra spaces."""
+    without_mentions = _MENTION.sub(" ", text or "").replace("&nbsp;", " ")
+    return " ".join(without_mentions.split()).strip()
+
+
+def parse_command(text: str | None) -> Command:
+    words = clean_text(text)
+    lowered = words.lower().rstrip(".!")
+    if lowered in _SIMPLE:
+        return Command(_SIMPLE[lowered], words)
+    if lowered in _ALIASES:
+        return Command(_ALIASES[lowered], words)
+    if match := _AWAY.match(words):
+        try:
+            return Command(CommandName.AWAY, words, away_until=date.fromisoformat(match["date"]))
+        except ValueError:
+            return Command(CommandName.AWAY, words, problem="Please give the date as YYYY-MM-DD, e.g. away until 2026-12-31.")
+    if lowered.startswith("away"):
+        return Command(CommandName.AWAY, words, problem="Please say until when, e.g. away until 2026-12-31.")
+    if match := _DELEGATE.match(words):
+        email = match["email"].lower()
+        if not _EMAIL.match(email):
+            return Command(CommandName.DELEGATE, words, problem=f"{match['email']} is not an email address.")
+        return Command(CommandName.DELEGATE, words, action_ref=match["ref"].upper(), email=email)
+    if lowered.startswith("delegate"):
+        return Command(CommandName.DELEGATE, words, problem="Please write it as: delegate WWP-01 to name@council.gov.uk")
+    return Command(CommandName.UNKNOWN, words)

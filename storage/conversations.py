@@ -1,0 +1,110 @@
+"""Stored conversation references, and linking personal chats to people in the plan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.conversations import ConversationAddress, ConversationKind, MemberIdentity
+from storage import audit
+from storage.models import ConversationRef, Person
+
+ADDRESS_FIELDS = (
+    "kind", "service_url", "channel_id", "tenant_id", "bot_id", "bot_name", "user_id",
+    "aad_object_id", "team_id", "teams_channel_id",
+)
+
+
+async def save_address(
+    session: AsyncSession, address: ConversationAddress, *, now: datetime, installed: bool = True
+) -> ConversationRef:
+    """Insert or refresh a conversation reference (Teams may move a tenant to a new service URL)."""
+    row = await session.scalar(
+        select(ConversationRef).where(ConversationRef.conversation_id == address.conversation_id)
+    )
+    before = audit.snapshot(row, ("installed", *ADDRESS_FIELDS)) if row else None
+    if row is None:
+        row = ConversationRef(conversation_id=address.conversation_id, updated_at=now)
+        session.add(row)
+    for field in ADDRESS_FIELDS:
+        value = getattr(address, field)
+        if value is not None or field in {"kind", "service_url", "channel_id"}:
+            setattr(row, field, value.value if isinstance(value, ConversationKind) else value)
+    row.installed = installed
+    after = audit.snapshot(row, ("installed", *ADDRESS_FIELDS))
+    if before != after:
+        row.updated_at = now
+        audit.record(session, at=now, actor="teams", entity="conversation", entity_id=address.conversation_id,
+                     change="create" if before is None else "update", before=before, after=after)
+    await session.flush()
+    return row
+
+
+async def link_person(
+    session: AsyncSession, row: ConversationRef, member: MemberIdentity, *, now: datetime
+) -> Person | None:
+    """Link a personal chat to the person in the plan by AAD object id, then email, then UPN."""
+    candidates = []
+    if member.aad_object_id:
+        candidates.append(Person.aad_object_id == member.aad_object_id)
+    for address in {member.email, member.upn} - {None}:
+        lowered = address.lower()  # type: ignore[union-attr]
+        candidates += [func.lower(Person.email) == lowered, func.lower(Person.upn) == lowered]
+    if not candidates:
+        return None
+    people = (await session.scalars(select(Person).where(or_(*candidates)))).all()
+    person = _best_match(people, member)
+    if person is None:
+        return None
+    before = audit.snapshot(person, ("aad_object_id", "unreachable_since"))
+    if member.aad_object_id and person.aad_object_id != member.aad_object_id:
+        person.aad_object_id = member.aad_object_id
+    # A fresh install or message means the person can be reached again.
+    person.unreachable_since = None
+    person.unreachable_reason = None
+    if row.person_id != person.id:
+        row.person_id = person.id
+        row.aad_object_id = member.aad_object_id or row.aad_object_id
+        audit.record(session, at=now, actor="teams", entity="conversation", entity_id=row.conversation_id,
+                     change="link", before=None, after={"person": person.email})
+    after = audit.snapshot(person, ("aad_object_id", "unreachable_since"))
+    if before != after:
+        audit.record(session, at=now, actor="teams", entity="person", entity_id=person.email,
+                     change="update", before=before, after=after)
+    await session.flush()
+    return person
+
+
+def _best_match(people: list[Person] | tuple[Person, ...], member: MemberIdentity) -> Person | None:
+    by_aad = [p for p in people if member.aad_object_id and p.aad_object_id == member.aad_object_id]
+    if by_aad:
+        return by_aad[0]
+    for address in (member.email, member.upn):
+        if not address:
+            continue
+        for person in people:
+            if person.email.lower() == address.lower() or (person.upn or "").lower() == address.lower():
+                return person
+    return None
+
+
+async def personal_chat_person(session: AsyncSession, conversation_id: str) -> Person | None:
+    row = await session.scalar(
+        select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
+    )
+    if row is None or row.person_id is None:
+        return None
+    return await session.get(Person, row.person_id)
+
+
+async def mark_uninstalled(session: AsyncSession, conversation_id: str, *, now: datetime) -> None:
+    row = await session.scalar(
+        select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
+    )
+    if row is not None and row.installed:
+        row.installed = False
+        row.updated_at = now
+        audit.record(session, at=now, actor="teams", entity="conversation", entity_id=conversation_id,
+                     change="uninstall", before={"installed": True}, after={"installed": False})

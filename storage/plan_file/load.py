@@ -1,0 +1,261 @@
+"""Read, validate and convert a plan file. Every error found is collected before any is raised."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from domain import model
+from storage.plan_file.csv_reader import read_csv
+from storage.plan_file.errors import PlanFileError, PlanFileInvalid
+from storage.plan_file.source import PlanSource, Reader, dotted
+from storage.plan_file.xlsx_reader import read_xlsx
+from storage.plan_file.yaml_reader import read_yaml
+
+READERS: dict[str, Reader] = {".yaml": read_yaml, ".yml": read_yaml, ".xlsx": read_xlsx, ".csv": read_csv}
+
+
+def plan_schema() -> dict[str, Any]:
+    """The published plan schema (docs/plan.schema.json is a copy of this file)."""
+    return json.loads(resources.files("storage").joinpath("plan.schema.json").read_text("utf-8"))
+
+
+def load_plan_file(path: Path, *, base: dict[str, Any] | None = None) -> model.Plan:
+    """Parse and validate ``path``. A CSV holds actions only and is merged into ``base``."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise PlanFileInvalid([PlanFileError(
+            str(path), "file", "(file)", f"unsupported file type {path.suffix!r}: use .yaml, .xlsx or .csv"
+        )])
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise PlanFileInvalid([PlanFileError(str(path), "file", "(file)", f"cannot read: {exc.strerror}")]) from exc
+    source = reader(str(path), content)
+    source.data = _plain(source.data)
+    if path.suffix.lower() == ".csv":
+        if base is None:
+            raise PlanFileInvalid([PlanFileError(
+                str(path), "file", "(file)",
+                "a CSV holds actions only: import a full YAML or XLSX plan first",
+            )])
+        source.data, positions = _merge_actions(base, source.data["actions"])
+        source.locations = {_moved(k, positions): v for k, v in source.locations.items()}
+        source.fallback = "stored plan"
+    errors = _schema_errors(source)
+    if not errors:
+        errors = _reference_errors(source)
+    if errors:
+        raise PlanFileInvalid(errors)
+    return _to_plan(source.data)
+
+
+def _plain(value: Any) -> Any:
+    """YAML gives dates as date objects; the schema checks ISO strings."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _merge_actions(
+    base: dict[str, Any], actions: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[int]]:
+    """Upsert CSV rows into the stored plan by ref; also where each row landed, to locate errors."""
+    merged = dict(base)
+    existing = list(base.get("actions", []))
+    by_ref = {a["ref"]: i for i, a in enumerate(existing)}
+    positions = []
+    for action in actions:
+        position = by_ref.get(action.get("ref", ""))
+        if position is None:
+            position = len(existing)
+            existing.append(action)
+            by_ref[action.get("ref", "")] = position
+        else:
+            existing[position] = action
+        positions.append(position)
+    merged["actions"] = existing
+    return merged, positions
+
+
+def _moved(path: tuple[str | int, ...], positions: list[int]) -> tuple[str | int, ...]:
+    if len(path) >= 2 and path[0] == "actions" and isinstance(path[1], int):
+        return ("actions", positions[path[1]], *path[2:])
+    return path
+
+
+def _schema_errors(source: PlanSource) -> list[PlanFileError]:
+    validator = Draft202012Validator(plan_schema(), format_checker=FormatChecker())
+    errors = []
+    for error in sorted(validator.iter_errors(source.data), key=lambda e: list(map(str, e.absolute_path))):
+        path = tuple(error.absolute_path)
+        errors.append(PlanFileError(source.file, source.where(path), dotted(path), _message(error)))
+    return errors
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return f"unknown field ({error.message.split('(')[-1].rstrip(')')})"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "pattern" and isinstance(error.instance, str):
+        return f"{error.instance!r} is not in the expected form"
+    if error.validator == "anyOf":
+        return f"{error.instance!r} is not valid here"
+    return error.message
+
+
+def _reference_errors(source: PlanSource) -> list[PlanFileError]:
+    data = source.data
+    errors: list[PlanFileError] = []
+
+    def err(path: tuple[str | int, ...], message: str) -> None:
+        errors.append(PlanFileError(source.file, source.where(path), dotted(path), message))
+
+    try:
+        ZoneInfo(data.get("timezone", "Europe/London"))
+    except (ZoneInfoNotFoundError, ValueError):
+        err(("timezone",), f"unknown time zone {data.get('timezone')!r}")
+    emails: set[str] = set()
+    for i, person in enumerate(data["people"]):
+        email = person["email"].lower()
+        if email in emails:
+            err(("people", i, "email"), f"{person['email']} is listed twice")
+        emails.add(email)
+    statements: dict[str, str] = {}
+    themes: set[str] = set()
+    for i, theme in enumerate(data["themes"]):
+        if theme["id"] in themes:
+            err(("themes", i, "id"), f"theme {theme['id']!r} is listed twice")
+        themes.add(theme["id"])
+        for j, statement in enumerate(theme.get("quality_statements", [])):
+            if statement["id"] in statements:
+                err(("themes", i, "quality_statements", j, "id"), f"quality statement {statement['id']!r} is listed twice")
+            statements[statement["id"]] = theme["id"]
+    refs: set[str] = set()
+    for i, action in enumerate(data["actions"]):
+        if action["ref"] in refs:
+            err(("actions", i, "ref"), f"action {action['ref']} is listed twice")
+        refs.add(action["ref"])
+        if action["theme"] not in themes:
+            err(("actions", i, "theme"), f"unknown theme {action['theme']!r}")
+        statement = action.get("quality_statement")
+        if statement and statements.get(statement) != action["theme"]:
+            where = "is not a quality statement of theme " + repr(action["theme"]) if statement in statements else "is not a known quality statement"
+            err(("actions", i, "quality_statement"), f"{statement!r} {where}")
+        for field, value in [("owner", action["owner"])] + [(("delegates", k), d) for k, d in enumerate(action.get("delegates", []))]:
+            if value.lower() not in emails:
+                path = ("actions", i, *field) if isinstance(field, tuple) else ("actions", i, field)
+                err(path, f"{value} is not in people")
+    metric_ids: set[str] = set()
+    for i, metric in enumerate(data.get("metrics", [])):
+        if metric["id"] in metric_ids:
+            err(("metrics", i, "id"), f"metric {metric['id']!r} is listed twice")
+        metric_ids.add(metric["id"])
+        if metric["owner"].lower() not in emails:
+            err(("metrics", i, "owner"), f"{metric['owner']} is not in people")
+        if metric["target"]["date"] <= metric["baseline"]["date"]:
+            err(("metrics", i, "target", "date"), "the target date must be after the baseline date")
+    return errors
+
+
+def _to_plan(data: dict[str, Any]) -> model.Plan:
+    d = date.fromisoformat
+    schedule_data = dict(data.get("schedule") or {})
+    if "target_review_days_before" in schedule_data:
+        schedule_data["target_review_days_before"] = tuple(schedule_data["target_review_days_before"])
+    return model.Plan(
+        organisation=data["organisation"],
+        timezone=data.get("timezone", "Europe/London"),
+        group_channel=data.get("group_channel"),
+        people=tuple(
+            model.Person(
+                name=p["name"], email=p["email"].lower(), upn=(p.get("upn") or None),
+                aad_object_id=p.get("aad_object_id"),
+                roles=frozenset(model.Role(r) for r in p.get("roles", [])),
+            )
+            for p in data["people"]
+        ),
+        themes=tuple(
+            model.Theme(
+                id=t["id"], name=t["name"],
+                quality_statements=tuple(
+                    model.QualityStatement(q["id"], q["name"], q["score"]) for q in t.get("quality_statements", [])
+                ),
+            )
+            for t in data["themes"]
+        ),
+        actions=tuple(
+            model.Action(
+                ref=a["ref"], theme=a["theme"], requirement=a["requirement"].strip(),
+                owner=a["owner"].lower(), quality_statement=a.get("quality_statement"),
+                delegates=tuple(x.lower() for x in a.get("delegates", [])),
+                due=d(a["due"]) if a.get("due") else None,
+                status=model.ActionStatus(a.get("status", "not_started")),
+                rag=model.Rag(a["rag"]) if a.get("rag") else None,
+                progress=tuple(
+                    model.ProgressEntry(
+                        date=d(p["date"]), narrative=p["narrative"].strip(),
+                        rag=model.Rag(p["rag"]) if p.get("rag") else None,
+                    )
+                    for p in a.get("progress", [])
+                ),
+            )
+            for a in data["actions"]
+        ),
+        metrics=tuple(
+            model.Metric(
+                id=m["id"], name=m["name"], unit=m["unit"], direction=model.Direction(m["direction"]),
+                owner=m["owner"].lower(),
+                baseline=model.DatedValue(float(m["baseline"]["value"]), d(m["baseline"]["date"])),
+                target=model.DatedValue(float(m["target"]["value"]), d(m["target"]["date"])),
+            )
+            for m in data.get("metrics", [])
+        ),
+        schedule=model.ScheduleSettings(**schedule_data),
+    )
+
+
+def plan_to_document(plan: model.Plan) -> dict[str, Any]:
+    """The plan in the file's shape (used to merge a CSV into the stored plan)."""
+    return {
+        "organisation": plan.organisation,
+        "timezone": plan.timezone,
+        "people": [
+            {"name": p.name, "email": p.email, "roles": sorted(r.value for r in p.roles)}
+            | ({"upn": p.upn} if p.upn else {})
+            | ({"aad_object_id": p.aad_object_id} if p.aad_object_id else {})
+            for p in plan.people
+        ],
+        "themes": [
+            {"id": t.id, "name": t.name,
+             "quality_statements": [{"id": q.id, "name": q.name, "score": q.score} for q in t.quality_statements]}
+            for t in plan.themes
+        ],
+        "actions": [
+            {"ref": a.ref, "theme": a.theme, "quality_statement": a.quality_statement,
+             "requirement": a.requirement, "owner": a.owner, "delegates": list(a.delegates),
+             "due": a.due.isoformat() if a.due else None, "status": a.status.value,
+             "rag": a.rag.value if a.rag else None}
+            for a in plan.actions
+        ],
+        "metrics": [
+            {"id": m.id, "name": m.name, "unit": m.unit, "direction": m.direction.value, "owner": m.owner,
+             "baseline": {"value": m.baseline.value, "date": m.baseline.date.isoformat()},
+             "target": {"value": m.target.value, "date": m.target.date.isoformat()}}
+            for m in plan.metrics
+        ],
+    }

@@ -1,0 +1,152 @@
+"""Spreadsheet rows (XLSX sheets, CSV) to plan-shaped data.
+
+Councils keep action plans in Excel, so the tabular layout is one sheet per list with a header
+row; a header may use the friendly name ("Improvement requirement") or the field name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from storage.plan_file.errors import PlanFileError
+
+ALIASES = {
+    "improvement_requirement": "requirement",
+    "action_ref": "ref",
+    "reference": "ref",
+    "owner_email": "owner",
+    "due_date": "due",
+    "rag_status": "rag",
+    "cqc_theme": "theme",
+    "metric_id": "id",
+    "metric": "name",
+}
+
+LIST_FIELDS = {"delegates", "roles"}
+INT_FIELDS = {"score"}
+NUMBER_FIELDS = {"baseline_value", "target_value"}
+
+ACTION_COLUMNS = {
+    "ref", "theme", "quality_statement", "requirement", "owner", "delegates", "due", "status",
+    "rag", "progress_date", "progress_rag", "progress_narrative",
+}
+PEOPLE_COLUMNS = {"name", "email", "upn", "aad_object_id", "roles"}
+THEME_COLUMNS = {"theme_id", "theme_name", "quality_statement_id", "quality_statement_name", "score"}
+METRIC_COLUMNS = {
+    "id", "name", "unit", "direction", "owner", "baseline_value", "baseline_date",
+    "target_value", "target_date",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # as the spreadsheet shows it (header is row 1)
+    values: dict[str, Any]
+
+
+def header_key(raw: object) -> str:
+    key = str(raw or "").strip().lower().replace(" ", "_").replace("-", "_")
+    return ALIASES.get(key, key)
+
+
+def cell(field: str, raw: object) -> Any:
+    """A cell as the plan schema wants it; None means 'not given'."""
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        return raw.date().isoformat()
+    if isinstance(raw, date):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer() and field not in NUMBER_FIELDS:
+        raw = int(raw)
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if not raw:
+            return None
+        if field in LIST_FIELDS:
+            return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+        if field in INT_FIELDS | NUMBER_FIELDS:
+            return _number(raw, integer=field in INT_FIELDS)
+    if field in LIST_FIELDS:
+        return [str(raw)]
+    if field in {"ref", "requirement", "name", "narrative", "progress_narrative"} and not isinstance(raw, str):
+        return str(raw)
+    return raw
+
+
+def _number(text: str, *, integer: bool) -> Any:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return text  # left as text: the schema then says what is wrong, and where
+    return int(value) if integer and value.is_integer() else value
+
+
+def rows_from(
+    file: str, where: str, header: Sequence[object], body: Iterable[tuple[int, Sequence[object]]],
+    allowed: set[str], errors: list[PlanFileError],
+) -> list[Row]:
+    keys = [header_key(h) for h in header]
+    for column, key in enumerate(keys):
+        if key and key not in allowed:
+            errors.append(PlanFileError(
+                file, f"{where}row 1", key,
+                f"unknown column {header[column]!r} (expected some of: {', '.join(sorted(allowed))})",
+            ))
+    rows = []
+    for number, values in body:
+        record = {
+            key: cell(key, value)
+            for key, value in zip(keys, values, strict=False)
+            if key in allowed
+        }
+        record = {k: v for k, v in record.items() if v is not None}
+        if record:
+            rows.append(Row(number, record))
+    return rows
+
+
+def action_record(row: Row) -> dict[str, Any]:
+    record = {k: v for k, v in row.values.items() if not k.startswith("progress_")}
+    if "progress_narrative" in row.values or "progress_date" in row.values:
+        entry = {"date": row.values.get("progress_date"), "narrative": row.values.get("progress_narrative")}
+        if "progress_rag" in row.values:
+            entry["rag"] = row.values["progress_rag"]
+        record["progress"] = [{k: v for k, v in entry.items() if v is not None}]
+    return record
+
+
+def metric_record(row: Row) -> dict[str, Any]:
+    values = dict(row.values)
+    record: dict[str, Any] = {k: v for k, v in values.items() if not k.startswith(("baseline_", "target_"))}
+    for prefix in ("baseline", "target"):
+        part = {k: values[f"{prefix}_{k}"] for k in ("value", "date") if f"{prefix}_{k}" in values}
+        if part:
+            record[prefix] = part
+    return record
+
+
+def theme_records(rows: list[Row]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One row per quality statement, themes repeated: grouped back into the nested shape."""
+    themes: dict[str, dict[str, Any]] = {}
+    first_row: dict[str, int] = {}
+    for row in rows:
+        theme_id = row.values.get("theme_id")
+        key = str(theme_id) if theme_id is not None else f"(row {row.number})"
+        theme = themes.setdefault(key, {"quality_statements": []})
+        first_row.setdefault(key, row.number)
+        if theme_id is not None:
+            theme["id"] = theme_id
+        if "theme_name" in row.values:
+            theme["name"] = row.values["theme_name"]
+        statement = {
+            target: row.values[source]
+            for source, target in (("quality_statement_id", "id"), ("quality_statement_name", "name"), ("score", "score"))
+            if source in row.values
+        }
+        if statement:
+            theme["quality_statements"].append(statement)
+    return list(themes.values()), first_row

@@ -1,0 +1,91 @@
+"""XLSX plan workbooks: sheets Plan, People, Themes, Actions, Metrics (see README)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from storage.plan_file import tables
+from storage.plan_file.errors import PlanFileError, PlanFileInvalid
+from storage.plan_file.source import Path_, PlanSource
+
+PLAN_KEYS = {"organisation", "timezone", "group_channel"}
+
+
+def read_xlsx(file: str, content: bytes) -> PlanSource:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise PlanFileInvalid([PlanFileError(file, "file", "(file)", f"not a readable .xlsx workbook: {exc}")]) from exc
+    errors: list[PlanFileError] = []
+    sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
+    for required in ("plan", "people", "themes", "actions"):
+        if required not in sheets:
+            errors.append(PlanFileError(file, "workbook", required, f"missing sheet {required.capitalize()!r}"))
+    if errors:
+        raise PlanFileInvalid(errors)
+
+    data: dict[str, Any] = {}
+    locations: dict[Path_, str] = {(): "workbook"}
+    _read_plan_sheet(file, sheets["plan"], data, locations, errors)
+
+    def rows(name: str, allowed: set[str]) -> list[tables.Row]:
+        header, body = _sheet_rows(sheets[name])
+        return tables.rows_from(file, f"sheet {name.capitalize()}, ", header, body, allowed, errors)
+
+    def place(key: str, records: list[tuple[int, dict[str, Any]]]) -> None:
+        data[key] = [record for _, record in records]
+        for position, (row_number, record) in enumerate(records):
+            where = f"sheet {key.capitalize()}, row {row_number}"
+            locations[(key, position)] = where
+            for field in record:
+                locations[(key, position, field)] = where
+
+    place("people", [(r.number, r.values) for r in rows("people", tables.PEOPLE_COLUMNS)])
+    theme_rows = rows("themes", tables.THEME_COLUMNS)
+    themes, first_rows = tables.theme_records(theme_rows)
+    place("themes", list(zip(first_rows.values(), themes, strict=True)))
+    place("actions", [(r.number, tables.action_record(r)) for r in rows("actions", tables.ACTION_COLUMNS)])
+    if "metrics" in sheets:
+        place("metrics", [(r.number, tables.metric_record(r)) for r in rows("metrics", tables.METRIC_COLUMNS)])
+    if errors:
+        raise PlanFileInvalid(errors)
+    return PlanSource(file=file, data=data, locations=locations, fallback="workbook")
+
+
+def _sheet_rows(sheet: Worksheet) -> tuple[list[object], list[tuple[int, list[object]]]]:
+    all_rows = list(sheet.iter_rows(values_only=True))
+    if not all_rows:
+        return [], []
+    body = [(number, list(values)) for number, values in enumerate(all_rows[1:], start=2)]
+    return list(all_rows[0]), body
+
+
+def _read_plan_sheet(
+    file: str, sheet: Worksheet, data: dict[str, Any], locations: dict[Path_, str], errors: list[PlanFileError]
+) -> None:
+    """Key/value rows: organisation, timezone, group_channel, and schedule settings by name."""
+    schedule: dict[str, Any] = {}
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if not values or values[0] is None:
+            continue
+        key = tables.header_key(values[0])
+        value = tables.cell(key, values[1] if len(values) > 1 else None)
+        if key in {"key", "setting"} or value is None:
+            continue
+        where = f"sheet Plan, row {number}"
+        if key in PLAN_KEYS:
+            data[key] = value
+            locations[(key,)] = where
+        else:
+            if key == "target_review_days_before" and isinstance(value, str):
+                value = [tables.cell("score", part) for part in value.replace(";", ",").split(",")]
+            schedule[key] = value
+            locations[("schedule", key)] = where
+    if schedule:
+        data["schedule"] = schedule

@@ -1,0 +1,207 @@
+"""Writing a validated plan into the database: an upsert by id/ref/email, audited, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import model
+from storage import audit
+from storage.models import (
+    ActionDelegate,
+    ImprovementAction,
+    Metric,
+    Organisation,
+    Person,
+    ProgressUpdate,
+    QualityStatement,
+    Theme,
+)
+
+PERSON_FIELDS = ("name", "email", "upn", "roles")
+ACTION_FIELDS = ("theme_id", "quality_statement_id", "requirement", "owner_id", "due", "status", "rag", "position")
+METRIC_FIELDS = (
+    "name", "unit", "direction", "owner_id", "baseline_value", "baseline_date",
+    "target_value", "target_date", "position",
+)
+
+
+@dataclass
+class ImportSummary:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    not_in_file: list[str] = field(default_factory=list)  # stored action refs the file no longer lists
+
+    def count(self, bucket: dict[str, int], entity: str) -> None:
+        bucket[entity] = bucket.get(entity, 0) + 1
+
+
+async def import_plan(session: AsyncSession, plan: model.Plan, *, actor: str, now: datetime) -> ImportSummary:
+    """Upsert ``plan``. The caller owns the transaction: nothing is half-imported."""
+    summary = ImportSummary()
+    importer = _Importer(session, actor, now, summary)
+    await importer.organisation(plan)
+    people = await importer.people(plan.people)
+    await importer.themes(plan.themes)
+    await importer.actions(plan, people)
+    await importer.metrics(plan.metrics, people)
+    return summary
+
+
+@dataclass
+class _Importer:
+    session: AsyncSession
+    actor: str
+    now: datetime
+    summary: ImportSummary
+
+    def _audit(self, entity: str, entity_id: str, before: dict | None, after: dict) -> None:
+        if before == after:
+            return
+        change = "create" if before is None else "update"
+        self.summary.count(self.summary.created if before is None else self.summary.updated, entity)
+        audit.record(
+            self.session, at=self.now, actor=self.actor, entity=entity, entity_id=entity_id,
+            change=change, before=before, after=after,
+        )
+
+    async def organisation(self, plan: model.Plan) -> None:
+        row = await self.session.get(Organisation, 1)
+        settings = {
+            "schedule": {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(plan.schedule).items()},
+            "group_channel": plan.group_channel,
+        }
+        before = audit.snapshot(row, ("name", "timezone", "settings")) if row else None
+        if row is None:
+            row = Organisation(id=1, updated_at=self.now)
+            self.session.add(row)
+        row.name, row.timezone, row.settings = plan.organisation, plan.timezone, settings
+        after = audit.snapshot(row, ("name", "timezone", "settings"))
+        if before != after:
+            row.updated_at = self.now
+        self._audit("organisation", "1", before, after)
+
+    async def people(self, people: tuple[model.Person, ...]) -> dict[str, Person]:
+        rows = {p.email: p for p in (await self.session.scalars(select(Person))).all()}
+        for person in people:
+            row = rows.get(person.email)
+            before = audit.snapshot(row, PERSON_FIELDS) if row else None
+            if row is None:
+                row = Person(email=person.email, active=True)
+                self.session.add(row)
+                rows[person.email] = row
+            row.name = person.name
+            row.upn = person.upn
+            row.roles = sorted(r.value for r in person.roles)
+            if person.aad_object_id:
+                row.aad_object_id = person.aad_object_id
+            self._audit("person", person.email, before, audit.snapshot(row, PERSON_FIELDS))
+        await self.session.flush()
+        return rows
+
+    async def themes(self, themes: tuple[model.Theme, ...]) -> None:
+        for position, theme in enumerate(themes):
+            row = await self.session.get(Theme, theme.id)
+            before = audit.snapshot(row, ("name", "position")) if row else None
+            if row is None:
+                row = Theme(id=theme.id)
+                self.session.add(row)
+            row.name, row.position = theme.name, position
+            self._audit("theme", theme.id, before, audit.snapshot(row, ("name", "position")))
+            for q_position, statement in enumerate(theme.quality_statements):
+                qs = await self.session.get(QualityStatement, statement.id)
+                q_before = audit.snapshot(qs, ("theme_id", "name", "score", "position")) if qs else None
+                if qs is None:
+                    qs = QualityStatement(id=statement.id)
+                    self.session.add(qs)
+                qs.theme_id, qs.name, qs.score, qs.position = theme.id, statement.name, statement.score, q_position
+                self._audit("quality_statement", statement.id, q_before,
+                            audit.snapshot(qs, ("theme_id", "name", "score", "position")))
+        await self.session.flush()
+
+    async def actions(self, plan: model.Plan, people: dict[str, Person]) -> None:
+        rows = {a.ref: a for a in (await self.session.scalars(select(ImprovementAction))).all()}
+        zone = ZoneInfo(plan.timezone)
+        for position, action in enumerate(plan.actions):
+            row = rows.get(action.ref)
+            before = await self._action_snapshot(row) if row else None
+            if row is None:
+                row = ImprovementAction(ref=action.ref, updated_at=self.now)
+                self.session.add(row)
+            row.theme_id = action.theme
+            row.quality_statement_id = action.quality_statement
+            row.requirement = action.requirement
+            row.owner_id = people[action.owner].id
+            row.due = action.due
+            row.status = action.status.value
+            row.rag = action.rag.value if action.rag else None
+            row.position = position
+            await self.session.flush()
+            await self._replace_delegates(row, [people[d].id for d in action.delegates])
+            after = await self._action_snapshot(row)
+            if before != after:
+                row.updated_at = self.now
+            self._audit("action", action.ref, before, after)
+            await self._plan_progress(row, action, people[action.owner], zone)
+        self.summary.not_in_file = sorted(set(rows) - {a.ref for a in plan.actions})
+
+    async def _action_snapshot(self, row: ImprovementAction) -> dict:
+        delegates = await self.session.scalars(
+            select(Person.email).join(ActionDelegate, ActionDelegate.person_id == Person.id)
+            .where(ActionDelegate.action_id == row.id).order_by(Person.email)
+        )
+        return audit.snapshot(row, ACTION_FIELDS) | {"delegates": list(delegates)}
+
+    async def _replace_delegates(self, row: ImprovementAction, person_ids: list[int]) -> None:
+        current = set((await self.session.scalars(
+            select(ActionDelegate.person_id).where(ActionDelegate.action_id == row.id)
+        )).all())
+        for link in (await self.session.scalars(
+            select(ActionDelegate).where(ActionDelegate.action_id == row.id)
+        )).all():
+            if link.person_id not in person_ids:
+                await self.session.delete(link)
+        for person_id in person_ids:
+            if person_id not in current:
+                self.session.add(ActionDelegate(action_id=row.id, person_id=person_id))
+
+    async def _plan_progress(
+        self, row: ImprovementAction, action: model.Action, owner: Person, zone: ZoneInfo
+    ) -> None:
+        """Progress written in the plan file becomes history once; a re-import adds nothing."""
+        existing = set((await self.session.execute(
+            select(ProgressUpdate.submitted_at, ProgressUpdate.narrative)
+            .where(ProgressUpdate.action_id == row.id, ProgressUpdate.source == "plan")
+        )).tuples().all())
+        for entry in action.progress:
+            # A dated report with no time: noon local time, stored in UTC.
+            at = datetime.combine(entry.date, time(12), zone).astimezone(UTC)
+            if (at, entry.narrative) in existing:
+                continue
+            self.session.add(ProgressUpdate(
+                action_id=row.id, author_id=owner.id, author_name=owner.name, submitted_at=at,
+                rag=entry.rag.value if entry.rag else None, narrative=entry.narrative,
+                evidence_links=[], blockers="", source="plan",
+            ))
+            audit.record(self.session, at=self.now, actor=self.actor, entity="progress_update",
+                         entity_id=action.ref, change="create", before=None,
+                         after={"date": entry.date.isoformat(), "rag": entry.rag.value if entry.rag else None})
+
+    async def metrics(self, metrics: tuple[model.Metric, ...], people: dict[str, Person]) -> None:
+        for position, metric in enumerate(metrics):
+            row = await self.session.get(Metric, metric.id)
+            before = audit.snapshot(row, METRIC_FIELDS) if row else None
+            if row is None:
+                row = Metric(id=metric.id)
+                self.session.add(row)
+            row.name, row.unit, row.direction = metric.name, metric.unit, metric.direction.value
+            row.owner_id = people[metric.owner].id
+            row.baseline_value, row.baseline_date = metric.baseline.value, metric.baseline.date
+            row.target_value, row.target_date = metric.target.value, metric.target.date
+            row.position = position
+            self._audit("metric", metric.id, before, audit.snapshot(row, METRIC_FIELDS))
+        await self.session.flush()

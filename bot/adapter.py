@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
-from bot.settings import Settings
+from bot.settings import AppType, Settings
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,9 @@ def new_adapter(settings: Settings) -> CloudAdapter:
     config = _AdapterConfig(
         APP_ID=settings.app_id,
         APP_PASSWORD=settings.app_password,
-        APP_TYPE=settings.app_type.value,
+        # botbuilder's SingleTenant factory insists on an app id; its MultiTenant one is the
+        # documented way to run with authentication disabled (local mode).
+        APP_TYPE=AppType.MULTI_TENANT.value if settings.local_mode else settings.app_type.value,
         APP_TENANTID=settings.app_tenant_id,
     )
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))

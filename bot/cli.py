@@ -23,7 +23,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
 app.add_typer(manifest_app, name="manifest")
 
-err = Console(stderr=True)
+# soft_wrap: an error line stays one line, so it can be read and grepped whole.
+err = Console(stderr=True, soft_wrap=True)
 # Wide enough for the plan tables when piped to a file or a pager.
 out = Console(width=shutil.get_terminal_size((140, 40)).columns)
 
@@ -101,14 +102,17 @@ def plan_schema() -> None:
 def manifest_build(
     app_id: Annotated[str, typer.Option("--app-id", envvar="MicrosoftAppId", help="The bot's Microsoft App ID")],
     output: Annotated[Path, typer.Option(help="Where to write the zip")] = Path("out/cqc-improvement-bot.zip"),
-    version: Annotated[str, typer.Option(help="App package version")] = "1.0.0",
+    version: Annotated[str | None, typer.Option(help="App package version (default: the bot's)")] = None,
     domain: Annotated[list[str] | None, typer.Option(help="A valid domain (repeatable)")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Public https URL of the bot; its /privacy and /terms pages go in the manifest")
+    ] = None,
 ) -> None:
     """Write the Teams app package (manifest + icons) to upload to Teams."""
     from manifest.build import build_package
 
     try:
-        path = build_package(app_id, output, version=version, valid_domains=domain or [])
+        path = build_package(app_id, output, version=version, valid_domains=domain or [], base_url=base_url)
     except ValueError as exc:
         err.print(f"[red]Cannot build the app package:[/red] {exc}")
         raise typer.Exit(2) from None

@@ -173,10 +173,10 @@ class _Importer:
         self, row: ImprovementAction, action: model.Action, owner: Person, zone: ZoneInfo
     ) -> None:
         """Progress written in the plan file becomes history once; a re-import adds nothing."""
-        existing = set((await self.session.execute(
+        existing = set(tuple(r) for r in (await self.session.execute(
             select(ProgressUpdate.submitted_at, ProgressUpdate.narrative)
             .where(ProgressUpdate.action_id == row.id, ProgressUpdate.source == "plan")
-        )).tuples().all())
+        )).all())
         for entry in action.progress:
             # A dated report with no time: noon local time, stored in UTC.
             at = datetime.combine(entry.date, time(12), zone).astimezone(UTC)

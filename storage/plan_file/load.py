@@ -49,9 +49,9 @@ def load_plan_file(path: Path, *, base: dict[str, Any] | None = None) -> model.P
         source.data, positions = _merge_actions(base, source.data["actions"])
         source.locations = {_moved(k, positions): v for k, v in source.locations.items()}
         source.fallback = "stored plan"
+    # Both passes always run, so one import attempt shows every error in the file.
     errors = _schema_errors(source)
-    if not errors:
-        errors = _reference_errors(source)
+    errors += _reference_errors(source) if isinstance(source.data, dict) else []
     if errors:
         raise PlanFileInvalid(errors)
     return _to_plan(source.data)
@@ -118,57 +118,77 @@ def _message(error: ValidationError) -> str:
     return error.message
 
 
+def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The well-formed entries of a list; malformed ones are the schema pass's to report."""
+    value = data.get(key)
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(item: dict[str, Any], key: str) -> str | None:
+    value = item.get(key)
+    return value if isinstance(value, str) else None
+
+
 def _reference_errors(source: PlanSource) -> list[PlanFileError]:
+    """Cross-references the schema cannot express: owners are people, themes exist, ids are unique."""
     data = source.data
     errors: list[PlanFileError] = []
 
     def err(path: tuple[str | int, ...], message: str) -> None:
         errors.append(PlanFileError(source.file, source.where(path), dotted(path), message))
 
+    def unique(path: tuple[str | int, ...], value: str, seen: set[str], what: str) -> None:
+        if value in seen:
+            err(path, f"{what} {value!r} is listed twice")
+        seen.add(value)
+
+    timezone = data.get("timezone", "Europe/London")
     try:
-        ZoneInfo(data.get("timezone", "Europe/London"))
+        ZoneInfo(str(timezone))
     except (ZoneInfoNotFoundError, ValueError):
-        err(("timezone",), f"unknown time zone {data.get('timezone')!r}")
+        err(("timezone",), f"unknown time zone {timezone!r}")
     emails: set[str] = set()
-    for i, person in enumerate(data["people"]):
-        email = person["email"].lower()
-        if email in emails:
-            err(("people", i, "email"), f"{person['email']} is listed twice")
-        emails.add(email)
-    statements: dict[str, str] = {}
+    for i, person in _items(data, "people"):
+        if (email := _text(person, "email")) is not None:
+            unique(("people", i, "email"), email.lower(), emails, "email")
     themes: set[str] = set()
-    for i, theme in enumerate(data["themes"]):
-        if theme["id"] in themes:
-            err(("themes", i, "id"), f"theme {theme['id']!r} is listed twice")
-        themes.add(theme["id"])
-        for j, statement in enumerate(theme.get("quality_statements", [])):
-            if statement["id"] in statements:
-                err(("themes", i, "quality_statements", j, "id"), f"quality statement {statement['id']!r} is listed twice")
-            statements[statement["id"]] = theme["id"]
+    statements: dict[str, str] = {}
+    for i, theme in _items(data, "themes"):
+        theme_id = _text(theme, "id")
+        if theme_id is not None:
+            unique(("themes", i, "id"), theme_id, themes, "theme")
+        for j, statement in _items(theme, "quality_statements"):
+            if (statement_id := _text(statement, "id")) is not None:
+                unique(("themes", i, "quality_statements", j, "id"), statement_id, set(statements), "quality statement")
+                statements[statement_id] = theme_id or ""
     refs: set[str] = set()
-    for i, action in enumerate(data["actions"]):
-        if action["ref"] in refs:
-            err(("actions", i, "ref"), f"action {action['ref']} is listed twice")
-        refs.add(action["ref"])
-        if action["theme"] not in themes:
-            err(("actions", i, "theme"), f"unknown theme {action['theme']!r}")
-        statement = action.get("quality_statement")
-        if statement and statements.get(statement) != action["theme"]:
-            where = "is not a quality statement of theme " + repr(action["theme"]) if statement in statements else "is not a known quality statement"
-            err(("actions", i, "quality_statement"), f"{statement!r} {where}")
-        for field, value in [("owner", action["owner"])] + [(("delegates", k), d) for k, d in enumerate(action.get("delegates", []))]:
-            if value.lower() not in emails:
-                path = ("actions", i, *field) if isinstance(field, tuple) else ("actions", i, field)
-                err(path, f"{value} is not in people")
+    for i, action in _items(data, "actions"):
+        if (ref := _text(action, "ref")) is not None:
+            unique(("actions", i, "ref"), ref, refs, "action")
+        theme_id = _text(action, "theme")
+        if theme_id is not None and theme_id not in themes:
+            err(("actions", i, "theme"), f"unknown theme {theme_id!r}")
+        statement = _text(action, "quality_statement")
+        if statement and theme_id in themes and statements.get(statement) != theme_id:
+            problem = f"is not a quality statement of theme {theme_id!r}" if statement in statements else "is not a known quality statement"
+            err(("actions", i, "quality_statement"), f"{statement!r} {problem}")
+        if (owner := _text(action, "owner")) is not None and owner.lower() not in emails:
+            err(("actions", i, "owner"), f"{owner} is not in people")
+        delegates = action.get("delegates")
+        for k, delegate in enumerate(delegates if isinstance(delegates, list) else []):
+            if isinstance(delegate, str) and delegate.lower() not in emails:
+                err(("actions", i, "delegates", k), f"{delegate} is not in people")
     metric_ids: set[str] = set()
-    for i, metric in enumerate(data.get("metrics", [])):
-        if metric["id"] in metric_ids:
-            err(("metrics", i, "id"), f"metric {metric['id']!r} is listed twice")
-        metric_ids.add(metric["id"])
-        if metric["owner"].lower() not in emails:
-            err(("metrics", i, "owner"), f"{metric['owner']} is not in people")
-        if metric["target"]["date"] <= metric["baseline"]["date"]:
-            err(("metrics", i, "target", "date"), "the target date must be after the baseline date")
+    for i, metric in _items(data, "metrics"):
+        if (metric_id := _text(metric, "id")) is not None:
+            unique(("metrics", i, "id"), metric_id, metric_ids, "metric")
+        if (owner := _text(metric, "owner")) is not None and owner.lower() not in emails:
+            err(("metrics", i, "owner"), f"{owner} is not in people")
+        baseline, target = metric.get("baseline"), metric.get("target")
+        if isinstance(baseline, dict) and isinstance(target, dict):
+            start, end = baseline.get("date"), target.get("date")
+            if isinstance(start, str) and isinstance(end, str) and end <= start:
+                err(("metrics", i, "target", "date"), "the target date must be after the baseline date")
     return errors
 
 

@@ -76,7 +76,11 @@ Match = Callable[[RecordedCall], bool] | str | None
 
 def compile_match(match: Match) -> Callable[[RecordedCall], bool]:
     """None: every call. Callable: as is. "send" / "send|reply": kinds. "PUT /activities/":
-    method + decoded path substring. Any other string: decoded path substring."""
+    method + decoded path substring. Any other string: decoded path substring.
+
+    Mind that botbuilder posts most messages as "reply": TurnContext.send_activity sets
+    replyToId from the turn's activity, and proactive turns (continue_conversation,
+    create_conversation) invent one, so "send|reply" is what catches every message."""
     if match is None:
         return lambda _call: True
     if callable(match):

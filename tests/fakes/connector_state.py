@@ -226,9 +226,10 @@ class TeamsState:
     def _new_chat_id(params: Json) -> str:
         """Stable per member set, as Teams returns the same 1:1 conversation id each time."""
         members = sorted(str((m or {}).get("id")) for m in params.get("members") or [])
-        digest = hashlib.sha256(
-            f"{params.get('tenantId')}|{'|'.join(members)}".encode()
-        ).hexdigest()
+        # botbuilder-python serialises ConversationParameters.tenant_id as "tenantID".
+        tenant = params.get("tenantId") or params.get("tenantID")
+        tenant = tenant or ((params.get("channelData") or {}).get("tenant") or {}).get("id")
+        digest = hashlib.sha256(f"{tenant}|{'|'.join(members)}".encode()).hexdigest()
         if params.get("isGroup") or len(members) > 1:
             return f"19:{digest[:32]}@thread.v2"
         return f"a:1{digest[:40]}"

@@ -1,0 +1,5 @@
+"""`python -m bot` is `cqcbot`."""
+
+from bot.cli import main
+
+main()

@@ -121,3 +121,13 @@ def manifest_build(
 
 def main() -> None:
     app()
+
+
+def _register_feature_commands() -> None:
+    # Each feature keeps its commands in its own module, registered on the one `cqcbot` app.
+    from bot.cli_delivery import register as register_delivery
+
+    register_delivery(app)
+
+
+_register_feature_commands()

@@ -24,6 +24,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app[RUNTIME] = runtime
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/privacy", policy_page)
+    app.router.add_get("/terms", policy_page)
     app.on_cleanup.append(_close)
     return app
 
@@ -90,3 +92,31 @@ async def healthz(request: web.Request) -> web.Response:
         log.warning("health check failed: %s", exc)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
+
+
+POLICY = {
+    "/privacy": (
+        "Privacy",
+        "CQC Improvement Bot stores, in the council's own database, the names, work email addresses and "
+        "Microsoft Entra ids of the people named in the improvement plan, the Teams conversations it "
+        "uses to reach them, and the progress updates and figures they submit. Progress narratives are "
+        "about services, not about the people who use them: the bot asks people to remove anything that "
+        "looks like a service user's personal data. Ask the plan's administrator to see or correct your data.",
+    ),
+    "/terms": (
+        "Terms of use",
+        "CQC Improvement Bot is an internal tool of the council's Adults Directorate for running its CQC "
+        "Improvement Action Plan. Use it for that purpose only, and keep service users' personal data out "
+        "of progress updates.",
+    ),
+}
+
+
+async def policy_page(request: web.Request) -> web.Response:
+    """The privacy and terms pages the Teams manifest links to."""
+    title, body = POLICY[request.path]
+    html = (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>CQC Improvement Bot — {title}</title>"
+        f"<body style='font-family:sans-serif;max-width:40em;margin:2em auto'><h1>{title}</h1><p>{body}</p>"
+    )
+    return web.Response(text=html, content_type="text/html")

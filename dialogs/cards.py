@@ -1,4 +1,4 @@
-"""Adaptive Card templates: loading the JSON files and filling the parsed tree.
+"""Adaptive Card helpers: loading templates, filling the parsed tree, reading inputs back.
 
 Templates live in ``dialogs/cards/*.json``. Two conventions, both applied to the parsed tree so user
 text can never break the JSON or be read as template syntax:
@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 Card = dict[str, Any]
 
@@ -26,6 +27,7 @@ Card = dict[str, Any]
 MAX_CARD_BYTES = 28 * 1024
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # what Input.Date sends, and all it accepts as value
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August")
 _MONTH_NAMES += ("September", "October", "November", "December")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -108,6 +110,16 @@ def remove(card: Card, element_ids: Iterable[str]) -> None:
             raise TemplateError(f"no element with id {element_id!r}")
 
 
+def set_input_value(element: dict[str, Any], text: str) -> None:
+    """Give an input its value, unless a client would reject it (the error message says why)."""
+    choices = {choice["value"] for choice in element.get("choices", ())}
+    if element["type"] == "Input.ChoiceSet" and text not in choices:
+        return
+    if element["type"] == "Input.Date" and not ISO_DATE.fullmatch(text):
+        return
+    element["value"] = text
+
+
 def card_size_bytes(card: Card) -> int:
     """The card's size as Teams counts it: UTF-16 bytes of its JSON.
 
@@ -146,6 +158,57 @@ def set_action_data(action: dict[str, Any], verb: str, data: Mapping[str, Any]) 
 
 
 def markdown_link(url: str) -> str:
-    """A Markdown link whose text cannot be read as Markdown and whose target cannot end early."""
-    label = shorten(re.sub(r"[^\w./:%?=&#~+,-]|_", " ", url.split("://", 1)[-1]), 60)
+    """A Markdown link whose text cannot be read as Markdown and whose target cannot end early.
+
+    Long links are labelled host/…/last-part: the file name is what people recognise.
+    """
+    label = re.sub(r"[^\w./:%?=&#~+,-]|_", " ", url.split("://", 1)[-1]).strip()
+    if len(label) > 60:
+        host, _, rest = label.partition("/")
+        label = f"{host}/…/{shorten(rest.rstrip('/').rsplit('/', 1)[-1], 40)}"
     return f"[{label}]({url.replace('(', '%28').replace(')', '%29')})"
+
+
+def quote(text: str) -> str:
+    """User text echoed in an error message, cut short so the message stays readable."""
+    return f"“{shorten(text, 60)}”"
+
+
+def too_long(what: str, limit: int, length: int) -> str:
+    return f"Please shorten {what} to {limit:,} characters or fewer — it is {length:,} now."
+
+
+def parse_input_date(raw: str) -> date | None:
+    """An Input.Date value: None when blank; ValueError unless strictly YYYY-MM-DD.
+
+    ``date.fromisoformat`` alone would also take "20260331" or "2026-W13", which no card sends.
+    """
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not ISO_DATE.fullmatch(raw):
+        raise ValueError(f"not an ISO date: {raw!r}")
+    return date.fromisoformat(raw)
+
+
+def parse_links(raw: str, max_links: int, max_chars: int) -> tuple[tuple[str, ...], str | None]:
+    """Links typed one per line: (links, None), or ((), a message saying what to fix)."""
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    if len(lines) > max_links:
+        return (), (
+            f"Please give no more than {max_links} links (you gave {len(lines)}) —"
+            " link to a folder if there are more."
+        )
+    for line in lines:
+        try:
+            parts = urlsplit(line)
+            scheme, host = parts.scheme.lower(), parts.hostname
+        except ValueError:  # e.g. an unclosed "[" in the host
+            scheme, host = "", None
+        if scheme not in ("http", "https"):
+            return (), f"{quote(line)} is not a web link. Each line should start with https://."
+        if not host or any(char.isspace() for char in line):
+            return (), f"{quote(line)} is not a complete web address. Please paste the full link."
+        if len(line) > max_chars:
+            return (), f"{quote(line)} is too long ({max_chars} characters at most)."
+    return tuple(lines), None

@@ -6,30 +6,18 @@ phone. Everything here is pure: the bot/ layer sends the dicts and hands back ``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
-from urllib.parse import urlsplit
 
-from dialogs.cards import (
-    MAX_CARD_BYTES,
-    Card,
-    card_size_bytes,
-    fact,
-    fill,
-    find,
-    load_template,
-    long_date,
-    markdown_link,
-    month_label,
-    remove,
-    set_action_data,
-    shorten,
-)
+from dialogs import cards
+from dialogs.cards import Card
 from domain.model import Rag
 from domain.personal_data import PersonalDataFinding, find_personal_data
+
+# Re-exported: the card budget is checked wherever cards are built.
+MAX_CARD_BYTES = cards.MAX_CARD_BYTES
+card_size_bytes = cards.card_size_bytes
 
 PROGRESS_CARD_VERSION = "progress-1"  # bump when the inputs change, so stale cards can be spotted
 SUBMIT_VERB = "progress.submit"
@@ -40,16 +28,10 @@ CARD_ERROR = "card"  # errors key for a malformed or forged card rather than a f
 NARRATIVE_MAX = 2000
 BLOCKERS_MAX = 1000
 LINKS_MAX = 10
-LINK_MAX_CHARS = 500  # a long SharePoint path fits; ten of them still fit the card budget
-PREVIEW_CHARS = 500  # last month's narrative is shown in full in the box, so only a preview above
+LINK_MAX_CHARS = 400  # a long SharePoint path fits; ten of them still fit the card budget
+PREVIEW_CHARS = 300  # last month's narrative is in the box below in full; above is a reminder
+REQUIREMENT_CHARS = 500  # plan text is unbounded; the card budget is not
 FINDINGS_SHOWN = 5
-
-_FINDING_LABELS = {
-    "nhs_number": "NHS number",
-    "date_of_birth": "Date of birth",
-    "postcode_with_name": "Name and postcode",
-}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -97,21 +79,6 @@ class ProgressFormErrors:
     personal_data: list[PersonalDataFinding] = field(default_factory=list)
 
 
-class RecordedProgress(Protocol):
-    """What a receipt needs: a fresh ProgressSubmission and a stored LastUpdateView both fit."""
-
-    @property
-    def rag(self) -> Rag | None: ...
-    @property
-    def narrative(self) -> str: ...
-    @property
-    def evidence_links(self) -> tuple[str, ...]: ...
-    @property
-    def blockers(self) -> str: ...
-    @property
-    def revised_due(self) -> date | None: ...
-
-
 def build_progress_card(
     view: ProgressPromptView,
     *,
@@ -121,78 +88,85 @@ def build_progress_card(
     personal_data: Sequence[PersonalDataFinding] = (),
     card_version: str = PROGRESS_CARD_VERSION,
 ) -> Card:
-    """The prompt for one action. ``values`` (what the officer typed) win over last month's prefill."""
+    """The prompt for one action; ``values`` (what the officer typed) win over the prefill."""
     errors = errors or {}
-    notice = notice or errors.get(CARD_ERROR)
     last = view.last
-    card = fill(
-        load_template("progress_prompt"),
+    # Optional text elements: filled when there is something to say, dropped otherwise.
+    slots = {"notice": notice or errors.get(CARD_ERROR, "")} | {
+        f"{key}_error": errors.get(key, "") for key in (*INPUT_IDS, CONFIRM_ID)
+    }
+    card = cards.fill(
+        cards.load_template("progress_prompt"),
         {
-            "notice": notice or "",
-            "month_label": month_label(view.month),
+            **slots,
+            "month_label": cards.month_label(view.month),
             "action_ref": view.action_ref,
-            "requirement": view.requirement,
+            "requirement": cards.shorten(view.requirement, REQUIREMENT_CHARS),
             "last_when": last.submitted_at_text if last else "",
             "last_author": last.author_name if last else "",
             "last_rag": last.rag.label if last and last.rag else "Not given",
-            "last_narrative": shorten(last.narrative, PREVIEW_CHARS) if last else "",
-            **{f"{key}_error": errors.get(key, "") for key in (*INPUT_IDS, CONFIRM_ID)},
+            "last_narrative": cards.shorten(last.narrative, PREVIEW_CHARS) if last else "",
         },
     )
-    find(card, "facts")["facts"] = _action_facts(view)
-    remove(card, [key for key, text in _slots(notice, errors).items() if not text])
-    remove(card, ["no_last_update"] if last else ["last_update"])
+    cards.find(card, "facts")["facts"] = _action_facts(view)
+    cards.remove(card, [key for key, text in slots.items() if not text])
+    cards.remove(card, ["no_last_update"] if last else ["last_update"])
 
     merged = {**_prefill(last), **(values or {})}
     for key in INPUT_IDS:
         if text := merged.get(key, ""):
-            _set_value(find(card, key), text)
+            cards.set_input_value(cards.find(card, key), text)
     if personal_data:
-        shown = [
-            fact(_FINDING_LABELS[f.kind], f"“{f.text}” — {f.explanation}") for f in personal_data
-        ]
+        shown = [cards.fact(f.label, f"“{f.text}” — {f.explanation}") for f in personal_data]
         if len(shown) > FINDINGS_SHOWN:
-            shown = [*shown[:FINDINGS_SHOWN], fact("And", f"{len(shown) - FINDINGS_SHOWN} more")]
-        find(card, "personal_data_findings")["facts"] = shown
-        find(card, CONFIRM_ID)["value"] = "true" if merged.get(CONFIRM_ID) == "true" else "false"
+            shown = [
+                *shown[:FINDINGS_SHOWN],
+                cards.fact("And", f"{len(shown) - FINDINGS_SHOWN} more"),
+            ]
+        cards.find(card, "personal_data_findings")["facts"] = shown
+        cards.find(card, CONFIRM_ID)["value"] = (
+            "true" if merged.get(CONFIRM_ID) == "true" else "false"
+        )
     else:
-        remove(card, ["personal_data"])
+        cards.remove(card, ["personal_data"])
     data = {"cycle_id": view.cycle_id, "action_ref": view.action_ref, "card_version": card_version}
-    set_action_data(find(card, "submit"), SUBMIT_VERB, data)
+    cards.set_action_data(cards.find(card, "submit"), SUBMIT_VERB, data)
     return card
 
 
 def build_receipt_card(
     view: ProgressPromptView,
-    progress: RecordedProgress,
+    progress: ProgressSubmission | LastUpdateView,  # just submitted, or as stored
     *,
     author_name: str,
     submitted_at_text: str,
     editable: bool,
 ) -> Card:
     """The read-only record that replaces the prompt; Edit is offered until the deadline."""
-    card = fill(
-        load_template("progress_receipt"),
+    card = cards.fill(
+        cards.load_template("progress_receipt"),
         {
             "action_ref": view.action_ref,
-            "month_label": month_label(view.month),
-            "requirement": view.requirement,
+            "month_label": cards.month_label(view.month),
+            "requirement": cards.shorten(view.requirement, REQUIREMENT_CHARS),
             "author": author_name,
             "when": submitted_at_text,
             "rag": progress.rag.label if progress.rag else "Not given",
-            "revised_due": long_date(progress.revised_due) if progress.revised_due else "No change",
+            "revised_due": cards.long_date(progress.revised_due)
+            if progress.revised_due
+            else "No change",
             "narrative": progress.narrative,
-            "evidence": "\n".join(f"- {markdown_link(u)}" for u in progress.evidence_links)
+            "evidence": "\n".join(f"- {cards.markdown_link(u)}" for u in progress.evidence_links)
             or "None given",
             "blockers": progress.blockers or "None",
-            "deadline": long_date(view.deadline),
+            "deadline": cards.long_date(view.deadline),
         },
     )
     if editable:
         data = {"cycle_id": view.cycle_id, "action_ref": view.action_ref}
-        set_action_data(find(card, "edit"), EDIT_VERB, data)
+        cards.set_action_data(cards.find(card, "edit"), EDIT_VERB, data)
     else:
-        remove(card, ["edit_hint", "edit_actions"])
+        cards.remove(card, ["edit_hint", "edit_actions"])
     return card
 
 
@@ -200,18 +174,18 @@ def build_refusal_card(
     title: str, message: str, *, details: Sequence[tuple[str, str]] = ()
 ) -> Card:
     """A plain "you can't do that" card; ``details`` become facts (e.g. ("Action owner", name))."""
-    card = fill(load_template("refusal"), {"title": title, "message": message})
+    card = cards.fill(cards.load_template("refusal"), {"title": title, "message": message})
     if details:
-        find(card, "details")["facts"] = [fact(name, value) for name, value in details]
+        cards.find(card, "details")["facts"] = [cards.fact(name, value) for name, value in details]
     else:
-        remove(card, ["details"])  # an empty FactSet is not valid
+        cards.remove(card, ["details"])  # an empty FactSet is not valid
     return card
 
 
 def parse_progress_submission(
     data: Mapping[str, object], *, today: date
 ) -> ProgressSubmission | ProgressFormErrors:
-    """Check what a prompt card sent back, as strictly as the card itself (a client can be bypassed)."""
+    """Check what a prompt card sent back as strictly as the card does: clients can be bypassed."""
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     for key in (*INPUT_IDS, CONFIRM_ID):
@@ -238,11 +212,11 @@ def parse_progress_submission(
     if not narrative:
         errors["narrative"] = "Please describe progress this month — this is required."
     elif len(narrative) > NARRATIVE_MAX:
-        errors["narrative"] = _too_long("the progress update", NARRATIVE_MAX, len(narrative))
+        errors["narrative"] = cards.too_long("the progress update", NARRATIVE_MAX, len(narrative))
     blockers = values.get("blockers", "").strip()
     if len(blockers) > BLOCKERS_MAX:
-        errors["blockers"] = _too_long("the blockers", BLOCKERS_MAX, len(blockers))
-    links, link_error = _parse_links(values.get("evidence", ""))
+        errors["blockers"] = cards.too_long("the blockers", BLOCKERS_MAX, len(blockers))
+    links, link_error = cards.parse_links(values.get("evidence", ""), LINKS_MAX, LINK_MAX_CHARS)
     if link_error:
         errors["evidence"] = link_error
     revised_due, date_error = _parse_revised_due(values.get("revised_due", ""), today)
@@ -284,23 +258,18 @@ _PERSONAL_DATA = (
 )
 
 
-def _slots(notice: str | None, errors: Mapping[str, str]) -> dict[str, str]:
-    """Optional text elements and their content; the empty ones are dropped from the card."""
-    return {"notice": notice or ""} | {
-        f"{key}_error": errors.get(key, "") for key in (*INPUT_IDS, CONFIRM_ID)
-    }
-
-
 def _action_facts(view: ProgressPromptView) -> list[dict[str, str]]:
-    facts = [fact("Theme", view.theme_name)]
-    if view.quality_statement_name:
-        score = view.quality_statement_score
-        scored = f" (CQC score {score} of 4)" if score is not None else ""
-        facts.append(fact("Quality statement", view.quality_statement_name + scored))
-    facts.append(fact("Action due", long_date(view.action_due) if view.action_due else "Not set"))
-    facts.append(fact("Owner", view.owner_name))
-    facts.append(fact("Please reply by", f"**{long_date(view.deadline)}**"))
-    return facts
+    statement, score = view.quality_statement_name, view.quality_statement_score
+    scored = f"{statement} (CQC score {score} of 4)" if score is not None else statement
+    due = cards.long_date(view.action_due) if view.action_due else "Not set"
+    rows = [
+        ("Theme", view.theme_name),
+        ("Quality statement", scored if statement else ""),  # not every action maps to one
+        ("Action due", due),
+        ("Owner", view.owner_name),
+        ("Please reply by", f"**{cards.long_date(view.deadline)}**"),
+    ]
+    return [cards.fact(title, value) for title, value in rows if value]
 
 
 def _prefill(last: LastUpdateView | None) -> dict[str, str]:
@@ -315,61 +284,11 @@ def _prefill(last: LastUpdateView | None) -> dict[str, str]:
     }
 
 
-def _set_value(element: dict[str, Any], text: str) -> None:
-    """Give an input its value, unless a client would reject it (the error still says why)."""
-    if element["type"] == "Input.ChoiceSet" and text not in {
-        c["value"] for c in element["choices"]
-    }:
-        return
-    if element["type"] == "Input.Date" and not _ISO_DATE.fullmatch(text):
-        return
-    element["value"] = text
-
-
-def _too_long(what: str, limit: int, length: int) -> str:
-    return (
-        f"Please shorten {what} to {limit:,} characters or fewer — it is {length:,} at the moment."
-    )
-
-
-def _quote(text: str) -> str:
-    return f"“{shorten(text, 60)}”"
-
-
-def _parse_links(raw: str) -> tuple[tuple[str, ...], str | None]:
-    lines = [line.strip() for line in raw.splitlines() if line.strip()]
-    if len(lines) > LINKS_MAX:
-        return (), (
-            f"Please give no more than {LINKS_MAX} evidence links (you gave {len(lines)}) —"
-            " link to a folder if there are more."
-        )
-    for line in lines:
-        try:
-            parts = urlsplit(line)
-            scheme, host = parts.scheme.lower(), parts.hostname
-        except ValueError:  # e.g. an unclosed "[" in the host
-            scheme, host = "", None
-        if scheme not in ("http", "https"):
-            return (), f"{_quote(line)} is not a web link. Each line should start with https://."
-        if not host or any(char.isspace() for char in line):
-            return (), f"{_quote(line)} is not a complete web address. Please paste the full link."
-        if len(line) > LINK_MAX_CHARS:
-            return (), f"{_quote(line)} is too long ({LINK_MAX_CHARS} characters at most)."
-    return tuple(lines), None
-
-
 def _parse_revised_due(raw: str, today: date) -> tuple[date | None, str | None]:
-    raw = raw.strip()
-    if not raw:
-        return None, None
     try:
-        if not _ISO_DATE.fullmatch(raw):
-            raise ValueError(raw)
-        revised = date.fromisoformat(raw)
+        revised = cards.parse_input_date(raw)
     except ValueError:
-        return None, f"{_quote(raw)} is not a date. Please pick the revised due date again."
-    if revised < today:
-        return None, (
-            f"The revised due date cannot be in the past. Please choose {long_date(today)} or later."
-        )
+        return None, f"{cards.quote(raw)} is not a date. Please pick the revised due date again."
+    if revised and revised < today:
+        return None, "The revised due date cannot be in the past. Please choose today or later."
     return revised, None

@@ -36,6 +36,14 @@ class PersonalDataFinding:
     text: str  # the matched text, as written
     explanation: str  # one sentence an officer understands
 
+    @property
+    def label(self) -> str:
+        return {
+            "nhs_number": "NHS number",
+            "date_of_birth": "Date of birth",
+            "postcode_with_name": "Name and postcode",
+        }[self.kind]
+
 
 MIN_AGE_YEARS = 16  # an unlabelled date this old is more likely a birth date than a plan date
 EARLIEST_YEAR = 1900
@@ -85,13 +93,18 @@ _DOB_CONTEXT = re.compile(
 # Outward code, optional space, inward code; capitals only, as postcodes are written in addresses.
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b")
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _SURNAME = r"(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 # "Victoria Road" or "George House" is an address, not a person, so these never count as surnames.
-_PLACE_WORDS = frozenset(
+_PLACE_WORDS = _words(
     "Avenue Building Centre Close Court Crescent Drive Gardens Green Grove Hall Hill House Lane"
-    " Lodge Mews Park Place Road Square Street Terrace View Walk Way Ward Unit Hospital Surgery".split()  # noqa: SIM905 - a word list reads better as prose
+    " Lodge Mews Park Place Road Square Street Terrace View Walk Way Ward Unit Hospital Surgery"
 )
-_GIVEN_NAMES = frozenset(
+_GIVEN_NAMES = _words(
     "Aaron Adam Ahmed Aisha Alan Alex Alexander Alice Alison Amanda Amy Andrew Angela Ann"
     " Anna Anne Anthony Arthur Barbara Ben Benjamin Beryl Betty Bill Brenda Brian Carol"
     " Caroline Catherine Charles Charlotte Chloe Chris Christine Christopher Claire Colin"
@@ -103,7 +116,7 @@ _GIVEN_NAMES = frozenset(
     " Mary Matthew Maureen Michael Michelle Mohammed Muhammad Nicola Norman Olivia Pamela"
     " Patricia Paul Pauline Peter Philip Priya Rachel Raymond Rebecca Richard Robert Ronald"
     " Rose Ruth Sally Samuel Sandra Sarah Sharon Sheila Simon Stephen Steven Susan Thomas Tony"
-    " Tracey Valerie Victoria Wendy William Yvonne".split()  # noqa: SIM905
+    " Tracey Valerie Victoria Wendy William Yvonne"
 )
 _NAME = re.compile(
     rf"\b(?:(?:Mrs|Mr|Ms|Miss|Mx|Dr|Master)\.?\s+{_SURNAME}"

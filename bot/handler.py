@@ -6,13 +6,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from botbuilder.core import TurnContext
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
 from botframework.connector.models import ErrorResponseException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import addresses
+from bot.checkin import CheckinService, Sender
 from dialogs.commands import CommandName, parse_command
 from dialogs.help import help_text
 from domain.conversations import ConversationKind, MemberIdentity
@@ -24,9 +25,10 @@ Clock = Callable[[], datetime]
 
 
 class CqcBot(TeamsActivityHandler):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, checkin: CheckinService) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._checkin = checkin
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_conversation(turn_context)
@@ -70,15 +72,94 @@ class CqcBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        if isinstance(activity.value, dict) and activity.value.get("verb"):
+            await self._card_submit_fallback(turn_context, activity.value)
+            return
         personal = (activity.conversation.conversation_type or "personal") == "personal"
         command = parse_command(activity.text)
+        sender = _sender(activity)
         if command.name is CommandName.HELP:
             await turn_context.send_activity(help_text(personal=personal))
-            return
-        # Commands of the later features arrive here; until then they, and anything unknown,
-        # get help rather than silence.
-        await turn_context.send_activity(help_text(personal=personal, not_understood=command.text or None))
+        elif command.name is CommandName.MY_ACTIONS and personal:
+            await self._my_actions(turn_context, sender)
+        elif command.name is CommandName.STATUS and personal:
+            await self._status(turn_context, sender)
+        else:
+            # Anything not understood (or not yet offered) gets help rather than silence.
+            await turn_context.send_activity(help_text(personal=personal, not_understood=command.text or None))
+
+    async def _my_actions(self, turn_context: TurnContext, sender: Sender) -> None:
+        person, cards = await self._checkin.my_action_cards(sender)
+        if person is None:
+            await turn_context.send_activity(_NOT_IN_PLAN)
+        elif not cards:
+            await turn_context.send_activity("You have no open actions in the plan. Thank you!")
+        else:
+            await turn_context.send_activity(f"Here {'is your open action' if len(cards) == 1 else f'are your {len(cards)} open actions'}:")
+            for card in cards:
+                await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    async def _status(self, turn_context: TurnContext, sender: Sender) -> None:
+        person, lines = await self._checkin.status_lines(sender)
+        if person is None:
+            await turn_context.send_activity(_NOT_IN_PLAN)
+        else:
+            body = "\n".join(f"- {line}" for line in lines) or "You have no actions in the plan."
+            await turn_context.send_activity(f"**Your actions, {person.name}**\n\n{body}")
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        # Answered here rather than through on_adaptive_card_invoke: with CloudAdapter, botbuilder
+        # 4.17.1 serialises that path's body twice and answers 500.
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        if action.get("type") != "Action.Execute" or not isinstance(action.get("verb"), str):
+            return _invoke_error(400, "BadRequest", "expected an Action.Execute with a verb")
+        card = await self._checkin.card_action(_sender(activity), action["verb"], data, activity.id)
+        return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(
+            status_code=200, type="application/vnd.microsoft.card.adaptive", value=card,
+        ))
+
+    async def _card_submit_fallback(self, turn_context: TurnContext, value: dict) -> None:
+        """Action.Submit (older clients) cannot return a card: update the sent card in place instead."""
+        activity = turn_context.activity
+        card = await self._checkin.card_action(_sender(activity), str(value.get("verb")), value, activity.id)
+        attachment = CardFactory.adaptive_card(card)
+        if activity.reply_to_id:
+            try:
+                await turn_context.update_activity(
+                    Activity(id=activity.reply_to_id, type=ActivityTypes.message, attachments=[attachment])
+                )
+                return
+            except ErrorResponseException as exc:
+                # The card may have been deleted or be too old to edit: answer with a new message.
+                log.info("could not update card %s in place: %s", activity.reply_to_id, exc)
+        await turn_context.send_activity(MessageFactory.attachment(attachment))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         personal = (turn_context.activity.conversation.conversation_type or "personal") == "personal"
         await turn_context.send_activity(help_text(personal=personal))
+
+
+_NOT_IN_PLAN = (
+    "I can't find you in the improvement plan, so I have no actions for you. "
+    "If you should have some, ask the plan's admin to check your email address in the plan."
+)
+
+
+def _sender(activity: Activity) -> Sender:
+    sender = activity.from_property
+    return Sender(
+        user_id=sender.id if sender else None,
+        aad_object_id=sender.aad_object_id if sender else None,
+        name=sender.name if sender else None,
+    )
+
+
+def _invoke_error(status: int, code: str, message: str) -> InvokeResponse:
+    return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(
+        status_code=status, type="application/vnd.microsoft.error", value={"code": code, "message": message},
+    ))

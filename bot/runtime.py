@@ -10,6 +10,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.adapter import new_adapter
+from bot.checkin import CheckinService
 from bot.handler import CqcBot
 from bot.settings import Settings
 from storage.engine import new_engine, new_sessionmaker
@@ -40,6 +41,6 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
         engine=engine,
         sessions=sessions,
         adapter=new_adapter(settings),
-        bot=CqcBot(sessions, clock),
+        bot=CqcBot(sessions, clock, CheckinService(sessions, clock, settings.timezone)),
         clock=clock,
     )

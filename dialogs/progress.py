@@ -87,8 +87,12 @@ def build_progress_card(
     notice: str | None = None,
     personal_data: Sequence[PersonalDataFinding] = (),
     card_version: str = PROGRESS_CARD_VERSION,
+    card_id: str = "",
 ) -> Card:
-    """The prompt for one action; ``values`` (what the officer typed) win over the prefill."""
+    """The prompt for one action; ``values`` (what the officer typed) win over the prefill.
+
+    ``card_id`` names this copy of the card, so a double click on it stores one update.
+    """
     errors = errors or {}
     last = view.last
     # Optional text elements: filled when there is something to say, dropped otherwise.
@@ -130,6 +134,8 @@ def build_progress_card(
     else:
         cards.remove(card, ["personal_data"])
     data = {"cycle_id": view.cycle_id, "action_ref": view.action_ref, "card_version": card_version}
+    if card_id:
+        data["card_id"] = card_id
     cards.set_action_data(cards.find(card, "submit"), SUBMIT_VERB, data)
     return card
 
@@ -195,7 +201,8 @@ def parse_progress_submission(
         elif raw is not None:
             errors[CARD_ERROR] = _FORGED
     cycle_id, action_ref = data.get("cycle_id"), data.get("action_ref")
-    if not (isinstance(cycle_id, int) and not isinstance(cycle_id, bool) and cycle_id > 0):
+    # 0 is an update outside a monthly round ("my actions" when no round is open).
+    if not (isinstance(cycle_id, int) and not isinstance(cycle_id, bool) and cycle_id >= 0):
         errors[CARD_ERROR] = _FORGED
     if not (isinstance(action_ref, str) and action_ref.strip()):
         errors[CARD_ERROR] = _FORGED

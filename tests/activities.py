@@ -87,3 +87,22 @@ def channel_message(
     )
     activity["channelData"].update({"team": {"id": team_id}, "channel": {"id": channel_id}})
     return activity
+
+
+def card_invoke(
+    service_url: str, sender: dict[str, Any], verb: str, data: dict[str, Any], reply_to_id: str = "card-1"
+) -> dict[str, Any]:
+    """Action.Execute as Teams sends it: an adaptiveCard/action invoke."""
+    return _base(
+        service_url, personal_conversation(sender), sender, type="invoke", name="adaptiveCard/action",
+        replyToId=reply_to_id,
+        value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
+    )
+
+
+def card_submit(
+    service_url: str, sender: dict[str, Any], value: dict[str, Any], reply_to_id: str
+) -> dict[str, Any]:
+    """Action.Submit (older clients): a message carrying the card's inputs as its value."""
+    return _base(service_url, personal_conversation(sender), sender, type="message", value=value,
+                 replyToId=reply_to_id)

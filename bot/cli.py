@@ -125,9 +125,10 @@ def main() -> None:
 
 def _register_feature_commands() -> None:
     # Each feature keeps its commands in its own module, registered on the one `cqcbot` app.
-    from bot.cli_delivery import register as register_delivery
+    from bot import cli_checkin, cli_delivery, cli_figures, cli_reports, cli_schedule
 
-    register_delivery(app)
+    for module in (cli_delivery, cli_checkin, cli_schedule, cli_figures, cli_reports):
+        module.register(app)
 
 
 _register_feature_commands()

@@ -13,6 +13,7 @@ from botframework.connector.models import ErrorResponseException
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import addresses
+from bot.account import AccountService
 from bot.checkin import CheckinService, Sender
 from dialogs.commands import CommandName, parse_command
 from dialogs.help import help_text
@@ -25,10 +26,13 @@ Clock = Callable[[], datetime]
 
 
 class CqcBot(TeamsActivityHandler):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, checkin: CheckinService) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, checkin: CheckinService, account: AccountService
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._checkin = checkin
+        self._account = account
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_conversation(turn_context)
@@ -82,8 +86,17 @@ class CqcBot(TeamsActivityHandler):
             await turn_context.send_activity(help_text(personal=personal))
         elif command.name is CommandName.MY_ACTIONS and personal:
             await self._my_actions(turn_context, sender)
-        elif command.name is CommandName.STATUS and personal:
-            await self._status(turn_context, sender)
+        elif command.name is CommandName.STATUS:
+            if personal:
+                await self._status(turn_context, sender)
+            else:
+                await turn_context.send_activity(await self._account.channel_summary())
+        elif command.name is CommandName.AWAY and personal:
+            await turn_context.send_activity(await self._account.away(sender, command))
+        elif command.name is CommandName.BACK and personal:
+            await turn_context.send_activity(await self._account.back(sender))
+        elif command.name is CommandName.DELEGATE and personal:
+            await turn_context.send_activity(await self._account.delegate(sender, command))
         else:
             # Anything not understood (or not yet offered) gets help rather than silence.
             await turn_context.send_activity(help_text(personal=personal, not_understood=command.text or None))

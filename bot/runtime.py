@@ -10,6 +10,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.adapter import new_adapter
+from bot.account import AccountService
 from bot.checkin import CheckinService
 from bot.handler import CqcBot
 from bot.settings import Settings
@@ -41,6 +42,10 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
         engine=engine,
         sessions=sessions,
         adapter=new_adapter(settings),
-        bot=CqcBot(sessions, clock, CheckinService(sessions, clock, settings.timezone)),
+        bot=CqcBot(
+            sessions, clock,
+            CheckinService(sessions, clock, settings.timezone),
+            AccountService(sessions, clock, settings.timezone),
+        ),
         clock=clock,
     )

@@ -32,7 +32,8 @@ class Command:
 
 
 _MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
-_AWAY = re.compile(r"^away(?:\s+until)?\s+(?P<date>\S+)$", re.IGNORECASE)
+_AWAY = re.compile(r"^away(?:\s+until)?\s+(?P<date>.+)$", re.IGNORECASE)
+_UK_DATE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$")
 _DELEGATE = re.compile(r"^delegate\s+(?P<ref>\S+)\s+to\s+(?P<email>\S+)$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SIMPLE = {c.value: c for c in CommandName if c not in {CommandName.AWAY, CommandName.DELEGATE, CommandName.UNKNOWN}}
@@ -54,7 +55,7 @@ def parse_command(text: str | None) -> Command:
         return Command(_ALIASES[lowered], words)
     if match := _AWAY.match(words):
         try:
-            return Command(CommandName.AWAY, words, away_until=date.fromisoformat(match["date"]))
+            return Command(CommandName.AWAY, words, away_until=_date(match["date"].strip()))
         except ValueError:
             return Command(CommandName.AWAY, words, problem="Please give the date as YYYY-MM-DD, e.g. away until 2026-12-31.")
     if lowered.startswith("away"):
@@ -67,3 +68,10 @@ def parse_command(text: str | None) -> Command:
     if lowered.startswith("delegate"):
         return Command(CommandName.DELEGATE, words, problem="Please write it as: delegate WWP-01 to name@council.gov.uk")
     return Command(CommandName.UNKNOWN, words)
+
+
+def _date(text: str) -> date:
+    """ISO (2026-12-31) or the UK's day-first form (31/12/2026)."""
+    if match := _UK_DATE.match(text):
+        return date(int(match["y"]), int(match["m"]), int(match["d"]))
+    return date.fromisoformat(text)

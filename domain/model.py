@@ -127,6 +127,7 @@ class ScheduleSettings:
     overdue_reminder_every_working_days: int = 2
     overdue_reminders_max: int = 3
     figures_request_working_day: int = 3
+    figures_deadline_working_day: int = 10
     target_review_days_before: tuple[int, ...] = (30, 7)
     digest_working_days_after_deadline: int = 2
     figures_change_confirm_share: float = 0.5

@@ -1,0 +1,98 @@
+"""When each of the month's steps is due, on local working days.
+
+Every moment is computed from the plan's schedule settings and the working calendar, so the
+scheduler, `cqcbot tick --as-of` and `cqcbot schedule` agree on one timetable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from domain.calendar import WorkingCalendar
+from domain.model import Metric, ScheduleSettings
+
+
+@dataclass(frozen=True)
+class MonthTimetable:
+    month: str  # YYYY-MM: the progress round's month
+    cycle_opens: datetime
+    deadline: date  # answers due by the end of this local day
+    nudge_at: datetime | None  # None when the setting turns the nudge off
+    overdue_at: tuple[datetime, ...]  # reminder 1, 2, 3 …
+    escalation_at: datetime | None
+    figures_month: str  # the month the figures are for: the previous one
+    figures_request_at: datetime
+    figures_deadline: date
+    figures_overdue_at: tuple[datetime, ...]
+    digest_at: datetime
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def month_timetable(year: int, month: int, settings: ScheduleSettings, calendar: WorkingCalendar) -> MonthTimetable:
+    at = settings.cycle_open_time
+
+    def moment(d: date) -> datetime:
+        return calendar.local_datetime(d, at)
+
+    def reminders(deadline: date) -> tuple[datetime, ...]:
+        every = settings.overdue_reminder_every_working_days
+        return tuple(
+            moment(calendar.add_working_days(deadline, every * step))
+            for step in range(1, settings.overdue_reminders_max + 1)
+        )
+
+    deadline = calendar.nth_working_day(year, month, settings.progress_deadline_working_day)
+    overdue = reminders(deadline)
+    nudge_days = settings.nudge_working_days_before_deadline
+    figures_deadline = calendar.nth_working_day(year, month, settings.figures_deadline_working_day)
+    escalation = None
+    if overdue:
+        escalation = moment(calendar.add_working_days(calendar.local_date(overdue[-1]), 1))
+    return MonthTimetable(
+        month=month_key(year, month),
+        cycle_opens=moment(calendar.nth_working_day(year, month, settings.cycle_open_working_day)),
+        deadline=deadline,
+        nudge_at=moment(calendar.add_working_days(deadline, -nudge_days)) if nudge_days else None,
+        overdue_at=overdue,
+        escalation_at=escalation,
+        figures_month=month_key(*previous_month(year, month)),
+        figures_request_at=moment(calendar.nth_working_day(year, month, settings.figures_request_working_day)),
+        figures_deadline=figures_deadline,
+        figures_overdue_at=reminders(figures_deadline),
+        digest_at=moment(calendar.add_working_days(deadline, settings.digest_working_days_after_deadline)),
+    )
+
+
+def latest_step_due(moments: tuple[datetime, ...], now: datetime) -> int | None:
+    """The 1-based number of the latest step due by ``now``: after downtime only it is sent."""
+    due = [n for n, moment in enumerate(moments, start=1) if moment <= now]
+    return due[-1] if due else None
+
+
+@dataclass(frozen=True)
+class TargetReview:
+    metric_id: str
+    days_before: int
+    at: datetime
+
+
+def target_reviews(metric: Metric, settings: ScheduleSettings, calendar: WorkingCalendar) -> list[TargetReview]:
+    """Reminders before a target date; a day off moves to the next working day."""
+    reviews = []
+    for days in settings.target_review_days_before:
+        day = calendar.next_working_day(metric.target.date - timedelta(days=days))
+        if day < metric.target.date:
+            reviews.append(TargetReview(metric.id, days, calendar.local_datetime(day, settings.cycle_open_time)))
+    return reviews

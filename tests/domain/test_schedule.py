@@ -1,0 +1,81 @@
+"""The month's timetable on English working days, at the right local time across GMT/BST."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from domain.calendar import WorkingCalendar
+from domain.model import DatedValue, Direction, Metric, ScheduleSettings
+from domain.schedule import latest_step_due, month_timetable, target_reviews
+
+CAL = WorkingCalendar("Europe/London")
+DEFAULTS = ScheduleSettings()
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def test_january_skips_new_years_day() -> None:
+    t = month_timetable(2027, 1, DEFAULTS, CAL)
+    assert t.cycle_opens == utc(2027, 1, 4, 9)  # Fri 1 Jan is a bank holiday; GMT
+    assert t.deadline == date(2027, 1, 15)  # 10th working day
+    assert t.nudge_at == utc(2027, 1, 12, 9)
+    assert t.overdue_at == (utc(2027, 1, 19, 9), utc(2027, 1, 21, 9), utc(2027, 1, 25, 9))
+    assert t.escalation_at == utc(2027, 1, 26, 9)
+    assert t.figures_month == "2026-12"
+    assert t.figures_request_at == utc(2027, 1, 6, 9)
+    assert t.digest_at == utc(2027, 1, 19, 9)
+
+
+def test_april_2026_skips_easter_and_runs_on_summer_time() -> None:
+    t = month_timetable(2026, 4, DEFAULTS, CAL)
+    assert t.cycle_opens == utc(2026, 4, 1, 8)  # 09:00 BST
+    # Good Friday 3 Apr and Easter Monday 6 Apr are not working days.
+    assert t.figures_request_at == utc(2026, 4, 7, 8)
+    assert t.deadline == date(2026, 4, 16)
+
+
+def test_clock_change_weeks_keep_nine_o_clock_local() -> None:
+    march = month_timetable(2026, 3, DEFAULTS, CAL)
+    assert march.cycle_opens == utc(2026, 3, 2, 9)  # GMT
+    assert march.overdue_at[-1] == utc(2026, 3, 23, 9)
+    october = month_timetable(2026, 10, DEFAULTS, CAL)
+    assert october.cycle_opens == utc(2026, 10, 1, 8)  # BST
+    november = month_timetable(2026, 11, DEFAULTS, CAL)
+    assert november.cycle_opens == utc(2026, 11, 2, 9)  # GMT again after 25 Oct
+
+
+def test_december_steps_skip_christmas_and_the_substitute_boxing_day() -> None:
+    settings = ScheduleSettings(progress_deadline_working_day=16)
+    t = month_timetable(2026, 12, settings, CAL)
+    assert t.deadline == date(2026, 12, 22)
+    # 25 Dec (Fri) and 28 Dec (Mon, Boxing Day substitute) are skipped.
+    assert t.overdue_at[0] == utc(2026, 12, 24, 9)
+    assert t.overdue_at[1] == utc(2026, 12, 30, 9)
+
+
+def test_settings_change_the_timetable() -> None:
+    settings = ScheduleSettings(cycle_open_time="10:30", nudge_working_days_before_deadline=0,
+                                overdue_reminders_max=1)
+    t = month_timetable(2026, 6, settings, CAL)
+    assert t.cycle_opens == utc(2026, 6, 1, 9, 30)
+    assert t.nudge_at is None
+    assert len(t.overdue_at) == 1
+
+
+def test_only_the_latest_due_step_counts_after_downtime() -> None:
+    steps = (utc(2027, 1, 19, 9), utc(2027, 1, 21, 9), utc(2027, 1, 25, 9))
+    assert latest_step_due(steps, utc(2027, 1, 19, 8, 59)) is None
+    assert latest_step_due(steps, utc(2027, 1, 19, 9)) == 1
+    assert latest_step_due(steps, utc(2027, 2, 1)) == 3
+
+
+def test_target_reviews_fall_on_working_days() -> None:
+    metric = Metric("dols", "DoLS", "applications", Direction.DOWN, "m@x.example",
+                    DatedValue(412, date(2025, 9, 30)), DatedValue(250, date(2026, 3, 31)))
+    reviews = target_reviews(metric, DEFAULTS, CAL)
+    assert [(r.days_before, r.at) for r in reviews] == [
+        (30, utc(2026, 3, 2, 9)),  # 1 Mar is a Sunday
+        (7, utc(2026, 3, 24, 9)),
+    ]

@@ -11,7 +11,9 @@ from msrest.exceptions import DeserializationError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.delivery_service import install_delivery
 from bot.runtime import Runtime
+from bot.scheduling import install_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/privacy", policy_page)
     app.router.add_get("/terms", policy_page)
+    install_scheduler(app, runtime)
+    install_delivery(app, runtime)  # before _close: the worker stops before the engine goes
     app.on_cleanup.append(_close)
     return app
 

@@ -83,13 +83,13 @@ class CheckinService:
             values.setdefault("revised_due", "")
         return cards.build_progress_card(view, values=values, card_id=uuid.uuid4().hex, **options)
 
-    async def prompt_card(self, ref: str, *, cycle_id: int | None = None) -> Card | None:
-        async with self._sessions() as session:
-            context = await store.action_context(session, ref)
-            if context is None:
-                return None
-            round_ = await store.cycle(session, cycle_id) if cycle_id else await store.open_progress_cycle(session)
-            return self._prompt(await self._view(session, context, round_))
+    async def prompt_card(self, session: AsyncSession, ref: str, *, cycle_id: int | None = None) -> Card | None:
+        """A fresh prompt for one action, read in the caller's session (the planner's transaction)."""
+        context = await store.action_context(session, ref)
+        if context is None:
+            return None
+        round_ = await store.cycle(session, cycle_id) if cycle_id else await store.open_progress_cycle(session)
+        return self._prompt(await self._view(session, context, round_))
 
     async def my_action_cards(self, sender: Sender) -> tuple[Person | None, list[Card]]:
         async with self._sessions() as session:

@@ -15,7 +15,10 @@ from rich.console import Console
 
 from bot.settings import Settings
 
-app = typer.Typer(help="CQC Improvement Bot", no_args_is_help=True, add_completion=False)
+# Locals in a traceback could print secrets (the app password, a database URL): never show them.
+app = typer.Typer(
+    help="CQC Improvement Bot", no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False
+)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 plan_app = typer.Typer(help="The improvement plan: import a plan file, show the stored plan.", no_args_is_help=True)
 manifest_app = typer.Typer(help="The Teams app package.", no_args_is_help=True)

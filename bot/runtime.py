@@ -13,6 +13,7 @@ from bot.adapter import new_adapter
 from bot.account import AccountService
 from bot.checkin import CheckinService
 from bot.handler import CqcBot
+from bot.planning import MessageRenderer, PlanningRunner
 from bot.settings import Settings
 from storage.engine import new_engine, new_sessionmaker
 
@@ -28,6 +29,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     adapter: CloudAdapter
     bot: CqcBot
+    planning: PlanningRunner
     clock: Callable[[], datetime] = field(default=utc_now)
 
     async def close(self) -> None:
@@ -37,15 +39,13 @@ class Runtime:
 def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Runtime:
     engine = new_engine(settings.database_url)
     sessions = new_sessionmaker(engine)
+    checkin = CheckinService(sessions, clock, settings.timezone)
     return Runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
         adapter=new_adapter(settings),
-        bot=CqcBot(
-            sessions, clock,
-            CheckinService(sessions, clock, settings.timezone),
-            AccountService(sessions, clock, settings.timezone),
-        ),
+        bot=CqcBot(sessions, clock, checkin, AccountService(sessions, clock, settings.timezone)),
+        planning=PlanningRunner(sessions, MessageRenderer(checkin), settings.timezone),
         clock=clock,
     )

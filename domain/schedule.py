@@ -96,3 +96,27 @@ def target_reviews(metric: Metric, settings: ScheduleSettings, calendar: Working
         if day < metric.target.date:
             reviews.append(TargetReview(metric.id, days, calendar.local_datetime(day, settings.cycle_open_time)))
     return reviews
+
+
+def upcoming(
+    settings: ScheduleSettings, metrics: tuple[Metric, ...], calendar: WorkingCalendar, now: datetime
+) -> list[tuple[str, datetime]]:
+    """The next moment each kind of step is due, soonest first (`cqcbot schedule`)."""
+    year, month = calendar.month_of(now)
+    tables = [month_timetable(*m, settings, calendar) for m in ((year, month), next_month(year, month))]
+    moments: dict[str, list[datetime]] = {
+        "open the progress round": [t.cycle_opens for t in tables],
+        "nudge before the deadline": [t.nudge_at for t in tables if t.nudge_at],
+        "overdue reminders": [m for t in tables for m in t.overdue_at],
+        "escalation to the chair": [t.escalation_at for t in tables if t.escalation_at],
+        "figures request": [t.figures_request_at for t in tables],
+        "overdue figures reminders": [m for t in tables for m in t.figures_overdue_at],
+        "digest to the group and the chair": [t.digest_at for t in tables],
+        "target review reminders": [r.at for m in metrics for r in target_reviews(m, settings, calendar)],
+    }
+    upcoming_steps = []
+    for name, times in moments.items():
+        future = sorted(t for t in times if t > now)
+        if future:
+            upcoming_steps.append((name, future[0]))
+    return sorted(upcoming_steps, key=lambda item: item[1])

@@ -1,0 +1,58 @@
+"""What the feature commands share: --as-of times, running a planner job, printing its report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+from bot.runtime import build_runtime, utc_now
+from bot.settings import Settings
+from domain.planning import RunReport
+from storage.schema_check import SchemaNotReady, require_current_schema
+
+AS_OF_HELP = "Act as if it were this moment (ISO 8601; local time in TIMEZONE unless an offset is given)"
+
+
+def parse_as_of(text: str | None, timezone: str) -> datetime:
+    if not text:
+        return utc_now()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO 8601 time, e.g. 2026-12-01T09:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+async def run_planner_job(settings: Settings, job, as_of: str | None, out: Console, err: Console) -> int:  # type: ignore[no-untyped-def]
+    """Runs one job through the same code path the scheduler uses."""
+    runtime = build_runtime(settings)
+    try:
+        try:
+            await require_current_schema(runtime.engine, settings.database_url)
+        except SchemaNotReady as exc:
+            err.print(f"[red]{exc}[/red]")
+            return 2
+        now = parse_as_of(as_of, settings.timezone)
+        try:
+            report = await runtime.planning.run(job, now)
+        except LookupError as exc:
+            err.print(f"[red]{exc}[/red]")
+            return 1
+        print_report(report, now, out)
+        return 0
+    finally:
+        await runtime.close()
+
+
+def print_report(report: RunReport, now: datetime, out: Console) -> None:
+    out.print(f"As of {now.isoformat(timespec='minutes')}: {len(report.enqueued)} message(s) queued, "
+              f"{report.already} already queued before.")
+    for line in report.enqueued:
+        out.print(f"  queued  {line}", markup=False, highlight=False)
+    for line in report.skipped:
+        out.print(f"  skipped {line}", markup=False, highlight=False)
+    if report.enqueued:
+        out.print("They are sent by the running bot, or now with `cqcbot deliver`.")

@@ -1,0 +1,245 @@
+"""The scheduler's work: given the time, decide what is due and send it once.
+
+Each job reads the state from storage and sends through idempotency keys, so running it twice,
+late, or on two instances does no harm. After downtime only the latest due step of a series is
+sent (one catch-up, never a replay of the backlog).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from domain.calendar import WorkingCalendar
+from domain.model import ActionStatus, Plan, Role
+from domain.planning import (
+    Audience,
+    Digest,
+    Escalation,
+    FiguresRequest,
+    Message,
+    OffTrajectoryAlert,
+    Outstanding,
+    PersonState,
+    PlanningStore,
+    Prompt,
+    Reminder,
+    Round,
+    RunReport,
+    TargetReviewReminder,
+)
+from domain.schedule import MonthTimetable, latest_step_due, month_key, month_timetable, previous_month, target_reviews
+from domain.trajectory import is_off_trajectory, trajectory_value
+
+PROGRESS, FIGURES = "progress", "figures"
+
+
+class Planner:
+    def __init__(self, store: PlanningStore, calendar: WorkingCalendar) -> None:
+        self._store = store
+        self._calendar = calendar
+
+    async def _timetable(self, now: datetime, month: str | None = None) -> tuple[Plan, MonthTimetable]:
+        plan = await self._store.plan()
+        year, number = (int(month[:4]), int(month[5:])) if month else self._calendar.month_of(now)
+        return plan, month_timetable(year, number, plan.schedule, self._calendar)
+
+    async def _send(self, report: RunReport, message: Message, now: datetime) -> None:
+        if await self._store.send(message, now):
+            report.enqueued.append(f"{message.kind} {message.scope} {message.email or 'channel'} {message.step}")
+        else:
+            report.already += 1
+
+    # ---- the progress round ----------------------------------------------------------------------
+
+    async def open_cycle(self, now: datetime, *, month: str | None = None, force: bool = False) -> RunReport:
+        """Open the month's round, ask about every open action, and prompt each owner not away."""
+        report = RunReport()
+        plan, table = await self._timetable(now, month)
+        if not force and now < table.cycle_opens:
+            return report
+        round_, _ = await self._store.open_round(PROGRESS, table.month, table.deadline, now)
+        if round_.closed:
+            report.skipped.append(f"the {table.month} round is closed")
+            return report
+        await self._store.close_rounds_before(PROGRESS, table.month, now)
+        refs_by_owner: dict[str, list[str]] = defaultdict(list)
+        for action in plan.actions:
+            if action.status is not ActionStatus.COMPLETE:
+                refs_by_owner[action.owner].append(action.ref)
+        await self._store.request_actions(round_, refs_by_owner, now)
+        # Prompts go to whoever was asked (also people back from leave since the round opened).
+        await self._prompt_outstanding(report, round_, now)
+        return report
+
+    async def _prompt_outstanding(self, report: RunReport, round_: Round, now: datetime) -> None:
+        people = await self._store.people()
+        answered = await self._store.answered(round_)
+        today = self._calendar.local_date(now)
+        for email, refs in (await self._store.requested(round_)).items():
+            person = people.get(email)
+            if person is None or person.away_on(today):
+                report.skipped.append(f"prompts to {email}: away until {person.away_until if person else '?'}")
+                continue
+            for ref in refs:
+                if ref not in answered:
+                    await self._send(report, Message("prompt", f"progress-{round_.month}", ref, Audience.PERSON,
+                                                     Prompt(round_.id, ref), email=email), now)
+
+    async def _outstanding(self, round_: Round) -> dict[str, tuple[str, ...]]:
+        answered = await self._store.answered(round_)
+        result = {}
+        for email, refs in (await self._store.requested(round_)).items():
+            missing = tuple(r for r in refs if r not in answered)
+            if missing:
+                result[email] = missing
+        return result
+
+    async def remind(self, now: datetime) -> RunReport:
+        """The nudge before the deadline, then the overdue reminders, then the escalation."""
+        report = RunReport()
+        today = self._calendar.local_date(now)
+        for table in await self._recent_tables(now):
+            round_ = await self._store.find_round(PROGRESS, table.month)
+            if round_ is None or round_.closed:
+                continue
+            await self._prompt_outstanding(report, round_, now)  # people back from leave
+            step = latest_step_due(table.overdue_at, now)
+            nudge_due = table.nudge_at is not None and table.nudge_at <= now and today <= table.deadline
+            if step is None and not nudge_due:
+                continue
+            outstanding = await self._outstanding(round_)
+            people = await self._store.people()
+            for email, refs in outstanding.items():
+                person = people.get(email)
+                if person is None or person.away_on(today):
+                    continue
+                name = f"overdue-{step}" if step else "nudge"
+                await self._send(report, Message("reminder", f"progress-{table.month}", name, Audience.PERSON,
+                                                 Reminder(table.month, table.deadline, refs, step or 0), email=email), now)
+            if table.escalation_at is not None and table.escalation_at <= now:
+                await self._escalate(report, table, outstanding, people, now)
+        return report
+
+    async def _recent_tables(self, now: datetime) -> list[MonthTimetable]:
+        """This month's timetable and last month's (its late steps can run into this month)."""
+        plan = await self._store.plan()
+        year, month = self._calendar.month_of(now)
+        return [month_timetable(*m, plan.schedule, self._calendar) for m in (previous_month(year, month), (year, month))]
+
+    async def _escalate(self, report: RunReport, table: MonthTimetable, outstanding: dict[str, tuple[str, ...]],
+                        people: dict[str, PersonState], now: datetime) -> None:
+        if not outstanding:
+            return
+        today = self._calendar.local_date(now)
+        groups: dict[str, list[Outstanding]] = {"outstanding": [], "away": [], "unreachable": []}
+        for email, refs in sorted(outstanding.items()):
+            person = people.get(email)
+            entry = Outstanding(person.name if person else email, email, refs)
+            group = "away" if person and person.away_on(today) else "unreachable" if person and person.unreachable else "outstanding"
+            groups[group].append(entry)
+        escalation = Escalation(table.month, table.deadline, tuple(groups["outstanding"]),
+                                tuple(groups["away"]), tuple(groups["unreachable"]))
+        for chair in await self._chairs():
+            await self._send(report, Message("escalation", f"progress-{table.month}", "after-reminders",
+                                             Audience.PERSON, escalation, email=chair), now)
+
+    async def _chairs(self) -> list[str]:
+        plan = await self._store.plan()
+        return [p.email for p in plan.people if Role.CHAIR in p.roles]
+
+    # ---- figures -------------------------------------------------------------------------------
+
+    async def request_figures(self, now: datetime) -> RunReport:
+        """Ask metric owners for last month's figures on the set working day; chase the missing ones."""
+        report = RunReport()
+        plan, table = await self._timetable(now)
+        if now < table.figures_request_at or not plan.metrics:
+            return report
+        round_, _ = await self._store.open_round(FIGURES, table.figures_month, table.figures_deadline, now)
+        submitted = await self._store.figures_submitted(table.figures_month)
+        people = await self._store.people()
+        today = self._calendar.local_date(now)
+        step = latest_step_due(table.figures_overdue_at, now)
+        owners: dict[str, list[str]] = defaultdict(list)
+        for metric in plan.metrics:
+            owners[metric.owner].append(metric.id)
+        for email, metric_ids in owners.items():
+            person = people.get(email)
+            if person is None or person.away_on(today):
+                report.skipped.append(f"figures request to {email}: away")
+                continue
+            request = FiguresRequest(table.figures_month, table.figures_deadline, 0)
+            await self._send(report, Message("figures_request", f"figures-{round_.month}", "request",
+                                             Audience.PERSON, request, email=email), now)
+            if step and any(m not in submitted for m in metric_ids):
+                chase = FiguresRequest(table.figures_month, table.figures_deadline, step)
+                await self._send(report, Message("reminder", f"figures-{round_.month}", f"overdue-{step}",
+                                                 Audience.PERSON, chase, email=email), now)
+        return report
+
+    async def review_targets(self, now: datetime) -> RunReport:
+        """Remind the chair and each metric's owner 30 and 7 days before its target date."""
+        report = RunReport()
+        plan = await self._store.plan()
+        today = self._calendar.local_date(now)
+        for metric in plan.metrics:
+            due = [r for r in target_reviews(metric, plan.schedule, self._calendar) if r.at <= now]
+            if not due or today >= metric.target.date:
+                continue
+            review = due[-1]
+            content = TargetReviewReminder(metric.id, metric.name, metric.target.value, metric.target.date, review.days_before)
+            for email in sorted({metric.owner, *await self._chairs()}):
+                await self._send(report, Message("notice", f"target-{metric.id}-{metric.target.date}",
+                                                 f"{review.days_before}-days", Audience.PERSON, content, email=email), now)
+        return report
+
+    async def alert_off_trajectory(self, now: datetime) -> RunReport:
+        """A submitted figure worse than the line from baseline to target, or than the baseline."""
+        report = RunReport()
+        plan = await self._store.plan()
+        year, month = self._calendar.month_of(now)
+        for period in (month_key(*previous_month(*previous_month(year, month))), month_key(*previous_month(year, month))):
+            readings = await self._store.readings(period)
+            period_end = _month_end(period)
+            for metric in plan.metrics:
+                value = readings.get(metric.id)
+                if value is None or not is_off_trajectory(metric, period_end, value):
+                    continue
+                line = trajectory_value(metric, period_end)
+                alert = OffTrajectoryAlert(metric.id, metric.name, metric.unit, period, value, line, metric.baseline.value,
+                                           _worse(metric.direction.value, value, metric.baseline.value))
+                scope = f"trajectory-{metric.id}-{period}"
+                await self._send(report, Message("notice", scope, "channel", Audience.CHANNEL, alert), now)
+                for chair in await self._chairs():
+                    await self._send(report, Message("notice", scope, "chair", Audience.PERSON, alert, email=chair), now)
+        return report
+
+    async def post_digest(self, now: datetime) -> RunReport:
+        report = RunReport()
+        for table in await self._recent_tables(now):
+            if table.digest_at <= now and await self._store.find_round(PROGRESS, table.month):
+                digest = Digest(table.month)
+                await self._send(report, Message("digest", f"digest-{table.month}", "channel", Audience.CHANNEL, digest), now)
+                for chair in await self._chairs():
+                    await self._send(report, Message("digest", f"digest-{table.month}", "chair", Audience.PERSON,
+                                                     digest, email=chair), now)
+        return report
+
+    async def tick(self, now: datetime) -> RunReport:
+        """Everything the scheduler would have run by ``now`` and not yet done."""
+        report = RunReport()
+        for job in (self.open_cycle, self.remind, self.request_figures, self.review_targets,
+                    self.alert_off_trajectory, self.post_digest):
+            report.merge(await job(now))
+        return report
+
+
+def _month_end(period: str) -> date:
+    year, month = int(period[:4]), int(period[5:])
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def _worse(direction: str, value: float, than: float) -> bool:
+    return value > than if direction == "down" else value < than

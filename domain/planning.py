@@ -1,0 +1,145 @@
+"""What the planner asks of storage and sends: the port and the messages, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from domain.model import Plan
+
+
+class Audience(StrEnum):
+    PERSON = "person"
+    CHANNEL = "channel"  # the working group's channel
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    kind: str  # progress | figures
+    month: str
+    deadline: date
+    closed: bool
+
+
+@dataclass(frozen=True)
+class PersonState:
+    email: str
+    name: str
+    away_until: date | None
+    unreachable: bool
+
+    def away_on(self, day: date) -> bool:
+        return self.away_until is not None and day <= self.away_until
+
+
+# ---- what is sent ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Prompt:
+    round_id: int
+    action_ref: str
+
+
+@dataclass(frozen=True)
+class Reminder:
+    month: str
+    deadline: date
+    action_refs: tuple[str, ...]
+    overdue_step: int  # 0: before the deadline (the nudge); 1, 2, 3: after it
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    name: str
+    email: str
+    action_refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    month: str
+    deadline: date
+    outstanding: tuple[Outstanding, ...]
+    away: tuple[Outstanding, ...]
+    unreachable: tuple[Outstanding, ...]
+
+
+@dataclass(frozen=True)
+class FiguresRequest:
+    month: str  # the month the figures are for
+    deadline: date
+    overdue_step: int  # 0: the request itself
+
+
+@dataclass(frozen=True)
+class TargetReviewReminder:
+    metric_id: str
+    metric_name: str
+    target_value: float
+    target_date: date
+    days_before: int
+
+
+@dataclass(frozen=True)
+class OffTrajectoryAlert:
+    metric_id: str
+    metric_name: str
+    unit: str
+    period: str
+    value: float
+    trajectory: float
+    baseline: float
+    worse_than_baseline: bool
+
+
+@dataclass(frozen=True)
+class Digest:
+    month: str
+
+
+Content = Prompt | Reminder | Escalation | FiguresRequest | TargetReviewReminder | OffTrajectoryAlert | Digest
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to one recipient; its key (kind, scope, recipient, step) is sent at most once."""
+
+    kind: str  # domain.outbox.MessageKind value
+    scope: str  # e.g. "progress-2026-11"
+    step: str
+    audience: Audience
+    content: Content
+    email: str | None = None  # for Audience.PERSON
+
+
+@dataclass
+class RunReport:
+    """What a run did, for the CLI and the logs."""
+
+    enqueued: list[str] = field(default_factory=list)
+    already: int = 0
+    skipped: list[str] = field(default_factory=list)  # why something due was not sent
+
+    def merge(self, other: RunReport) -> None:
+        self.enqueued += other.enqueued
+        self.already += other.already
+        self.skipped += other.skipped
+
+
+class PlanningStore(Protocol):
+    """Storage and the outbox, seen from the planner; one instance is one transaction."""
+
+    async def plan(self) -> Plan: ...
+    async def find_round(self, kind: str, month: str) -> Round | None: ...
+    async def open_round(self, kind: str, month: str, deadline: date, now: datetime) -> tuple[Round, bool]: ...
+    async def close_rounds_before(self, kind: str, month: str, now: datetime) -> None: ...
+    async def request_actions(self, round_: Round, refs_by_owner: dict[str, list[str]], now: datetime) -> None: ...
+    async def requested(self, round_: Round) -> dict[str, list[str]]: ...
+    async def answered(self, round_: Round) -> set[str]: ...
+    async def people(self) -> dict[str, PersonState]: ...
+    async def figures_submitted(self, month: str) -> set[str]: ...
+    async def readings(self, month: str) -> dict[str, float]: ...
+    async def send(self, message: Message, now: datetime) -> bool: ...

@@ -1,0 +1,39 @@
+"""Running the planner against a real database, with the outbox as what it produced."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.checkin import CheckinService
+from bot.planning import MessageRenderer, PlanningRunner
+from domain.planning import RunReport
+from scheduler.jobs import JobCall
+from storage.outbox_models import OutboxMessage
+
+
+class Harness:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Any) -> None:
+        self.sessions = sessions
+        self.runner = PlanningRunner(sessions, MessageRenderer(CheckinService(sessions, clock, "Europe/London")),
+                                     "Europe/London")
+
+    async def run(self, call: JobCall, now: datetime) -> RunReport:
+        return await self.runner.run(call, now)
+
+    async def keys(self) -> list[str]:
+        async with self.sessions() as session:
+            return list((await session.scalars(select(OutboxMessage.idempotency_key).order_by(OutboxMessage.id))).all())
+
+    async def messages(self) -> list[OutboxMessage]:
+        async with self.sessions() as session:
+            return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+
+
+@pytest.fixture
+def harness(sessions: async_sessionmaker[AsyncSession], example_plan: None, clock: Any) -> Harness:
+    return Harness(sessions, clock)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from typing import Any
+
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import Plan
@@ -15,6 +18,11 @@ from storage.checkin_models import ProgressRequest
 from storage.models import Cycle, ImprovementAction, MetricReading, Person, ProgressUpdate
 from storage.outbox_models import OutboxMessage
 from storage.plan_queries import load_plan
+
+
+def _insert(session: AsyncSession) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING in each database's dialect."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _round(row: Cycle) -> Round:
@@ -39,16 +47,18 @@ class SqlPlanningStore:
         return _round(row) if row else None
 
     async def open_round(self, kind: str, month: str, deadline: date, now: datetime) -> tuple[Round, bool]:
-        """Idempotent: an existing round is returned as it is."""
-        existing = await self.session.scalar(select(Cycle).where(Cycle.kind == kind, Cycle.month == month))
-        if existing is not None:
-            return _round(existing), False
-        row = Cycle(kind=kind, month=month, opened_at=now, deadline=deadline)
-        self.session.add(row)
-        await self.session.flush()
-        audit.record(self.session, at=now, actor="scheduler", entity="cycle", entity_id=f"{kind}-{month}",
-                     change="open", before=None, after={"deadline": deadline.isoformat()})
-        return _round(row), True
+        """Idempotent, also against another instance opening the same round at the same moment."""
+        inserted = await self.session.execute(
+            _insert(self.session)(Cycle).values(kind=kind, month=month, opened_at=now, deadline=deadline)
+            .on_conflict_do_nothing(index_elements=["kind", "month"])
+        )
+        row = await self.session.scalar(select(Cycle).where(Cycle.kind == kind, Cycle.month == month))
+        assert row is not None
+        created = bool(inserted.rowcount)  # type: ignore[attr-defined]
+        if created:
+            audit.record(self.session, at=now, actor="scheduler", entity="cycle", entity_id=f"{kind}-{month}",
+                         change="open", before=None, after={"deadline": deadline.isoformat()})
+        return _round(row), created
 
     async def close_rounds_before(self, kind: str, month: str, now: datetime) -> None:
         rows = (await self.session.scalars(
@@ -68,11 +78,15 @@ class SqlPlanningStore:
         actions = (await self.session.execute(
             select(ImprovementAction.id, ImprovementAction.owner_id).where(ImprovementAction.ref.in_(wanted))
         )).all()
-        for action_id, owner_id in actions:
-            if action_id not in asked:
-                self.session.add(ProgressRequest(cycle_id=round_.id, action_id=action_id, person_id=owner_id,
-                                                 created_at=now))
-        await self.session.flush()
+        new = [
+            {"cycle_id": round_.id, "action_id": action_id, "person_id": owner_id, "created_at": now}
+            for action_id, owner_id in actions if action_id not in asked
+        ]
+        if new:
+            await self.session.execute(
+                _insert(self.session)(ProgressRequest).values(new)
+                .on_conflict_do_nothing(index_elements=["cycle_id", "action_id"])
+            )
 
     async def requested(self, round_: Round) -> dict[str, list[str]]:
         rows = (await self.session.execute(

@@ -144,3 +144,24 @@ async def test_target_reviews_thirty_and_seven_days_before(harness: Harness) -> 
     assert report.enqueued and all("30-days" in line for line in report.enqueued)
     report = await harness.run(JOB["target-review"], datetime(2026, 3, 24, 9, tzinfo=UTC))
     assert report.enqueued and all("7-days" in line for line in report.enqueued)
+
+
+async def test_two_instances_planning_at_once_never_double_send(harness: Harness, database_url: str) -> None:
+    """Two schedulers (own engines, as two processes would have) run the same jobs at the same moment."""
+    import asyncio
+
+    from storage.engine import new_engine, new_sessionmaker
+    from tests.conftest import FakeClock
+
+    other_engine = new_engine(database_url)
+    try:
+        other = Harness(new_sessionmaker(other_engine), FakeClock())
+        moments = [DEC_OPEN, at(12, 9), at(12, 16), at(12, 23)]
+        for moment in moments:
+            await asyncio.gather(*(h.run(JOB[job], moment) for h in (harness, other) for job in ("open-cycle", "remind")))
+    finally:
+        await other_engine.dispose()
+    keys = await harness.keys()
+    assert len(keys) == len(set(keys))
+    single = Harness(harness.sessions, FakeClock())
+    assert (await single.run(JOB["remind"], at(12, 23))).enqueued == []

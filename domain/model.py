@@ -122,7 +122,8 @@ class ScheduleSettings:
 
     progress_deadline_working_day: int = 10
     cycle_open_working_day: int = 1
-    cycle_open_time: str = "09:00"
+    cycle_open_time: str = "09:00"  # when the day's messages go out
+    send_window_end: str = "18:00"  # after this, what falls due waits for the next working morning
     nudge_working_days_before_deadline: int = 3
     overdue_reminder_every_working_days: int = 2
     overdue_reminders_max: int = 3

@@ -44,6 +44,20 @@ class Planner:
         year, number = (int(month[:4]), int(month[5:])) if month else self._calendar.month_of(now)
         return plan, month_timetable(year, number, plan.schedule, self._calendar)
 
+    async def _quiet(self, report: RunReport, now: datetime) -> bool:
+        """Nothing goes out on weekends, bank holidays or outside the working day, even after downtime:
+        what is due waits for the next working morning."""
+        plan = await self._store.plan()
+        local = now.astimezone(self._calendar.zone)
+        opens = plan.schedule.cycle_open_time.zfill(5)
+        if not self._calendar.is_working_day(local.date()):
+            report.skipped.append(f"{local:%a %d %b} is not a working day")
+            return True
+        if not opens <= f"{local:%H:%M}" < plan.schedule.send_window_end.zfill(5):
+            report.skipped.append(f"{local:%H:%M} is outside {opens}–{plan.schedule.send_window_end}")
+            return True
+        return False
+
     async def _send(self, report: RunReport, message: Message, now: datetime) -> None:
         if await self._store.send(message, now):
             report.enqueued.append(f"{message.kind} {message.scope} {message.email or 'channel'} {message.step}")
@@ -55,6 +69,8 @@ class Planner:
     async def open_cycle(self, now: datetime, *, month: str | None = None, force: bool = False) -> RunReport:
         """Open the month's round, ask about every open action, and prompt each owner not away."""
         report = RunReport()
+        if not force and await self._quiet(report, now):
+            return report
         plan, table = await self._timetable(now, month)
         if not force and now < table.cycle_opens:
             return report
@@ -98,6 +114,8 @@ class Planner:
     async def remind(self, now: datetime) -> RunReport:
         """The nudge before the deadline, then the overdue reminders, then the escalation."""
         report = RunReport()
+        if await self._quiet(report, now):
+            return report
         today = self._calendar.local_date(now)
         for table in await self._recent_tables(now):
             round_ = await self._store.find_round(PROGRESS, table.month)
@@ -153,6 +171,8 @@ class Planner:
     async def request_figures(self, now: datetime) -> RunReport:
         """Ask metric owners for last month's figures on the set working day; chase the missing ones."""
         report = RunReport()
+        if await self._quiet(report, now):
+            return report
         plan, table = await self._timetable(now)
         if now < table.figures_request_at or not plan.metrics:
             return report
@@ -181,6 +201,8 @@ class Planner:
     async def review_targets(self, now: datetime) -> RunReport:
         """Remind the chair and each metric's owner 30 and 7 days before its target date."""
         report = RunReport()
+        if await self._quiet(report, now):
+            return report
         plan = await self._store.plan()
         today = self._calendar.local_date(now)
         for metric in plan.metrics:
@@ -197,6 +219,8 @@ class Planner:
     async def alert_off_trajectory(self, now: datetime) -> RunReport:
         """A submitted figure worse than the line from baseline to target, or than the baseline."""
         report = RunReport()
+        if await self._quiet(report, now):
+            return report
         plan = await self._store.plan()
         year, month = self._calendar.month_of(now)
         for period in (month_key(*previous_month(*previous_month(year, month))), month_key(*previous_month(year, month))):
@@ -217,6 +241,8 @@ class Planner:
 
     async def post_digest(self, now: datetime) -> RunReport:
         report = RunReport()
+        if await self._quiet(report, now):
+            return report
         for table in await self._recent_tables(now):
             if table.digest_at <= now and await self._store.find_round(PROGRESS, table.month):
                 digest = Digest(table.month)

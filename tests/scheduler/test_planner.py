@@ -165,3 +165,11 @@ async def test_two_instances_planning_at_once_never_double_send(harness: Harness
     assert len(keys) == len(set(keys))
     single = Harness(harness.sessions, FakeClock())
     assert (await single.run(JOB["remind"], at(12, 23))).enqueued == []
+
+
+async def test_nothing_goes_out_on_weekends_holidays_or_at_night(harness: Harness) -> None:
+    await harness.run(JOB["open-cycle"], DEC_OPEN)
+    for moment in (at(12, 19), at(12, 25), at(12, 28), at(12, 22, 7), at(12, 22, 19)):  # Sat, Christmas, Boxing Day (observed), 07:00, 19:00
+        report = await harness.run(JOB["remind"], moment)
+        assert report.enqueued == [] and report.skipped, moment
+    assert (await harness.run(JOB["remind"], at(12, 22, 9))).enqueued  # the next working morning

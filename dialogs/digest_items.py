@@ -1,0 +1,161 @@
+"""The digest's repeated pieces as Adaptive Card elements, and the words and numbers in them.
+
+Kept apart from the card assembly (dialogs/digest.py) so the report and the terminal preview
+say things the same way: "Red (was Amber)", "down 12 on last month (better)", "14 Apr 2026".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from dialogs import cards
+from domain.digest_model import Completion, Concern, MetricRow, PersonNote, ThemeSummary
+from domain.model import Rag
+
+Element = dict[str, Any]
+
+REQUIREMENT_CHARS = 160  # the card is a summary: the report has the full wording
+BLOCKERS_CHARS = 300
+REFS_SHOWN = 6
+_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# --- words ---------------------------------------------------------------------------------------
+
+
+def plain(text: str, limit: int) -> str:
+    """User text on one line, so a narrative's "- " or "1." cannot turn into a Markdown list."""
+    return cards.shorten(" ".join(text.split()), limit)
+
+
+def short_date(day: date) -> str:
+    return f"{day.day} {_SHORT_MONTHS[day.month - 1]} {day.year}"
+
+
+def rag_word(rag: Rag | None) -> str:
+    return rag.value.capitalize() if rag else "Not rated"
+
+
+def number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def change_words(row: MetricRow) -> str:
+    if row.change is None:
+        return "First figure"
+    if row.change == 0:
+        return "No change on last month"
+    better = (row.change < 0) == row.lower_is_better
+    direction = "down" if row.change < 0 else "up"
+    return (
+        f"{direction} {number(abs(row.change))} on last month ({'better' if better else 'worse'})"
+    )
+
+
+def theme_words(theme: ThemeSummary) -> str:
+    counts = " · ".join(f"{n:,} {rag_word(rag).lower()}" for rag, n in theme.counts) or "no actions"
+    moves = [f"{theme.improved:,} up"] if theme.improved else []
+    moves += [f"{theme.slipped:,} down"] if theme.slipped else []
+    return f"{counts} — {', '.join(moves) if moves else 'no change'}"
+
+
+def refs_words(refs: tuple[str, ...]) -> str:
+    shown = ", ".join(refs[:REFS_SHOWN])
+    return shown + (f" and {len(refs) - REFS_SHOWN} more" if len(refs) > REFS_SHOWN else "")
+
+
+def person_line(kind: str, note: PersonNote) -> str:
+    """One line per person: ``kind`` is "overdue", "waiting", "away" or "unreachable"."""
+    refs = f" — {refs_words(note.refs)}" if note.refs else ""
+    if kind == "away" and note.until:
+        return f"**Away** until {short_date(note.until)}: {note.name}{refs}"
+    if kind == "unreachable":
+        since = f" since {short_date(note.since)}" if note.since else ""
+        reason = f" ({plain(note.reason, 80)})" if note.reason else ""
+        return f"**Unreachable**{since}: {note.name}{reason}{refs}"
+    label = "Overdue" if kind == "overdue" else "Not yet answered"
+    return f"**{label}:** {note.name}{refs}"
+
+
+# --- elements ------------------------------------------------------------------------------------
+
+
+def _text(text: str, **options: Any) -> Element:
+    return {"type": "TextBlock", "text": text, "wrap": True, **options}
+
+
+def concern_element(concern: Concern) -> Element:
+    was = (
+        f" (was {rag_word(concern.previous_rag)})"
+        if concern.previous_rag not in (None, concern.rag)
+        else ""
+    )
+    due = f" · revised due {short_date(concern.revised_due)}" if concern.revised_due else ""
+    support = (
+        f"Support asked: {plain(concern.blockers, BLOCKERS_CHARS)}"
+        if concern.blockers
+        else "No blockers given this month."
+    )
+    return {
+        "type": "Container",
+        "spacing": "medium",
+        "items": [
+            _text(
+                f"**{concern.ref}** · {rag_word(concern.rag)}{was} · {concern.owner_name}{due}",
+                color="attention" if concern.rag is Rag.RED else "warning",
+            ),
+            _text(plain(concern.requirement, REQUIREMENT_CHARS), spacing="none"),
+            _text(support, spacing="none", isSubtle=True),
+        ],
+    }
+
+
+def completion_element(completion: Completion) -> Element:
+    return _text(
+        f"**{completion.ref}** — {plain(completion.requirement, REQUIREMENT_CHARS)}"
+        f" ({completion.owner_name})",
+        spacing="small",
+    )
+
+
+def person_element(kind: str, note: PersonNote) -> Element:
+    return _text(person_line(kind, note), spacing="small")
+
+
+def metric_facts(row: MetricRow) -> list[dict[str, str]]:
+    unit = f" {row.unit}" if row.unit else ""
+    latest = (
+        f"{number(row.latest)}{unit} ({cards.month_label(f'{row.latest_period:%Y-%m}')})"
+        if row.latest is not None and row.latest_period
+        else "No figure yet"
+    )
+    facts = [
+        ("Latest", latest),
+        ("Change", change_words(row)),
+        ("Baseline", f"{number(row.baseline)} ({short_date(row.baseline_date)})"),
+        ("Target", f"{number(row.target)} by {short_date(row.target_date)}"),
+    ]
+    if row.trajectory is not None and row.latest_period:
+        facts.append(
+            ("Trajectory", f"{number(row.trajectory)} for {short_date(row.latest_period)}")
+        )
+    return [cards.fact(title, value) for title, value in facts]
+
+
+def metric_element(row: MetricRow, chart_url: str | None) -> Element:
+    items: list[Element] = [
+        _text(f"**{row.name}** — {row.status.label}"),
+        {"type": "FactSet", "spacing": "small", "facts": metric_facts(row)},
+    ]
+    if chart_url:
+        items.append(
+            {
+                "type": "Image",
+                "url": chart_url,
+                "size": "stretch",
+                "spacing": "small",
+                "altText": f"Trend of {row.name} against its baseline, target and trajectory",
+            }
+        )
+    return {"type": "Container", "spacing": "medium", "items": items}

@@ -1,0 +1,279 @@
+"""Everything the digest and the board report need for one month, in a fixed number of queries.
+
+However many actions, updates and months of history there are, loading a month costs the same
+dozen round trips: the latest update per action is picked by a window function in the database
+rather than one query per action.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import model
+from domain.digest_model import ActionState, DigestInput, MetricSeries, PersonState, RoundInfo
+from domain.months import check_month, month_start, next_month, period_end
+from storage.digest_ledger import load_requests, load_unreachable
+from storage.models import (
+    Cycle,
+    ImprovementAction,
+    Metric,
+    MetricReading,
+    Organisation,
+    Person,
+    ProgressUpdate,
+    QualityStatement,
+    Theme,
+)
+
+
+@dataclass(frozen=True)
+class MonthWindow:
+    """A month on the council's wall calendar, and the moment within it the digest describes."""
+
+    month: str
+    start: datetime  # the first instant of the month, UTC
+    end: datetime  # the first instant of the next month, UTC
+    as_of: datetime  # never at or after ``end``
+
+    @property
+    def cutoff(self) -> datetime:
+        return self.as_of
+
+
+def month_window(month: str, as_of: datetime, timezone: str) -> MonthWindow:
+    zone = ZoneInfo(timezone)
+
+    def first_instant(day: date) -> datetime:
+        return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+    check_month(month)
+    start, end = first_instant(month_start(month)), first_instant(month_start(next_month(month)))
+    # The month's last instant at the latest: a report for a past month is as at its end.
+    return MonthWindow(month, start, end, min(as_of, end - timedelta(microseconds=1)))
+
+
+async def plan_timezone(session: AsyncSession) -> str | None:
+    organisation = await session.get(Organisation, 1)
+    return organisation.timezone if organisation else None
+
+
+async def load_digest_input(
+    session: AsyncSession, month: str, as_of: datetime
+) -> DigestInput | None:
+    """The month's inputs as of ``as_of`` (clamped to the month's end); None before a plan exists.
+
+    A report for a past month sees only what was known at that month's end.
+    """
+    organisation = await session.get(Organisation, 1)
+    if organisation is None:
+        return None
+    window = month_window(month, as_of, organisation.timezone)
+    zone = ZoneInfo(organisation.timezone)
+    themes = await _themes(session)
+    cycle = await session.scalar(
+        select(Cycle).where(Cycle.kind == "progress", Cycle.month == month)
+    )
+    actions = (
+        await session.execute(
+            select(
+                ImprovementAction.id,
+                ImprovementAction.ref,
+                ImprovementAction.theme_id,
+                ImprovementAction.requirement,
+                ImprovementAction.due,
+                ImprovementAction.status,
+                Person.email,
+                Person.name,
+            )
+            .join(Person, Person.id == ImprovementAction.owner_id)
+            .order_by(ImprovementAction.position)
+        )
+    ).all()
+    latest, previous = await _latest_updates(session, window)
+    answered = await _answered_in_round(session, cycle, window)
+    requested = await load_requests(session, cycle)
+    people = (await session.scalars(select(Person).where(Person.active.is_(True)))).all()
+    unreachable = await load_unreachable(session, people, window)
+    return DigestInput(
+        organisation=organisation.name,
+        month=month,
+        as_of=window.cutoff.astimezone(zone).date(),
+        round=RoundInfo(cycle.month, cycle.deadline, cycle.closed_at is not None)
+        if cycle
+        else None,
+        themes=themes,
+        actions=tuple(
+            _action_state(
+                row, latest.get(row.id), previous.get(row.id), answered, requested, cycle, zone
+            )
+            for row in actions
+        ),
+        people=tuple(
+            PersonState(p.email, p.name, p.away_until, *unreachable.get(p.id, (None, None)))
+            for p in people
+        ),
+        metrics=await _metric_series(session, month),
+    )
+
+
+async def _themes(session: AsyncSession) -> tuple[model.Theme, ...]:
+    statements: dict[str, list[model.QualityStatement]] = defaultdict(list)
+    for qs in (
+        await session.scalars(select(QualityStatement).order_by(QualityStatement.position))
+    ).all():
+        statements[qs.theme_id].append(model.QualityStatement(qs.id, qs.name, qs.score))
+    return tuple(
+        model.Theme(t.id, t.name, tuple(statements[t.id]))
+        for t in (await session.scalars(select(Theme).order_by(Theme.position))).all()
+    )
+
+
+async def _latest_updates(
+    session: AsyncSession, window: MonthWindow
+) -> tuple[dict[int, Row[Any]], dict[int, Row[Any]]]:
+    """Each action's newest update at the cutoff, and its newest before the month began.
+
+    One query: the newest time per action in each of two groups (before the month, during it),
+    joined back for the texts, so years of history cost a grouping of narrow rows rather than a
+    sort of every narrative ever written. Two updates at the same moment (a plan file's dated
+    entries) are told apart by id, newest last, as everywhere else.
+    """
+    earlier = ProgressUpdate.submitted_at < window.start
+    newest = (
+        select(
+            ProgressUpdate.action_id,
+            earlier.label("earlier"),
+            func.max(ProgressUpdate.submitted_at).label("at"),
+        )
+        .where(ProgressUpdate.submitted_at <= window.cutoff)
+        .group_by(ProgressUpdate.action_id, earlier)
+        .subquery()
+    )
+    query = (
+        select(
+            ProgressUpdate.id,
+            ProgressUpdate.action_id,
+            ProgressUpdate.rag,
+            ProgressUpdate.narrative,
+            ProgressUpdate.blockers,
+            ProgressUpdate.revised_due,
+            ProgressUpdate.submitted_at,
+            newest.c.earlier,
+        )
+        .join(
+            newest,
+            and_(
+                newest.c.action_id == ProgressUpdate.action_id,
+                newest.c.at == ProgressUpdate.submitted_at,
+            ),
+        )
+        .order_by(ProgressUpdate.id)
+    )
+    latest: dict[int, Row[Any]] = {}
+    previous: dict[int, Row[Any]] = {}
+    for row in (await session.execute(query)).all():  # by id: a tie's newest comes last and wins
+        if row.earlier:
+            previous[row.action_id] = row
+            if row.action_id not in latest or latest[row.action_id].earlier:
+                latest[row.action_id] = row
+        else:
+            latest[row.action_id] = row  # an update this month beats any before it
+    return latest, previous
+
+
+async def _answered_in_round(
+    session: AsyncSession, cycle: Cycle | None, window: MonthWindow
+) -> set[int]:
+    """Actions updated for this month's round: sent on its card, or while it was open."""
+    if cycle is None:
+        return set()
+    in_round = or_(
+        ProgressUpdate.cycle_id == cycle.id,
+        ProgressUpdate.submitted_at.between(cycle.opened_at, window.cutoff),
+    )
+    query = (
+        select(ProgressUpdate.action_id)
+        .where(
+            in_round, ProgressUpdate.submitted_at <= window.cutoff, ProgressUpdate.source != "plan"
+        )
+        .distinct()
+    )
+    return set((await session.scalars(query)).all())
+
+
+def _rag(value: str | None) -> model.Rag | None:
+    return model.Rag(value) if value else None
+
+
+def _action_state(
+    row: Row[Any],
+    latest: Row[Any] | None,
+    previous: Row[Any] | None,
+    answered: set[int],
+    requested: set[int] | None,
+    cycle: Cycle | None,
+    zone: ZoneInfo,
+) -> ActionState:
+    previous_rag = _rag(previous.rag) if previous else None
+    # Asked: as the round's requests say; for a round without them, open when the month began
+    # (an action with no earlier update counts unless the plan already marks it complete).
+    was_complete = previous_rag is model.Rag.COMPLETE if previous else row.status == "complete"
+    is_answered = row.id in answered
+    open_at_start = row.id in requested if requested is not None else not was_complete
+    this_round = latest is not None and is_answered
+    return ActionState(
+        ref=row.ref,
+        theme_id=row.theme_id,
+        requirement=row.requirement,
+        owner_email=row.email,
+        owner_name=row.name,
+        rag=_rag(latest.rag) if latest else None,
+        previous_rag=previous_rag,
+        progress=latest.narrative if latest else "",
+        progress_date=latest.submitted_at.astimezone(zone).date() if latest else None,
+        blockers=(latest.blockers or "") if this_round else "",
+        revised_due=latest.revised_due if this_round else None,
+        due=row.due,
+        asked=cycle is not None and (open_at_start or is_answered),
+        answered=is_answered,
+    )
+
+
+async def _metric_series(session: AsyncSession, month: str) -> tuple[MetricSeries, ...]:
+    metrics = (
+        await session.execute(
+            select(Metric, Person.email)
+            .join(Person, Person.id == Metric.owner_id)
+            .order_by(Metric.position)
+        )
+    ).all()
+    readings: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    query = (
+        select(MetricReading.metric_id, MetricReading.period, MetricReading.value)
+        .where(MetricReading.period <= month)
+        .order_by(MetricReading.metric_id, MetricReading.period)
+    )
+    for metric_id, period, value in (await session.execute(query)).all():
+        readings[metric_id].append((period_end(period), value))
+    return tuple(
+        MetricSeries(
+            model.Metric(
+                id=m.id,
+                name=m.name,
+                unit=m.unit,
+                direction=model.Direction(m.direction),
+                owner=email,
+                baseline=model.DatedValue(m.baseline_value, m.baseline_date),
+                target=model.DatedValue(m.target_value, m.target_date),
+            ),
+            tuple(readings[m.id]),
+        )
+        for m, email in metrics
+    )

@@ -1,0 +1,180 @@
+"""The board appendix in every format, checked for content; the DOCX is opened by LibreOffice
+(converted to PDF, then read back with pdftotext) as a check that it opens cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.charts import render_metric_chart
+from bot.report_export import ReportFormat, render_report, write_report
+from bot.reporting import MonthReport, charts_for, load_month_report
+from domain.model import DatedValue, Direction, Metric
+from tests.digest.history import AS_OF, MONTH
+from tests.digest.make_examples import example_report
+
+PNG = b"\x89PNG\r\n\x1a\n"
+LIBREOFFICE_MISSING = (
+    "LibreOffice and poppler are needed to check the DOCX opens: "
+    "apt-get install -y libreoffice-writer-nogui poppler-utils"
+)
+
+
+@pytest.fixture
+async def report(sessions: async_sessionmaker[AsyncSession], history: None) -> MonthReport:
+    async with sessions() as session:
+        loaded = await load_month_report(session, MONTH, AS_OF)
+    assert loaded is not None
+    return loaded
+
+
+def common_content(text: str) -> None:
+    """What the board paper's appendix must say, whatever the format."""
+    for expected in (
+        "Theme 1: Working with People",
+        "Theme 4: Leadership",
+        "Improvement requirement",
+        "Progress",
+        "People feel they have to 'tell their story' a number of times",
+        "RAG: Complete",
+        "Out of borough specialist care provision",
+        "RAG: Red",
+        "PS-02: 2026-04 update — work is off track.",
+        "Waiting lists and DoLS",
+        "DoLS applications awaiting assessment (backlog)",
+        "298 applications",
+        "Off track",
+        "Target met",
+        "Safeguarding",
+        "Governance, management and sustainability",
+        "23 of 36",
+        "Summary",
+        "Owners updated 12 of the 16 actions asked about this month (75%).",
+    ):
+        assert expected in text, expected
+
+
+def test_markdown(report: MonthReport, tmp_path: Path) -> None:
+    text = render_report(report, ReportFormat.MD).content.decode()
+    common_content(text)
+    assert "| Improvement requirement | Progress |" in text
+    assert "![" not in text  # on standard output there is nowhere to put the charts
+    rendered = render_report(report, ReportFormat.MD, output=tmp_path / "board.md")
+    written = write_report(rendered, tmp_path / "board.md")
+    assert len(written) == 6
+    assert (
+        "![DoLS applications awaiting assessment (backlog): trend"
+        in (tmp_path / "board.md").read_text()
+    )
+    assert (tmp_path / "board_charts" / "dols-backlog.png").read_bytes().startswith(PNG)
+
+
+def test_csv(report: MonthReport) -> None:
+    text = render_report(report, ReportFormat.CSV).content.decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_section: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_section.setdefault(row["section"], []).append(row)
+    assert len(by_section["action"]) == 24 and len(by_section["measure"]) == 5
+    assert len(by_section["quality statement"]) == 9 and len(by_section["summary"]) == 5
+    ps02 = next(r for r in by_section["action"] if r["ref"] == "PS-02")
+    assert (ps02["rag"], ps02["owner"], ps02["updated"]) == ("Red", "Mark Doyle", "2026-04-13")
+    dols = next(r for r in by_section["measure"] if r["ref"] == "dols-backlog")
+    assert (dols["latest"], dols["change"], dols["target"], dols["status"]) == (
+        "298",
+        "-24",
+        "250",
+        "Off track",
+    )
+
+
+def test_csv_defuses_formulas(report: MonthReport) -> None:
+    from dataclasses import replace
+
+    theme = report.appendix.themes[0]
+    row = replace(theme.rows[0], progress='=HYPERLINK("http://evil")')
+    appendix = replace(report.appendix, themes=(replace(theme, rows=(row,)),))
+    text = render_report(
+        MonthReport(report.data, report.digest, appendix), ReportFormat.CSV
+    ).content.decode()
+    assert "'=HYPERLINK" in text
+
+
+def test_html(report: MonthReport) -> None:
+    text = render_report(report, ReportFormat.HTML).content.decode()
+    common_content(text.replace("&#x27;", "'"))
+    assert text.count('<img src="data:image/png;base64,') == 5  # a file that stands alone
+    served = render_report(
+        report, ReportFormat.HTML, chart_src={"dols-backlog": "/c.png?t=1&x=<>"}
+    ).content.decode()
+    assert '<img src="/c.png?t=1&amp;x=&lt;&gt;"' in served
+
+
+async def test_docx_opens_in_libreoffice_with_the_appendix(tmp_path: Path) -> None:
+    # Once, not per database: the document does not depend on where the data came from.
+    report = await example_report()
+    soffice, pdftotext = (
+        shutil.which("soffice") or shutil.which("libreoffice"),
+        shutil.which("pdftotext"),
+    )
+    if soffice is None or pdftotext is None:
+        pytest.fail(LIBREOFFICE_MISSING)
+    docx = tmp_path / "appendix.docx"
+    write_report(render_report(report, ReportFormat.DOCX, output=docx), docx)
+    with zipfile.ZipFile(docx) as package:
+        assert sum(name.startswith("word/media/") for name in package.namelist()) == 5  # the charts
+    profile = (tmp_path / "lo-profile").as_uri()
+    await asyncio.to_thread(
+        subprocess.run,
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    pdf = tmp_path / "appendix.pdf"
+    assert pdf.is_file(), "LibreOffice could not convert the DOCX"
+    converted = await asyncio.to_thread(
+        subprocess.run,
+        [pdftotext, "-raw", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    common_content(" ".join(converted.stdout.split()).replace("’", "'"))
+
+
+def test_charts_are_pngs_for_every_measure(report: MonthReport) -> None:
+    charts = charts_for(report)
+    assert set(charts) == {s.metric.id for s in report.data.metrics}
+    assert all(png.startswith(PNG) and len(png) > 5000 for png in charts.values())
+
+
+def test_a_chart_with_no_figures_yet_still_renders() -> None:
+    metric = Metric(
+        "new",
+        "New measure",
+        "cases",
+        Direction.UP,
+        "a@x",
+        DatedValue(10, AS_OF.date()),
+        DatedValue(20, AS_OF.date().replace(year=2027)),
+    )
+    assert render_metric_chart(metric, []).startswith(PNG)

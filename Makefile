@@ -25,12 +25,28 @@ $(NODE_TOOLS)/node_modules/.installed: $(NODE_TOOLS)/package.json $(NODE_TOOLS)/
 
 node-tools: $(NODE_TOOLS)/node_modules/.installed
 
+# The Agents Playground tests (tests/playground): the npm packages (`npm ci` in tests/node, above)
+# and Debian's Chromium for the web UI test, installed only when /usr/bin/chromium is missing.
+.PHONY: playground-tools
+playground-tools: node-tools
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# The report tests convert DOCX to PDF with LibreOffice and read it with pdftotext (poppler).
+.PHONY: report-tools
+report-tools:
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	    libreoffice-writer-nogui poppler-utils; }
+
 run: install
 	$(BIN)/cqcbot db upgrade
 	$(BIN)/cqcbot plan import $(PLAN)
 	$(BIN)/cqcbot serve
 
-test: install node-tools
+test: install node-tools playground-tools report-tools
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery_service import install_delivery
+from bot.report_routes import add_report_routes
 from bot.runtime import Runtime
 from bot.scheduling import install_scheduler
 
@@ -28,6 +29,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/privacy", policy_page)
     app.router.add_get("/terms", policy_page)
+    add_report_routes(app, runtime)
     install_scheduler(app, runtime)
     install_delivery(app, runtime)  # before _close: the worker stops before the engine goes
     app.on_cleanup.append(_close)

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import addresses
 from bot.account import AccountService
 from bot.checkin import CheckinService, Sender
+from bot.digest_service import DigestService
+from bot.figures import FiguresService
 from dialogs.commands import CommandName, parse_command
 from dialogs.help import help_text
 from domain.conversations import ConversationKind, MemberIdentity
@@ -27,12 +29,15 @@ Clock = Callable[[], datetime]
 
 class CqcBot(TeamsActivityHandler):
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, checkin: CheckinService, account: AccountService
+        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, checkin: CheckinService,
+        account: AccountService, figures: FiguresService, digest: DigestService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._checkin = checkin
         self._account = account
+        self._figures = figures
+        self._digest = digest
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_conversation(turn_context)
@@ -95,6 +100,12 @@ class CqcBot(TeamsActivityHandler):
             await turn_context.send_activity(await self._account.away(sender, command))
         elif command.name is CommandName.BACK and personal:
             await turn_context.send_activity(await self._account.back(sender))
+        elif command.name is CommandName.FIGURES and personal:
+            await self._figures_card(turn_context, sender)
+        elif command.name is CommandName.DIGEST and personal:
+            await self._send_card(turn_context, await self._digest.preview(sender))
+        elif command.name is CommandName.POST_DIGEST and personal:
+            await self._send_card(turn_context, await self._digest.post(sender))
         elif command.name is CommandName.DELEGATE and personal:
             await turn_context.send_activity(await self._account.delegate(sender, command))
         else:
@@ -110,7 +121,29 @@ class CqcBot(TeamsActivityHandler):
         else:
             await turn_context.send_activity(f"Here {'is your open action' if len(cards) == 1 else f'are your {len(cards)} open actions'}:")
             for card in cards:
-                await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+                await self._send_card(turn_context, card)
+
+    @staticmethod
+    async def _send_card(turn_context: TurnContext, card: dict) -> None:
+        await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    async def _figures_card(self, turn_context: TurnContext, sender: Sender) -> None:
+        card = await self._figures.figures_card(sender)
+        if card is None:
+            await turn_context.send_activity(
+                "You don't report any of the plan's figures, so I have no figures card for you. "
+                "The plan's admin can make you a metric owner in the plan."
+            )
+        else:
+            await self._send_card(turn_context, card)
+
+    async def _card_action(self, sender: Sender, verb: str, data: dict, activity_id: str | None) -> dict:
+        """Card buttons go to the feature that owns their verb."""
+        if verb.startswith("figures."):
+            return await self._figures.card_action(sender, verb, data, activity_id)
+        if verb == "digest.more":
+            return await self._digest.more(sender, data)
+        return await self._checkin.card_action(sender, verb, data, activity_id)
 
     async def _status(self, turn_context: TurnContext, sender: Sender) -> None:
         person, lines = await self._checkin.status_lines(sender)
@@ -131,7 +164,7 @@ class CqcBot(TeamsActivityHandler):
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
         if action.get("type") != "Action.Execute" or not isinstance(action.get("verb"), str):
             return _invoke_error(400, "BadRequest", "expected an Action.Execute with a verb")
-        card = await self._checkin.card_action(_sender(activity), action["verb"], data, activity.id)
+        card = await self._card_action(_sender(activity), action["verb"], data, activity.id)
         return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(
             status_code=200, type="application/vnd.microsoft.card.adaptive", value=card,
         ))
@@ -139,7 +172,7 @@ class CqcBot(TeamsActivityHandler):
     async def _card_submit_fallback(self, turn_context: TurnContext, value: dict) -> None:
         """Action.Submit (older clients) cannot return a card: update the sent card in place instead."""
         activity = turn_context.activity
-        card = await self._checkin.card_action(_sender(activity), str(value.get("verb")), value, activity.id)
+        card = await self._card_action(_sender(activity), str(value.get("verb")), value, activity.id)
         attachment = CardFactory.adaptive_card(card)
         if activity.reply_to_id:
             try:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.checkin import CheckinService
+from bot.figures import FiguresService
 from dialogs import notices
 from domain.calendar import WorkingCalendar
 from domain.outbox import MessageKind, Recipient, idempotency_key, message_payload
@@ -33,7 +34,7 @@ from storage.planning_store import SqlPlanningStore, already_queued
 
 log = logging.getLogger(__name__)
 
-Renderer = Callable[[Any, AsyncSession], Awaitable[dict[str, Any]]]
+Renderer = Callable[[Message, int | None, AsyncSession], Awaitable[dict[str, Any]]]
 
 
 class OutboxPlanningStore(SqlPlanningStore):
@@ -51,7 +52,7 @@ class OutboxPlanningStore(SqlPlanningStore):
         key = idempotency_key(MessageKind(message.kind), scope=message.scope, recipient=recipient, step=message.step)
         if await already_queued(self.session, key):
             return False  # rendering is the costly part: skip it for what was already sent
-        payload = await self._render(message.content, self.session)
+        payload = await self._render(message, recipient.person_id, self.session)
         return await outbox.enqueue(self.session, key=key, recipient=recipient, kind=MessageKind(message.kind),
                                     payload=payload, now=now)
 
@@ -71,13 +72,19 @@ class MessageRenderer:
     """Turns the planner's messages into what Teams is sent."""
 
     def __init__(
-        self, checkin: CheckinService,
+        self, checkin: CheckinService, figures: FiguresService,
         digest: Callable[[str, AsyncSession], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
         self._checkin = checkin
+        self._figures = figures
         self._digest = digest
 
-    async def __call__(self, content: Any, session: AsyncSession) -> dict[str, Any]:
+    async def __call__(self, message: Message, person_id: int | None, session: AsyncSession) -> dict[str, Any]:
+        content = message.content
+        if isinstance(content, FiguresRequest) and content.overdue_step == 0 and person_id is not None:
+            card = await self._figures.card_in_session(session, person_id, period=content.month)
+            if card is not None:
+                return message_payload(card=card, text=notices.figures_request_text(content))
         if isinstance(content, Prompt):
             card = await self._checkin.prompt_card(session, content.action_ref, cycle_id=content.round_id)
             if card is None:

@@ -12,8 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.adapter import new_adapter
 from bot.account import AccountService
 from bot.checkin import CheckinService
+from bot.digest_service import DigestService
+from bot.figures import FiguresService
 from bot.handler import CqcBot
 from bot.planning import MessageRenderer, PlanningRunner
+from bot.report_links import links_for
 from bot.settings import Settings
 from storage.engine import new_engine, new_sessionmaker
 
@@ -40,12 +43,14 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     engine = new_engine(settings.database_url)
     sessions = new_sessionmaker(engine)
     checkin = CheckinService(sessions, clock, settings.timezone)
+    figures = FiguresService(sessions, clock, settings.timezone)
+    digest = DigestService(sessions, clock, settings.timezone, links_for(settings))
     return Runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
         adapter=new_adapter(settings),
-        bot=CqcBot(sessions, clock, checkin, AccountService(sessions, clock, settings.timezone)),
-        planning=PlanningRunner(sessions, MessageRenderer(checkin), settings.timezone),
+        bot=CqcBot(sessions, clock, checkin, AccountService(sessions, clock, settings.timezone), figures, digest),
+        planning=PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone),
         clock=clock,
     )

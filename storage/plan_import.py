@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import model
@@ -124,14 +125,24 @@ class _Importer:
         await self.session.flush()
 
     async def actions(self, plan: model.Plan, people: dict[str, Person]) -> None:
+        """Upsert every action; the delegates and earlier plan progress are read once for all of them."""
         rows = {a.ref: a for a in (await self.session.scalars(select(ImprovementAction))).all()}
+        email_of = {p.id: email for email, p in people.items()}
+        delegates: dict[int, set[int]] = defaultdict(set)
+        for link in (await self.session.scalars(select(ActionDelegate))).all():
+            delegates[link.action_id].add(link.person_id)
+        recorded = set(tuple(r) for r in (await self.session.execute(
+            select(ProgressUpdate.action_id, ProgressUpdate.submitted_at, ProgressUpdate.narrative)
+            .where(ProgressUpdate.source == "plan")
+        )).all())
         zone = ZoneInfo(plan.timezone)
+        befores = {ref: self._action_snapshot(row, delegates[row.id], email_of) for ref, row in rows.items()}
+        for action in plan.actions:
+            if action.ref not in rows:
+                rows[action.ref] = ImprovementAction(ref=action.ref, updated_at=self.now)
+                self.session.add(rows[action.ref])
         for position, action in enumerate(plan.actions):
-            row = rows.get(action.ref)
-            before = await self._action_snapshot(row) if row else None
-            if row is None:
-                row = ImprovementAction(ref=action.ref, updated_at=self.now)
-                self.session.add(row)
+            row = rows[action.ref]
             row.theme_id = action.theme
             row.quality_statement_id = action.quality_statement
             row.requirement = action.requirement
@@ -140,47 +151,41 @@ class _Importer:
             row.status = action.status.value
             row.rag = action.rag.value if action.rag else None
             row.position = position
-            await self.session.flush()
-            await self._replace_delegates(row, [people[d].id for d in action.delegates])
-            after = await self._action_snapshot(row)
+        await self.session.flush()  # one batch of inserts; the new rows now have ids
+        for action in plan.actions:
+            row = rows[action.ref]
+            before = befores.get(action.ref)
+            wanted = {people[d].id for d in action.delegates}
+            await self._replace_delegates(row.id, delegates[row.id], wanted)
+            after = self._action_snapshot(row, wanted, email_of)
             if before != after:
                 row.updated_at = self.now
             self._audit("action", action.ref, before, after)
-            await self._plan_progress(row, action, people[action.owner], zone)
-        self.summary.not_in_file = sorted(set(rows) - {a.ref for a in plan.actions})
+            self._plan_progress(row, action, people[action.owner], zone, recorded)
+        await self.session.flush()
+        self.summary.not_in_file = sorted(set(befores) - {a.ref for a in plan.actions})
 
-    async def _action_snapshot(self, row: ImprovementAction) -> dict:
-        delegates = await self.session.scalars(
-            select(Person.email).join(ActionDelegate, ActionDelegate.person_id == Person.id)
-            .where(ActionDelegate.action_id == row.id).order_by(Person.email)
-        )
-        return audit.snapshot(row, ACTION_FIELDS) | {"delegates": list(delegates)}
+    @staticmethod
+    def _action_snapshot(row: ImprovementAction, delegate_ids: set[int], email_of: dict[int, str]) -> dict:
+        return audit.snapshot(row, ACTION_FIELDS) | {"delegates": sorted(email_of[i] for i in delegate_ids)}
 
-    async def _replace_delegates(self, row: ImprovementAction, person_ids: list[int]) -> None:
-        current = set((await self.session.scalars(
-            select(ActionDelegate.person_id).where(ActionDelegate.action_id == row.id)
-        )).all())
-        for link in (await self.session.scalars(
-            select(ActionDelegate).where(ActionDelegate.action_id == row.id)
-        )).all():
-            if link.person_id not in person_ids:
-                await self.session.delete(link)
-        for person_id in person_ids:
-            if person_id not in current:
-                self.session.add(ActionDelegate(action_id=row.id, person_id=person_id))
+    async def _replace_delegates(self, action_id: int, current: set[int], wanted: set[int]) -> None:
+        if removed := current - wanted:
+            await self.session.execute(delete(ActionDelegate).where(
+                ActionDelegate.action_id == action_id, ActionDelegate.person_id.in_(removed)
+            ))
+        for person_id in wanted - current:
+            self.session.add(ActionDelegate(action_id=action_id, person_id=person_id))
 
-    async def _plan_progress(
-        self, row: ImprovementAction, action: model.Action, owner: Person, zone: ZoneInfo
+    def _plan_progress(
+        self, row: ImprovementAction, action: model.Action, owner: Person, zone: ZoneInfo,
+        recorded: set[tuple[int, datetime, str]],
     ) -> None:
         """Progress written in the plan file becomes history once; a re-import adds nothing."""
-        existing = set(tuple(r) for r in (await self.session.execute(
-            select(ProgressUpdate.submitted_at, ProgressUpdate.narrative)
-            .where(ProgressUpdate.action_id == row.id, ProgressUpdate.source == "plan")
-        )).all())
         for entry in action.progress:
             # A dated report with no time: noon local time, stored in UTC.
             at = datetime.combine(entry.date, time(12), zone).astimezone(UTC)
-            if (at, entry.narrative) in existing:
+            if (row.id, at, entry.narrative) in recorded:
                 continue
             self.session.add(ProgressUpdate(
                 action_id=row.id, author_id=owner.id, author_name=owner.name, submitted_at=at,

@@ -188,10 +188,14 @@ BUILDERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
 
 
 def test_every_template_has_a_builder_under_test() -> None:
-    assert set(cards.template_names()) == set(BUILDERS)
+    """Each feature validates its own templates; together they cover every card the bot has."""
+    from tests.figures.test_figures_cards import BUILDERS as FIGURES
+
+    digest = {"digest", "digest_more"}  # built and validated in tests/digest/test_digest_card.py
+    assert set(cards.template_names()) == set(BUILDERS) | set(FIGURES) | digest
 
 
-@pytest.mark.parametrize("name", cards.template_names())
+@pytest.mark.parametrize("name", sorted(BUILDERS))
 def test_template_builds_into_a_valid_teams_card(name: str) -> None:
     built = BUILDERS[name]()
     assert validate(built) == [[] for _ in built]

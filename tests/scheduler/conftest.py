@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.checkin import CheckinService
+from bot.figures import FiguresService
 from bot.planning import MessageRenderer, PlanningRunner
 from domain.planning import RunReport
 from scheduler.jobs import JobCall
@@ -19,8 +20,9 @@ from storage.outbox_models import OutboxMessage
 class Harness:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Any) -> None:
         self.sessions = sessions
-        self.runner = PlanningRunner(sessions, MessageRenderer(CheckinService(sessions, clock, "Europe/London")),
-                                     "Europe/London")
+        renderer = MessageRenderer(CheckinService(sessions, clock, "Europe/London"),
+                                   FiguresService(sessions, clock, "Europe/London"))
+        self.runner = PlanningRunner(sessions, renderer, "Europe/London")
 
     async def run(self, call: JobCall, now: datetime) -> RunReport:
         return await self.runner.run(call, now)

@@ -1,0 +1,107 @@
+"""The figures card and the chair's digest commands, end to end through /api/messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import Metric, MetricReading, Person
+from storage.outbox_models import OutboxMessage
+from tests import activities
+from tests.bot.test_checkin import texts
+from tests.conftest import BotServer
+
+PEOPLE = {
+    "sarah.whitfield@halton.example": "00000000-0000-4000-8000-0000000000a1",  # metric owner
+    "helen.carter@halton.example": "00000000-0000-4000-8000-0000000000a2",  # chair
+    "mark.doyle@halton.example": "00000000-0000-4000-8000-0000000000a3",  # owner only
+}
+
+
+def who(email: str) -> dict[str, Any]:
+    return activities.user(f"29:{email.split('@')[0]}", email.split("@")[0].replace(".", " ").title(), aad=PEOPLE[email])
+
+
+@pytest.fixture
+async def people(bot_server: BotServer, example_plan: None) -> None:
+    async with bot_server.runtime.sessions.begin() as session:
+        for email, aad in PEOPLE.items():
+            person = await session.scalar(select(Person).where(Person.email == email))
+            assert person is not None
+            person.aad_object_id = aad
+
+
+async def say(bot_server: BotServer, email: str, text: str) -> dict[str, Any]:
+    message = activities.personal_message(bot_server.service_url, text, who(email))
+    await bot_server.post(message)
+    return bot_server.connector.sent(message["conversation"]["id"])[-1]
+
+
+def card_of(activity: dict[str, Any]) -> dict[str, Any]:
+    return activity["attachments"][0]["content"]
+
+
+def submit_data(card: dict[str, Any]) -> dict[str, Any]:
+    def walk(node: Any) -> dict[str, Any] | None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                return dict(node["data"])
+            for value in node.values():
+                if (found := walk(value)) is not None:
+                    return found
+        elif isinstance(node, list):
+            for item in node:
+                if (found := walk(item)) is not None:
+                    return found
+        return None
+
+    found = walk(card)
+    assert found is not None
+    return found
+
+
+async def test_figures_command_card_and_submission(bot_server: BotServer, people: None) -> None:
+    owner = "sarah.whitfield@halton.example"
+    card = card_of(await say(bot_server, owner, "figures"))
+    data = submit_data(card)
+    async with bot_server.runtime.sessions() as session:
+        baselines = {m.id: m.baseline_value for m in (await session.scalars(select(Metric))).all()}
+    # A little better than the baseline: no big-change confirmation needed.
+    answer = {**data, **{f"value__{m}": str(int(baselines[m]) - 1) for m in data["metrics"]}}
+    invoke = activities.card_invoke(bot_server.service_url, who(owner), "figures.submit", answer)
+    response = await bot_server.post(invoke)
+    body = await response.json()
+    assert body["statusCode"] == 200 and "recorded" in texts(body["value"]).lower()
+    async with bot_server.runtime.sessions() as session:
+        stored = (await session.scalars(select(MetricReading))).all()
+    assert sorted(r.metric_id for r in stored) == sorted(data["metrics"])
+    assert {r.period for r in stored} == {data["period"]}
+
+
+async def test_figures_command_for_someone_without_metrics(bot_server: BotServer, people: None) -> None:
+    reply = await say(bot_server, "mark.doyle@halton.example", "figures")
+    assert "don't report any of the plan's figures" in reply["text"]
+
+
+async def test_digest_preview_is_for_the_chair_and_others_are_refused(bot_server: BotServer, people: None) -> None:
+    preview = card_of(await say(bot_server, "helen.carter@halton.example", "digest"))
+    assert "Working with People" in texts(preview)
+    refusal = card_of(await say(bot_server, "mark.doyle@halton.example", "digest"))
+    assert "chair" in texts(refusal).lower()
+    refusal = card_of(await say(bot_server, "mark.doyle@halton.example", "post digest"))
+    assert "chair" in texts(refusal).lower()
+    async with bot_server.runtime.sessions() as session:
+        assert (await session.scalars(select(OutboxMessage))).all() == []
+
+
+async def test_post_digest_queues_it_once_for_the_chair_and_the_channel(bot_server: BotServer, people: None) -> None:
+    await bot_server.post(activities.team_install(bot_server.service_url))
+    for _ in range(2):
+        await say(bot_server, "helen.carter@halton.example", "post digest")
+    async with bot_server.runtime.sessions() as session:
+        queued = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest"))).all()
+    assert len(queued) == 2  # the channel and the chair, once each
+    assert sorted(m.idempotency_key.rsplit("/", 1)[-1] for m in queued) == ["chair", "channel"]
+    assert {m.person_id is not None for m in queued} == {True, False}

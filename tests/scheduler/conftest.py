@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.checkin import CheckinService
+from bot.digest_service import DigestService
 from bot.figures import FiguresService
 from bot.planning import MessageRenderer, PlanningRunner
 from domain.planning import RunReport
@@ -21,7 +22,8 @@ class Harness:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Any) -> None:
         self.sessions = sessions
         renderer = MessageRenderer(CheckinService(sessions, clock, "Europe/London"),
-                                   FiguresService(sessions, clock, "Europe/London"))
+                                   FiguresService(sessions, clock, "Europe/London"),
+                                   DigestService(sessions, clock, "Europe/London").card_in_session)
         self.runner = PlanningRunner(sessions, renderer, "Europe/London")
 
     async def run(self, call: JobCall, now: datetime) -> RunReport:

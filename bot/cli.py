@@ -78,17 +78,19 @@ def plan_import(
     dry_run: Annotated[bool, typer.Option(help="Validate only; change nothing")] = False,
 ) -> None:
     """Import (upsert) a plan file. A bad file changes nothing and every error is listed."""
+    from bot.cli_support import run_async
     from bot.plan_commands import import_plan_file
 
-    raise typer.Exit(asyncio.run(import_plan_file(load_settings(), file, dry_run=dry_run, out=out, err=err)))
+    raise typer.Exit(run_async(import_plan_file(load_settings(), file, dry_run=dry_run, out=out, err=err), err))
 
 
 @plan_app.command("show")
 def plan_show() -> None:
     """Print the stored plan as tables."""
+    from bot.cli_support import run_async
     from bot.plan_commands import show_plan
 
-    raise typer.Exit(asyncio.run(show_plan(load_settings(), out=out, err=err)))
+    raise typer.Exit(run_async(show_plan(load_settings(), out=out), err))
 
 
 @plan_app.command("schema")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
 
-from bot.cli_support import AS_OF_HELP, run_planner_job
+from bot.cli_support import AS_OF_HELP, run_async, run_planner_job
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +27,7 @@ def register(app: typer.Typer) -> None:
         async def job(planner, now):  # type: ignore[no-untyped-def]
             return await planner.open_cycle(now, month=month, force=True)
 
-        raise typer.Exit(asyncio.run(run_planner_job(load_settings(), job, as_of, out, err)))
+        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
 
 
 def _is_month(text: str) -> bool:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
 
-from bot.cli_support import AS_OF_HELP, run_planner_job
+from bot.cli_support import AS_OF_HELP, run_async, run_planner_job
 
 
 def register(app: typer.Typer) -> None:
@@ -22,4 +21,4 @@ def register(app: typer.Typer) -> None:
         async def job(planner, now):  # type: ignore[no-untyped-def]
             return await planner.request_figures(now)
 
-        raise typer.Exit(asyncio.run(run_planner_job(load_settings(), job, as_of, out, err)))
+        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))

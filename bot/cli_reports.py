@@ -6,7 +6,6 @@ stay quick to start.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.cli_support import AS_OF_HELP
+from bot.cli_support import AS_OF_HELP, run_async
 from bot.settings import Settings
 
 MONTH_HELP = "The month, YYYY-MM (default: the latest progress round's month)"
@@ -39,7 +38,7 @@ def register(app: typer.Typer) -> None:
         """Preview the monthly digest in the terminal, or post it (--post)."""
         from bot.cli import err, load_settings, out
 
-        raise typer.Exit(asyncio.run(_digest(load_settings(), month, as_of, post, card, out, err)))
+        raise typer.Exit(run_async(_digest(load_settings(), month, as_of, post, card, out, err), err))
 
     @app.command()
     def report(
@@ -54,7 +53,7 @@ def register(app: typer.Typer) -> None:
         waiting-list and DoLS table with charts, the nine CQC scores and a short summary."""
         from bot.cli import err, load_settings, out
 
-        raise typer.Exit(asyncio.run(_report(load_settings(), fmt, month, as_of, output, out, err)))
+        raise typer.Exit(run_async(_report(load_settings(), fmt, month, as_of, output, out, err), err))
 
 
 def _check_month(month: str | None, err: Console) -> bool:
@@ -81,34 +80,23 @@ async def _digest(
     from bot.reporting import card_links, default_month, load_month_report
     from dialogs.digest import build_digest_card
     from dialogs.digest_text import render_digest_text
-    from storage.engine import new_engine, new_sessionmaker
-    from storage.schema_check import SchemaNotReady, require_current_schema
+    from storage.schema_check import NoPlanYet, ready_database
 
     if not _check_month(month, err):
         return 2
     now = parse_as_of(as_of, settings.timezone)
-    engine = new_engine(settings.database_url)
-    try:
-        try:
-            await require_current_schema(engine, settings.database_url)
-        except SchemaNotReady as exc:
-            err.print(f"[red]{exc}[/red]")
-            return 2
-        async with new_sessionmaker(engine).begin() as session:
-            chosen = month or await default_month(session, now, settings.timezone)
-            loaded = await load_month_report(session, chosen, now)
-            if loaded is None:
-                err.print("No plan yet: run `cqcbot plan import FILE` first.")
-                return 1
-            metric_ids = [s.metric.id for s in loaded.data.metrics]
-            card = build_digest_card(
-                loaded.digest, card_links(links_for(settings), chosen, metric_ids)
-            )
-            if post:
-                messages = await digest_messages(session, chosen, card)
-                queued = await enqueue_digest(session, messages, now=now)
-    finally:
-        await engine.dispose()
+    async with ready_database(settings.database_url) as sessions, sessions.begin() as session:
+        chosen = month or await default_month(session, now, settings.timezone)
+        loaded = await load_month_report(session, chosen, now)
+        if loaded is None:
+            raise NoPlanYet
+        metric_ids = [s.metric.id for s in loaded.data.metrics]
+        card = build_digest_card(
+            loaded.digest, card_links(links_for(settings), chosen, metric_ids)
+        )
+        if post:
+            messages = await digest_messages(session, chosen, card)
+            queued = await enqueue_digest(session, messages, now=now)
     if post:
         if not messages:
             err.print(
@@ -144,8 +132,7 @@ async def _report(
     from bot.cli_support import parse_as_of
     from bot.report_export import ReportFormat, render_report, write_report
     from bot.reporting import default_month, load_month_report
-    from storage.engine import new_engine, new_sessionmaker
-    from storage.schema_check import SchemaNotReady, require_current_schema
+    from storage.schema_check import NoPlanYet, ready_database
 
     try:
         chosen_format = ReportFormat(fmt.lower())
@@ -158,21 +145,11 @@ async def _report(
     if not _check_month(month, err):
         return 2
     now = parse_as_of(as_of, settings.timezone)
-    engine = new_engine(settings.database_url)
-    try:
-        try:
-            await require_current_schema(engine, settings.database_url)
-        except SchemaNotReady as exc:
-            err.print(f"[red]{exc}[/red]")
-            return 2
-        async with new_sessionmaker(engine)() as session:
-            chosen = month or await default_month(session, now, settings.timezone)
-            loaded = await load_month_report(session, chosen, now)
-    finally:
-        await engine.dispose()
+    async with ready_database(settings.database_url) as sessions, sessions() as session:
+        chosen = month or await default_month(session, now, settings.timezone)
+        loaded = await load_month_report(session, chosen, now)
     if loaded is None:
-        err.print("No plan yet: run `cqcbot plan import FILE` first.")
-        return 1
+        raise NoPlanYet
     rendered = render_report(loaded, chosen_format, output=output)
     if output is None:
         sys.stdout.write(rendered.content.decode("utf-8"))

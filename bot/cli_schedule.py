@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
-from bot.cli_support import AS_OF_HELP, parse_as_of, run_planner_job
+from bot.cli_support import AS_OF_HELP, parse_as_of, run_async, run_planner_job
+from bot.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +20,7 @@ def register(app: typer.Typer) -> None:
         async def job(planner, now):  # type: ignore[no-untyped-def]
             return await planner.remind(now)
 
-        raise typer.Exit(asyncio.run(run_planner_job(load_settings(), job, as_of, out, err)))
+        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
 
     @app.command()
     def tick(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
@@ -29,39 +30,28 @@ def register(app: typer.Typer) -> None:
         async def job(planner, now):  # type: ignore[no-untyped-def]
             return await planner.tick(now)
 
-        raise typer.Exit(asyncio.run(run_planner_job(load_settings(), job, as_of, out, err)))
+        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
 
     @app.command()
     def schedule(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
         """List the next run of every scheduled step, in the plan's time zone."""
         from bot.cli import err, load_settings, out
 
-        raise typer.Exit(asyncio.run(_show_schedule(load_settings(), as_of, out, err)))
+        raise typer.Exit(run_async(_show_schedule(load_settings(), as_of, out), err))
 
 
-async def _show_schedule(settings, as_of, out, err) -> int:  # type: ignore[no-untyped-def]
+async def _show_schedule(settings: Settings, as_of: str | None, out: Console) -> int:
     from rich.table import Table
 
     from domain.calendar import WorkingCalendar
     from domain.schedule import upcoming
-    from storage.engine import new_engine, new_sessionmaker
     from storage.plan_queries import load_plan
-    from storage.schema_check import SchemaNotReady, require_current_schema
+    from storage.schema_check import NoPlanYet, ready_database
 
-    engine = new_engine(settings.database_url)
-    try:
-        try:
-            await require_current_schema(engine, settings.database_url)
-        except SchemaNotReady as exc:
-            err.print(f"[red]{exc}[/red]")
-            return 2
-        async with new_sessionmaker(engine)() as session:
-            plan = await load_plan(session)
-    finally:
-        await engine.dispose()
+    async with ready_database(settings.database_url) as sessions, sessions() as session:
+        plan = await load_plan(session)
     if plan is None:
-        err.print("No plan yet: run `cqcbot plan import FILE` first.")
-        return 1
+        raise NoPlanYet
     calendar = WorkingCalendar(plan.timezone)
     now = parse_as_of(as_of, plan.timezone)
     table = Table(title=f"Next runs after {now.astimezone(calendar.zone):%a %d %b %Y %H:%M} ({plan.timezone})")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -11,7 +14,7 @@ from rich.console import Console
 from bot.runtime import build_runtime, utc_now
 from bot.settings import Settings
 from domain.planning import RunReport
-from storage.schema_check import SchemaNotReady, require_current_schema
+from storage.schema_check import NoPlanYet, SchemaNotReady, require_current_schema
 
 AS_OF_HELP = "Act as if it were this moment (ISO 8601; local time in TIMEZONE unless an offset is given)"
 
@@ -26,15 +29,23 @@ def parse_as_of(text: str | None, timezone: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
+def run_async(work: Coroutine[Any, Any, int], err: Console) -> int:
+    """Run a command's async work; a database not ready or no plan yet is a message, not a traceback."""
+    try:
+        return asyncio.run(work)
+    except SchemaNotReady as exc:
+        err.print(f"[red]{exc}[/red]")
+        return 2
+    except NoPlanYet as exc:
+        err.print(str(exc))
+        return 1
+
+
 async def run_planner_job(settings: Settings, job, as_of: str | None, out: Console, err: Console) -> int:  # type: ignore[no-untyped-def]
     """Runs one job through the same code path the scheduler uses."""
     runtime = build_runtime(settings)
     try:
-        try:
-            await require_current_schema(runtime.engine, settings.database_url)
-        except SchemaNotReady as exc:
-            err.print(f"[red]{exc}[/red]")
-            return 2
+        await require_current_schema(runtime.engine, settings.database_url)
         now = parse_as_of(as_of, settings.timezone)
         try:
             report = await runtime.planning.run(job, now)

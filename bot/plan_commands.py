@@ -9,22 +9,14 @@ from rich.console import Console
 from bot.plan_view import render_plan
 from bot.runtime import utc_now
 from bot.settings import Settings
-from storage.engine import new_engine, new_sessionmaker
 from storage.plan_file import PlanFileInvalid, load_plan_file, plan_to_document
 from storage.plan_import import import_plan
 from storage.plan_queries import load_plan
-from storage.schema_check import SchemaNotReady, require_current_schema
+from storage.schema_check import NoPlanYet, ready_database
 
 
 async def import_plan_file(settings: Settings, file: Path, *, dry_run: bool, out: Console, err: Console) -> int:
-    engine = new_engine(settings.database_url)
-    try:
-        try:
-            await require_current_schema(engine, settings.database_url)
-        except SchemaNotReady as exc:
-            err.print(f"[red]{exc}[/red]")
-            return 2
-        sessions = new_sessionmaker(engine)
+    async with ready_database(settings.database_url) as sessions:
         async with sessions() as session:
             stored = await load_plan(session)
         base = plan_to_document(stored) if stored else None
@@ -46,24 +38,12 @@ async def import_plan_file(settings: Settings, file: Path, *, dry_run: bool, out
         if summary.not_in_file:
             out.print(f"[yellow]Stored actions not in this file (kept): {', '.join(summary.not_in_file)}[/yellow]")
         return 0
-    finally:
-        await engine.dispose()
 
 
-async def show_plan(settings: Settings, *, out: Console, err: Console) -> int:
-    engine = new_engine(settings.database_url)
-    try:
-        try:
-            await require_current_schema(engine, settings.database_url)
-        except SchemaNotReady as exc:
-            err.print(f"[red]{exc}[/red]")
-            return 2
-        async with new_sessionmaker(engine)() as session:
-            plan = await load_plan(session)
-        if plan is None:
-            err.print("No plan yet: run `cqcbot plan import FILE` first.")
-            return 1
-        render_plan(plan, out)
-        return 0
-    finally:
-        await engine.dispose()
+async def show_plan(settings: Settings, *, out: Console) -> int:
+    async with ready_database(settings.database_url) as sessions, sessions() as session:
+        plan = await load_plan(session)
+    if plan is None:
+        raise NoPlanYet
+    render_plan(plan, out)
+    return 0

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PLAN   ?= examples/halton-plan.yaml
 NODE_TOOLS := tests/node
 
-.PHONY: run test install install-test node-tools lint bench clean
+.PHONY: run test install install-test node-tools lint bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ run: install
 test: install node-tools playground-tools report-tools
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the README's screenshots of the prompt and the receipt (the Agents Playground in Chromium).
+screenshots: install node-tools playground-tools
+	PLAYGROUND_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/playground/test_playground_ui.py -q
 
 lint: install
 	$(BIN)/ruff check .

@@ -50,6 +50,8 @@ def serve() -> None:
 
     settings = load_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # msrest warns of every channelData field its models don't name (Teams sends several): noise.
+    logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
     raise typer.Exit(run(settings, err))
 
 

@@ -145,7 +145,14 @@ def fact(title: str, value: str) -> dict[str, str]:
 
 
 def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """At most ``limit`` characters, cut at a word boundary when one is near, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 0.7:  # a long unbroken word (a link) is cut where it stands
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def set_action_data(action: dict[str, Any], verb: str, data: Mapping[str, Any]) -> None:

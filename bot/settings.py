@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/London", validation_alias="TIMEZONE")
     scheduler_enabled: bool = Field(True, validation_alias="SCHEDULER_ENABLED")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # Where people's devices reach the bot (https://…): the digest links its report and charts there.
+    public_url: str = Field("", validation_alias="PUBLIC_URL")
+    # Signs those links (Teams fetches images without credentials); defaults to one derived from the app secret.
+    report_link_secret: str = Field("", validation_alias="REPORT_LINK_SECRET")
+    # Proactive delivery (the outbox worker). With several instances, give each a share of the
+    # app rate: Teams allows 50 requests/s per app per tenant in all.
+    delivery_enabled: bool = Field(True, validation_alias="DELIVERY_ENABLED")
+    delivery_app_rate: float = Field(30.0, gt=0, le=50, validation_alias="DELIVERY_APP_RATE")
+    delivery_max_attempts: int = Field(5, ge=1, le=20, validation_alias="DELIVERY_MAX_ATTEMPTS")
+    delivery_batch: int = Field(50, ge=1, le=1000, validation_alias="DELIVERY_BATCH")
+    delivery_concurrency: int = Field(8, ge=1, le=64, validation_alias="DELIVERY_CONCURRENCY")
+    delivery_lease_seconds: float = Field(300, ge=60, validation_alias="DELIVERY_LEASE_SECONDS")
 
     @property
     def local_mode(self) -> bool:
@@ -62,6 +74,13 @@ class Settings(BaseSettings):
                 "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
             )
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://localhost", "http://127.0.0.1")):
+            raise ValueError("PUBLIC_URL must be an https:// address (http only for localhost)")
+        return value.rstrip("/")
 
     @field_validator("log_level")
     @classmethod

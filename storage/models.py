@@ -206,3 +206,8 @@ class ProcessedActivity(Base):
     __tablename__ = "processed_activity"
     activity_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime]
+
+
+# Feature tables kept in their own modules, registered on Base here so Alembic sees every table.
+import storage.checkin_models  # noqa: E402, F401
+import storage.outbox_models  # noqa: E402, F401

@@ -1,0 +1,270 @@
+"""Fan-out: N monthly prompts, one per person, from the outbox to the fake Bot Connector.
+
+The fake runs as its own process, enforcing Teams' limits (per conversation and per app) and
+failing a share of calls at random with 429 (Retry-After: 1), 500 or 503. The delivery worker
+sends through the production path (outbox rows → CloudAdapter → HTTP). Prints the achieved rate
+against the configured ceiling, how many prompts were lost or sent twice (from the fake's own
+record), wall time and peak memory. A benchmark: it prints figures, it asserts nothing.
+
+    .venv/bin/python -m bench.fanout [--people 1000] [--app-rate 50] [--failure-rate 0.1]
+                                      [--database-url postgresql+asyncpg://...] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import signal
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from bot.adapter import new_adapter
+from bot.delivery import DeliveryConfig, DeliveryWorker
+from bot.delivery_service import Until, run_worker
+from bot.gateway import BotFrameworkGateway
+from bot.settings import Settings
+from domain.outbox import MessageKind, Recipient, message_payload
+from storage import outbox
+from storage.engine import new_engine, new_sessionmaker
+from storage.migrate import upgrade
+from storage.models import ConversationRef, Person
+from storage.outbox_models import OutboxMessage
+from tests.databases import private_postgres_database
+
+ROOT = Path(__file__).resolve().parent.parent
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument(
+        "--app-rate", type=float, default=50.0, help="the ceiling, requests/s (ours and the fake's)"
+    )
+    parser.add_argument("--failure-rate", type=float, default=0.1)
+    parser.add_argument(
+        "--failure-statuses", default="429,500,503", help="what the failures answer"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="calls in flight (≈ rate × latency)"
+    )
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="also trace the Python heap (slower)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="a PostgreSQL server to create a private database on (default: a new SQLite file)",
+    )
+    return parser.parse_args()
+
+
+async def _start_fake(
+    args: argparse.Namespace, dump: Path
+) -> tuple[asyncio.subprocess.Process, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakes.connector",
+        "--port",
+        "0",
+        "--enforce-limits",
+        "--failure-rate",
+        str(args.failure_rate),
+        "--failure-statuses",
+        args.failure_statuses,
+        "--app-rate",
+        str(args.app_rate),
+        "--seed",
+        str(args.seed),
+        "--dump",
+        str(dump),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+    if not line.startswith("LISTENING "):
+        raise SystemExit(f"the fake connector did not start: {line!r}")
+    return process, line.split()[1]
+
+
+async def _seed(sessions: Any, people: int, service_url: str) -> list[str]:
+    now = datetime.now(UTC)
+    async with sessions.begin() as session:
+        await session.execute(
+            insert(Person),
+            [
+                {
+                    "name": f"Person {n}",
+                    "email": f"p{n}@council.gov.uk",
+                    "aad_object_id": f"aad-{n}",
+                    "roles": [],
+                    "active": True,
+                }
+                for n in range(people)
+            ],
+        )
+        ids = dict((await session.execute(select(Person.email, Person.id))).all())
+        await session.execute(
+            insert(ConversationRef),
+            [
+                {
+                    "conversation_id": f"a:personal-{n}",
+                    "kind": "personal",
+                    "service_url": service_url,
+                    "tenant_id": TENANT,
+                    "channel_id": "msteams",
+                    "bot_id": "28:bench-bot",
+                    "user_id": f"29:u{n}",
+                    "person_id": ids[f"p{n}@council.gov.uk"],
+                    "installed": True,
+                    "updated_at": now,
+                }
+                for n in range(people)
+            ],
+        )
+        keys = []
+        for n in range(people):
+            key = f"prompt/bench/person-{ids[f'p{n}@council.gov.uk']}/0"
+            card = {
+                "type": "AdaptiveCard",
+                "version": "1.5",
+                "body": [{"type": "TextBlock", "text": key}],
+            }
+            await outbox.enqueue(
+                session,
+                key=key,
+                recipient=Recipient.person(ids[f"p{n}@council.gov.uk"]),
+                kind=MessageKind.PROMPT,
+                payload=message_payload(card=card),
+                now=now - timedelta(seconds=1),
+            )
+            keys.append(key)
+    return keys
+
+
+def _key(call: dict[str, Any]) -> str | None:
+    try:
+        return call["json"]["attachments"][0]["content"]["body"][0]["text"]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def main() -> None:
+    args = _args()
+    workdir = Path(tempfile.mkdtemp(prefix="fanout-"))
+    if args.database_url:
+        with private_postgres_database(args.database_url) as url:
+            asyncio.run(_run(args, workdir, url))
+    else:
+        asyncio.run(_run(args, workdir, f"sqlite+aiosqlite:///{workdir / 'fanout.db'}"))
+
+
+async def _run(args: argparse.Namespace, workdir: Path, url: str) -> None:
+    await asyncio.to_thread(upgrade, url)
+    dump = workdir / "connector.json"
+    fake, service_url = await _start_fake(args, dump)
+    engine = new_engine(url)
+    sessions = new_sessionmaker(engine)
+    try:
+        keys = await _seed(sessions, args.people, service_url)
+        settings = Settings(_env_file=None, DATABASE_URL=url, MicrosoftAppId="")  # type: ignore[call-arg]
+        gateway = BotFrameworkGateway(new_adapter(settings), "")
+        config = DeliveryConfig(
+            app_rate=args.app_rate, batch=args.batch, concurrency=args.concurrency
+        )
+        worker = DeliveryWorker(sessions, gateway, config)
+        if args.tracemalloc:  # exact Python heap peak, but it slows every allocation down
+            tracemalloc.start()
+        started, cpu_started = time.monotonic(), time.process_time()
+        await run_worker(worker, until=Until.EMPTY)
+        wall, cpu = time.monotonic() - started, time.process_time() - cpu_started
+        peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
+        tracemalloc.stop()
+        run = Run(wall, cpu, peak, *worker.paused_total())
+        async with sessions() as session:
+            statuses = Counter((await session.scalars(select(OutboxMessage.status))).all())
+    finally:
+        await engine.dispose()
+        fake.send_signal(signal.SIGTERM)
+        await fake.wait()
+    _report(args, keys, json.loads(dump.read_text()), statuses, run)
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds, delivery only
+    cpu: float  # seconds of this process's CPU
+    peak: int | None  # bytes of Python heap, with --tracemalloc
+    pauses: int  # separate whole-limiter pauses for 429s
+    paused: float  # seconds they covered
+
+
+def _report(
+    args: argparse.Namespace,
+    keys: list[str],
+    record: dict[str, Any],
+    statuses: Counter[str],
+    run: Run,
+) -> None:
+    calls = record["calls"]
+    deliveries = Counter(_key(c) for c in calls if c.get("delivered_id"))
+    lost = [k for k in keys if deliveries[k] == 0]
+    duplicated = [k for k in keys if deliveries[k] > 1]
+    refused = Counter(f"{c['fault']} {c['status']}" for c in calls if c.get("fault"))
+    delivered = len(keys) - len(lost)
+    sending_time = run.wall - run.paused
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ceiling = args.app_rate
+
+    def line(label: str, value: str) -> None:
+        print(f"  {label:<24}{value}")
+
+    print(
+        f"fan-out of {args.people} prompts; ceiling {ceiling:g} requests/s; "
+        f"{args.failure_rate:.0%} of calls fail ({args.failure_statuses}); "
+        f"concurrency {args.concurrency}, batch {args.batch}"
+    )
+    line("requests to Teams", f"{len(calls)} in {run.wall:.1f} s = {len(calls) / run.wall:.1f}/s")
+    line("prompts delivered", f"{delivered} = {delivered / run.wall:.1f}/s")
+    line(
+        "ratio to ceiling",
+        f"{len(calls) / run.wall / ceiling:.3f} (requests), {delivered / run.wall / ceiling:.3f} (prompts)",
+    )
+    line(
+        "paused for 429s",
+        f"{run.paused:.1f} s in {run.pauses} pause(s) (Retry-After, whole limiter)",
+    )
+    line(
+        "not paused",
+        f"{sending_time:.1f} s: {len(calls) / ceiling:.1f} s is the least the ceiling allows",
+    )
+    line(
+        "refused by the fake", f"{dict(refused) or 'none'}  (random: injected; throttled: a limit)"
+    )
+    line("window violations", str(len(record["window_violations"])))
+    line("lost", f"{len(lost)}  (never delivered; outbox: {dict(statuses)})")
+    line("duplicated", str(len(duplicated)))
+    line("wall time", f"{run.wall:.1f} s  (this process used {run.cpu:.1f} s of CPU)")
+    heap = f", Python heap peak {run.peak / 1e6:.1f} MB" if run.peak is not None else ""
+    line("peak memory", f"{rss_mb:.0f} MB max RSS{heap}")
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,7 @@ from rich.console import Console
 from bot.app import create_app
 from bot.runtime import build_runtime
 from bot.settings import Settings
-from storage.schema_check import SchemaNotReady, require_current_schema
+from storage.schema_check import SchemaNotReady, ready_database
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +21,19 @@ unauthenticated requests. Use this only with the Microsoft 365 Agents Playground
 Emulator on this machine; set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId to deploy."""
 
 
+async def _check_schema(url: str) -> None:
+    # Its own engine, disposed here: the server's engine must be made on the server's event loop.
+    async with ready_database(url):
+        pass
+
+
 def run(settings: Settings, console: Console) -> int:
-    runtime = build_runtime(settings)
     try:
-        asyncio.run(require_current_schema(runtime.engine, settings.database_url))
+        asyncio.run(_check_schema(settings.database_url))
     except SchemaNotReady as exc:
         console.print(f"[red]{exc}[/red]")
         return 2
+    runtime = build_runtime(settings)
     if settings.local_mode:
         console.print(LOCAL_MODE_BANNER)
     console.print(f"Serving on http://{settings.host}:{settings.port}/api/messages (database {_safe(settings.database_url)})")

@@ -47,6 +47,7 @@ run: install
 	$(BIN)/cqcbot serve
 
 test: install node-tools playground-tools report-tools
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -27,7 +27,9 @@ def _long(d: date) -> str:
 
 
 class AccountService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime], timezone: str) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime], timezone: str
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._zone = ZoneInfo(timezone)

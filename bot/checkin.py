@@ -40,7 +40,9 @@ def _local_text(moment: datetime, zone: ZoneInfo) -> str:
 
 
 class CheckinService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime], timezone: str) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime], timezone: str
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._zone = ZoneInfo(timezone)
@@ -56,7 +58,9 @@ class CheckinService:
         last_day = calendar.monthrange(today.year, today.month)[1]
         return 0, f"{today:%Y-%m}", today.replace(day=last_day)
 
-    async def _view(self, session: AsyncSession, context: store.ActionContext, round_: Cycle | None) -> cards.ProgressPromptView:
+    async def _view(
+        self, session: AsyncSession, context: store.ActionContext, round_: Cycle | None
+    ) -> cards.ProgressPromptView:
         cycle_id, month, deadline = (round_.id, round_.month, round_.deadline) if round_ else self._ad_hoc_round()
         latest = await store.latest_update(session, context.action.id)
         last = None
@@ -97,7 +101,9 @@ class CheckinService:
             if person is None:
                 return None, []
             round_ = await store.open_progress_cycle(session)
-            return person, [self._prompt(await self._view(session, c, round_)) for c in await store.actions_for(session, person)]
+            return person, [
+                self._prompt(await self._view(session, c, round_)) for c in await store.actions_for(session, person)
+            ]
 
     async def status_lines(self, sender: Sender) -> tuple[Person | None, list[str]]:
         async with self._sessions() as session:
@@ -109,7 +115,9 @@ class CheckinService:
                 action = context.action
                 rag = Rag(action.rag).label if action.rag else "no RAG yet"
                 due = f", due {action.due:%d %b %Y}" if action.due else ""
-                lines.append(f"**{action.ref}** — {rag} ({ActionStatus(action.status).label.lower()}{due}): {action.requirement}")
+                lines.append(
+                    f"**{action.ref}** — {rag} ({ActionStatus(action.status).label.lower()}{due}): {action.requirement}"
+                )
             return person, lines
 
     # ---- answering card actions ------------------------------------------------------------
@@ -119,12 +127,18 @@ class CheckinService:
             return await self._edit(sender, data)
         if verb == cards.SUBMIT_VERB:
             return await self._submit(sender, data, activity_id)
-        return cards.build_refusal_card("I can't do that", "This button is not one I know. Type **help** to see what I can do.")
+        return cards.build_refusal_card(
+            "I can't do that", "This button is not one I know. Type **help** to see what I can do."
+        )
 
-    async def _authorised(self, session: AsyncSession, sender: Sender, ref: object) -> tuple[Person, store.ActionContext] | Card:
+    async def _authorised(
+        self, session: AsyncSession, sender: Sender, ref: object
+    ) -> tuple[Person, store.ActionContext] | Card:
         context = await store.action_context(session, ref) if isinstance(ref, str) else None
         if context is None:
-            return cards.build_refusal_card("Unknown action", "This card names an action that is not in the plan any more.")
+            return cards.build_refusal_card(
+                "Unknown action", "This card names an action that is not in the plan any more."
+            )
         person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
         if person is None or not may_update(store.actor_of(person), owner_email=context.owner.email,
                                             delegate_emails=context.delegate_emails):
@@ -158,7 +172,9 @@ class CheckinService:
             view = await self._view(session, context, round_)
             parsed = cards.parse_progress_submission(data, today=today)
             if isinstance(parsed, cards.ProgressFormErrors):
-                return self._prompt(view, values=parsed.values, errors=parsed.errors, personal_data=parsed.personal_data)
+                return self._prompt(
+                    view, values=parsed.values, errors=parsed.errors, personal_data=parsed.personal_data
+                )
             problem = self._round_problem(round_, cycle_id, data, today)
             if problem:
                 return self._prompt(view, values=_typed(data), notice=problem)
@@ -171,20 +187,28 @@ class CheckinService:
                 return await self._receipt(session, context, view, round_)
             await store.store_update(
                 session, context,
-                store.NewUpdate(parsed.rag.value, parsed.narrative, list(parsed.evidence_links), parsed.blockers, parsed.revised_due),
+                store.NewUpdate(
+                    parsed.rag.value, parsed.narrative, list(parsed.evidence_links), parsed.blockers, parsed.revised_due
+                ),
                 author=person, cycle_id=round_.id if round_ else None, teams_user_id=sender.user_id,
-                activity_id=activity_id, status=status_after(parsed.rag, ActionStatus(context.action.status)).value, now=now,
+                activity_id=activity_id,
+                status=status_after(parsed.rag, ActionStatus(context.action.status)).value,
+                now=now,
             )
             return cards.build_receipt_card(
                 view, parsed, author_name=person.name, submitted_at_text=_local_text(now, self._zone),
                 editable=self._editable(round_, view.deadline, today),
             )
 
-    def _round_problem(self, round_: Cycle | None, cycle_id: object, data: Mapping[str, Any], today: date) -> str | None:
+    def _round_problem(
+        self, round_: Cycle | None, cycle_id: object, data: Mapping[str, Any], today: date
+    ) -> str | None:
         if data.get("card_version") not in (None, cards.PROGRESS_CARD_VERSION):
-            return "This card is out of date, so nothing was saved. Your text is below: check it and press Submit again."
+            return ("This card is out of date, so nothing was saved. "
+                    "Your text is below: check it and press Submit again.")
         if cycle_id and round_ is None:
-            return "This card's progress round is not in the plan any more, so nothing was saved. Type **my actions** for a fresh card."
+            return ("This card's progress round is not in the plan any more, so nothing was saved. "
+                    "Type **my actions** for a fresh card.")
         if round_ is not None and round_.closed_at is not None:
             return (f"The {month_label(round_.month)} progress round has closed, so nothing was saved. "
                     "Your text is below: type **my actions** for a card for the current round.")

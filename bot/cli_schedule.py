@@ -61,5 +61,7 @@ async def _show_schedule(settings: Settings, as_of: str | None, out: Console) ->
         table.add_row(name, f"{moment.astimezone(calendar.zone):%a %d %b %Y %H:%M %Z}")
     out.print(table)
     scheduler = "on" if settings.scheduler_enabled else "OFF (SCHEDULER_ENABLED=false)"
-    out.print(f"The scheduler checks at {plan.schedule.cycle_open_time} on working days; in this process it is {scheduler}.")
+    out.print(
+        f"The scheduler checks at {plan.schedule.cycle_open_time} on working days; in this process it is {scheduler}."
+    )
     return 0

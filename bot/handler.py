@@ -119,7 +119,9 @@ class CqcBot(TeamsActivityHandler):
         elif not cards:
             await turn_context.send_activity("You have no open actions in the plan. Thank you!")
         else:
-            await turn_context.send_activity(f"Here {'is your open action' if len(cards) == 1 else f'are your {len(cards)} open actions'}:")
+            await turn_context.send_activity(
+                f"Here {'is your open action' if len(cards) == 1 else f'are your {len(cards)} open actions'}:"
+            )
             for card in cards:
                 await self._send_card(turn_context, card)
 

@@ -53,7 +53,8 @@ def render_plan(plan: model.Plan, console: Console) -> None:
         for metric in plan.metrics:
             metrics.add_row(
                 metric.name, metric.unit, "lower" if metric.direction is model.Direction.DOWN else "higher",
-                f"{metric.baseline.value:g} on {metric.baseline.date}", f"{metric.target.value:g} by {metric.target.date}",
+                f"{metric.baseline.value:g} on {metric.baseline.date}",
+                f"{metric.target.value:g} by {metric.target.date}",
                 people.get(metric.owner, metric.owner),
             )
         console.print(metrics)

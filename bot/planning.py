@@ -47,7 +47,9 @@ class OutboxPlanningStore(SqlPlanningStore):
     async def send(self, message: Message, now: datetime) -> bool:
         recipient = await self._recipient(message)
         if recipient is None:
-            log.warning("no way to reach %s for %s %s", message.email or "the group channel", message.kind, message.scope)
+            log.warning(
+                "no way to reach %s for %s %s", message.email or "the group channel", message.kind, message.scope
+            )
             return False
         key = idempotency_key(MessageKind(message.kind), scope=message.scope, recipient=recipient, step=message.step)
         if await already_queued(self.session, key):

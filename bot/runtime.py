@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.adapter import new_adapter
 from bot.account import AccountService
+from bot.adapter import new_adapter
 from bot.checkin import CheckinService
 from bot.digest_service import DigestService
 from bot.figures import FiguresService

@@ -36,7 +36,9 @@ def run(settings: Settings, console: Console) -> int:
     runtime = build_runtime(settings)
     if settings.local_mode:
         console.print(LOCAL_MODE_BANNER)
-    console.print(f"Serving on http://{settings.host}:{settings.port}/api/messages (database {_safe(settings.database_url)})")
+    console.print(
+        f"Serving on http://{settings.host}:{settings.port}/api/messages (database {_safe(settings.database_url)})"
+    )
     web.run_app(create_app(runtime), host=settings.host, port=settings.port, print=None)
     return 0
 

@@ -57,7 +57,9 @@ def parse_command(text: str | None) -> Command:
         try:
             return Command(CommandName.AWAY, words, away_until=_date(match["date"].strip()))
         except ValueError:
-            return Command(CommandName.AWAY, words, problem="Please give the date as YYYY-MM-DD, e.g. away until 2026-12-31.")
+            return Command(
+                CommandName.AWAY, words, problem="Please give the date as YYYY-MM-DD, e.g. away until 2026-12-31."
+            )
     if lowered.startswith("away"):
         return Command(CommandName.AWAY, words, problem="Please say until when, e.g. away until 2026-12-31.")
     if match := _DELEGATE.match(words):
@@ -66,7 +68,9 @@ def parse_command(text: str | None) -> Command:
             return Command(CommandName.DELEGATE, words, problem=f"{match['email']} is not an email address.")
         return Command(CommandName.DELEGATE, words, action_ref=match["ref"].upper(), email=email)
     if lowered.startswith("delegate"):
-        return Command(CommandName.DELEGATE, words, problem="Please write it as: delegate WWP-01 to name@council.gov.uk")
+        return Command(
+            CommandName.DELEGATE, words, problem="Please write it as: delegate WWP-01 to name@council.gov.uk"
+        )
     return Command(CommandName.UNKNOWN, words)
 
 

@@ -44,7 +44,8 @@ def escalation_text(escalation: Escalation) -> str:
     if escalation.away:
         parts.append(f"Away (not reminded):\n{_people(escalation.away)}")
     if escalation.unreachable:
-        parts.append(f"I can't reach them in Teams (the app is blocked or not installed):\n{_people(escalation.unreachable)}")
+        parts.append("I can't reach them in Teams (the app is blocked or not installed):\n"
+                     f"{_people(escalation.unreachable)}")
     return "\n\n".join(parts)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -37,7 +37,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
 
 
 class Organisation(Base):
@@ -209,5 +209,5 @@ class ProcessedActivity(Base):
 
 
 # Feature tables kept in their own modules, registered on Base here so Alembic sees every table.
-import storage.checkin_models  # noqa: E402, F401
+import storage.checkin_models  # noqa: E402
 import storage.outbox_models  # noqa: E402, F401

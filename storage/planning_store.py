@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-
 from typing import Any
 
 from sqlalchemy import select

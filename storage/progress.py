@@ -64,7 +64,9 @@ async def action_context(session: AsyncSession, ref: str) -> ActionContext | Non
     if row is None:
         return None
     action, theme_name, owner = row
-    statement = await session.get(QualityStatement, action.quality_statement_id) if action.quality_statement_id else None
+    statement = (
+        await session.get(QualityStatement, action.quality_statement_id) if action.quality_statement_id else None
+    )
     delegates = (await session.scalars(
         select(Person.email).join(ActionDelegate, ActionDelegate.person_id == Person.id)
         .where(ActionDelegate.action_id == action.id)

@@ -9,7 +9,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.engine import new_engine, new_sessionmaker
-
 from storage.migrate import current_revision, head_revision
 
 

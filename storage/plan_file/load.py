@@ -170,7 +170,8 @@ def _reference_errors(source: PlanSource) -> list[PlanFileError]:
             err(("actions", i, "theme"), f"unknown theme {theme_id!r}")
         statement = _text(action, "quality_statement")
         if statement and theme_id in themes and statements.get(statement) != theme_id:
-            problem = f"is not a quality statement of theme {theme_id!r}" if statement in statements else "is not a known quality statement"
+            problem = (f"is not a quality statement of theme {theme_id!r}" if statement in statements
+                       else "is not a known quality statement")
             err(("actions", i, "quality_statement"), f"{statement!r} {problem}")
         if (owner := _text(action, "owner")) is not None and owner.lower() not in emails:
             err(("actions", i, "owner"), f"{owner} is not in people")

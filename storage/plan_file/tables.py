@@ -144,7 +144,9 @@ def theme_records(rows: list[Row]) -> tuple[list[dict[str, Any]], dict[str, int]
             theme["name"] = row.values["theme_name"]
         statement = {
             target: row.values[source]
-            for source, target in (("quality_statement_id", "id"), ("quality_statement_name", "name"), ("score", "score"))
+            for source, target in (
+                ("quality_statement_id", "id"), ("quality_statement_name", "name"), ("score", "score")
+            )
             if source in row.values
         }
         if statement:

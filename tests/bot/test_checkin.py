@@ -157,7 +157,9 @@ async def test_anyone_else_is_refused_and_nothing_is_stored(bot_server: BotServe
     assert "can't update this action" in texts(body["value"])
     assert "Rachel Ahmed" in texts(body["value"])
     stranger = activities.user("29:stranger", "Stranger", aad="00000000-0000-4000-8000-00000000dead")
-    response = await bot_server.post(activities.card_invoke(bot_server.service_url, stranger, "progress.submit", answer()))
+    response = await bot_server.post(
+        activities.card_invoke(bot_server.service_url, stranger, "progress.submit", answer())
+    )
     assert "can't update this action" in texts((await response.json())["value"])
     assert await updates(bot_server) == []
 

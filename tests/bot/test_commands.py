@@ -59,7 +59,9 @@ async def test_away_and_back(bot_server: BotServer, plan_with_people: None) -> N
         assert "away" in changes and "back" in changes
 
 
-async def test_owner_can_delegate_and_the_delegate_can_then_update(bot_server: BotServer, plan_with_people: None) -> None:
+async def test_owner_can_delegate_and_the_delegate_can_then_update(
+    bot_server: BotServer, plan_with_people: None
+) -> None:
     tom = "tom.fielding@halton.example"
     body, _ = await invoke(bot_server, tom, "progress.submit", answer())
     assert "can't update this action" in texts(body["value"])
@@ -71,7 +73,9 @@ async def test_owner_can_delegate_and_the_delegate_can_then_update(bot_server: B
     assert len(await updates(bot_server)) == 1
 
 
-async def test_delegation_is_refused_for_others_and_unknown_people(bot_server: BotServer, plan_with_people: None) -> None:
+async def test_delegation_is_refused_for_others_and_unknown_people(
+    bot_server: BotServer, plan_with_people: None
+) -> None:
     assert "Only Rachel Ahmed" in await say(bot_server, "tom.fielding@halton.example",
                                              "delegate WWP-01 to tom.fielding@halton.example")
     assert "isn't in the improvement plan" in await say(bot_server, OWNER, "delegate WWP-01 to x@elsewhere.example")

@@ -21,7 +21,9 @@ PEOPLE = {
 
 
 def who(email: str) -> dict[str, Any]:
-    return activities.user(f"29:{email.split('@')[0]}", email.split("@")[0].replace(".", " ").title(), aad=PEOPLE[email])
+    return activities.user(
+        f"29:{email.split('@')[0]}", email.split("@")[0].replace(".", " ").title(), aad=PEOPLE[email]
+    )
 
 
 @pytest.fixture

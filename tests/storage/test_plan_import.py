@@ -43,7 +43,9 @@ async def test_import_round_trips(sessions: async_sessionmaker[AsyncSession]) ->
     assert stored.metrics == original.metrics
     assert stored.schedule == original.schedule
     # Progress written in the plan is history, not part of the action itself.
-    expected = [a.__class__(**{**vars(a), "progress": (), "delegates": tuple(sorted(a.delegates))}) for a in original.actions]
+    expected = [
+        a.__class__(**{**vars(a), "progress": (), "delegates": tuple(sorted(a.delegates))}) for a in original.actions
+    ]
     assert expected == list(stored.actions)
     assert await _count(sessions, ProgressUpdate) == 24
 

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23
 """
 
@@ -136,7 +136,8 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('updated_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['person.id'], name=op.f('fk_improvement_action_owner_id_person')),
-    sa.ForeignKeyConstraint(['quality_statement_id'], ['quality_statement.id'], name=op.f('fk_improvement_action_quality_statement_id_quality_statement')),
+    sa.ForeignKeyConstraint(['quality_statement_id'], ['quality_statement.id'],
+                            name=op.f('fk_improvement_action_quality_statement_id_quality_statement')),
     sa.ForeignKeyConstraint(['theme_id'], ['theme.id'], name=op.f('fk_improvement_action_theme_id_theme')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_improvement_action')),
     sa.UniqueConstraint('ref', name=op.f('uq_improvement_action_ref'))
@@ -156,7 +157,8 @@ def upgrade() -> None:
     op.create_table('action_delegate',
     sa.Column('action_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['action_id'], ['improvement_action.id'], name=op.f('fk_action_delegate_action_id_improvement_action'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['action_id'], ['improvement_action.id'],
+                            name=op.f('fk_action_delegate_action_id_improvement_action'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_action_delegate_person_id_person')),
     sa.PrimaryKeyConstraint('action_id', 'person_id', name=op.f('pk_action_delegate'))
     )
@@ -175,7 +177,8 @@ def upgrade() -> None:
     sa.Column('revised_due', sa.Date(), nullable=True),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('activity_id', sa.String(length=200), nullable=True),
-    sa.ForeignKeyConstraint(['action_id'], ['improvement_action.id'], name=op.f('fk_progress_update_action_id_improvement_action')),
+    sa.ForeignKeyConstraint(['action_id'], ['improvement_action.id'],
+                            name=op.f('fk_progress_update_action_id_improvement_action')),
     sa.ForeignKeyConstraint(['author_id'], ['person.id'], name=op.f('fk_progress_update_author_id_person')),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], name=op.f('fk_progress_update_cycle_id_cycle')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_progress_update')),

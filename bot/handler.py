@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import addresses
 from bot.account import AccountService
+from bot.address_cache import RecentAddresses
 from bot.checkin import CheckinService, Sender
 from bot.digest_service import DigestService
 from bot.figures import FiguresService
@@ -21,6 +22,7 @@ from dialogs.commands import CommandName, parse_command
 from dialogs.help import help_text
 from domain.conversations import ConversationKind, MemberIdentity
 from storage import conversations
+from storage.models import ConversationRef
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ class CqcBot(TeamsActivityHandler):
         self._account = account
         self._figures = figures
         self._digest = digest
+        self._recent = RecentAddresses()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_conversation(turn_context)
@@ -49,20 +52,32 @@ class CqcBot(TeamsActivityHandler):
         address = addresses.address_of(activity)
         if address is None:
             return
-        removed = activity.type == ActivityTypes.installation_update and (activity.action or "").startswith("remove")
+        installation = activity.type == ActivityTypes.installation_update
+        if not installation and self._recent.known(address):
+            return  # stored and linked already: most activities need no write
+        member = addresses.sender_identity(activity)
+        personal = address.kind is ConversationKind.PERSONAL
         async with self._sessions.begin() as session:
-            if removed:
+            if installation and (activity.action or "").startswith("remove"):
                 await conversations.mark_uninstalled(session, address.conversation_id, now=self._clock())
+                self._recent.forget(address)
                 return
             row = await conversations.save_address(session, address, now=self._clock())
-            if address.kind is ConversationKind.PERSONAL and row.person_id is None:
-                member = addresses.sender_identity(activity)
-                if member is not None:
-                    person = await conversations.link_person(session, row, member, now=self._clock())
-                    if person is None:
-                        roster_member = await self._roster_identity(turn_context, member)
-                        if roster_member is not None:
-                            await conversations.link_person(session, row, roster_member, now=self._clock())
+            linked = not personal or row.person_id is not None
+            if not linked and member is not None:
+                linked = await conversations.link_person(session, row, member, now=self._clock()) is not None
+            row_id = row.id
+        if not linked and member is not None:
+            # The roster call goes to Teams: made outside the transaction, so no lock is held meanwhile.
+            roster_member = await self._roster_identity(turn_context, member)
+            if roster_member is not None:
+                async with self._sessions.begin() as session:
+                    row = await session.get(ConversationRef, row_id)
+                    if row is not None:
+                        person = await conversations.link_person(session, row, roster_member, now=self._clock())
+                        linked = person is not None
+        if linked:
+            self._recent.remember(address)
 
     async def _roster_identity(self, turn_context: TurnContext, member: MemberIdentity) -> MemberIdentity | None:
         """Email and UPN come only from the roster, not from the activity."""

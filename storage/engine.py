@@ -19,7 +19,10 @@ def is_sqlite(url: str) -> bool:
 def new_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine with the per-connection settings each database needs."""
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        # SQLite has one writer: one connection per process makes requests queue in the pool (up to
+        # pool_timeout) instead of racing for the file lock and failing after the busy timeout.
+        options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60} | kwargs
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from datetime import date
 
 from bot.checkin import Sender
+from bot.service_base import LocalService
 from dialogs.commands import Command
 from domain.checkin import may_update
 from domain.summary import summarise, summary_markdown
@@ -26,16 +23,7 @@ def _long(d: date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-class AccountService:
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime], timezone: str
-    ) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._zone = ZoneInfo(timezone)
-
-    def _today(self) -> date:
-        return self._clock().astimezone(self._zone).date()
+class AccountService(LocalService):
 
     async def away(self, sender: Sender, command: Command) -> str:
         if command.problem or command.away_until is None:

@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.service_base import LocalService
 from dialogs import progress as cards
 from dialogs.cards import month_label
 from domain.checkin import RoundState, may_update, round_state, status_after
 from domain.model import ActionStatus, Rag
 from storage import progress as store
-from storage.models import Cycle, Person
+from storage.models import Cycle, Person, ProgressUpdate
 
 Card = dict[str, Any]
 
@@ -39,16 +40,7 @@ def _local_text(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local.day} {local:%B %Y}, {local:%H:%M}"
 
 
-class CheckinService:
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime], timezone: str
-    ) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._zone = ZoneInfo(timezone)
-
-    def _today(self) -> date:
-        return self._clock().astimezone(self._zone).date()
+class CheckinService(LocalService):
 
     # ---- building prompt cards -------------------------------------------------------------
 
@@ -63,21 +55,21 @@ class CheckinService:
     ) -> cards.ProgressPromptView:
         cycle_id, month, deadline = (round_.id, round_.month, round_.deadline) if round_ else self._ad_hoc_round()
         latest = await store.latest_update(session, context.action.id)
-        last = None
-        if latest:
-            update, author = latest
-            last = cards.LastUpdateView(
-                rag=Rag(update.rag) if update.rag else None, narrative=update.narrative,
-                evidence_links=tuple(update.evidence_links or ()), blockers=update.blockers or "",
-                revised_due=update.revised_due, submitted_at_text=_local_text(update.submitted_at, self._zone),
-                author_name=author,
-            )
+        last = self._last_view(*latest) if latest else None
         return cards.ProgressPromptView(
             cycle_id=cycle_id, month=month, deadline=deadline, action_ref=context.action.ref,
             requirement=context.action.requirement, theme_name=context.theme_name,
             quality_statement_name=context.statement.name if context.statement else None,
             quality_statement_score=context.statement.score if context.statement else None,
             action_due=context.action.due, owner_name=context.owner.name, last=last,
+        )
+
+    def _last_view(self, update: ProgressUpdate, author: str) -> cards.LastUpdateView:
+        return cards.LastUpdateView(
+            rag=Rag(update.rag) if update.rag else None, narrative=update.narrative,
+            evidence_links=tuple(update.evidence_links or ()), blockers=update.blockers or "",
+            revised_due=update.revised_due, submitted_at_text=_local_text(update.submitted_at, self._zone),
+            author_name=author,
         )
 
     def _prompt(self, view: cards.ProgressPromptView, **options: Any) -> Card:
@@ -222,13 +214,8 @@ class CheckinService:
                        view: cards.ProgressPromptView, round_: Cycle | None) -> Card:
         latest = await store.latest_update(session, context.action.id)
         assert latest is not None  # a duplicate means the first one was stored
-        update, author = latest
-        stored = cards.LastUpdateView(
-            rag=Rag(update.rag) if update.rag else None, narrative=update.narrative,
-            evidence_links=tuple(update.evidence_links or ()), blockers=update.blockers or "",
-            revised_due=update.revised_due, submitted_at_text=_local_text(update.submitted_at, self._zone),
-            author_name=author,
-        )
+        stored = self._last_view(*latest)
+        author = stored.author_name
         return cards.build_receipt_card(view, stored, author_name=author, submitted_at_text=stored.submitted_at_text,
                                         editable=self._editable(round_, view.deadline, self._today()))
 

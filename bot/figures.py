@@ -8,14 +8,15 @@ they have beats refusing it; the missing ones stay outstanding for the overdue r
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkin import Sender
+from bot.service_base import LocalService
 from dialogs import figures as form_cards
 from dialogs.progress import build_refusal_card
 from storage import figures as store
@@ -30,19 +31,7 @@ def _local_text(moment: datetime, zone: ZoneInfo) -> str:
     return f"{local.day} {local:%B %Y}, {local:%H:%M}"
 
 
-class FiguresService:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        clock: Callable[[], datetime],
-        timezone: str,
-    ) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._zone = ZoneInfo(timezone)
-
-    def _today(self) -> date:
-        return self._clock().astimezone(self._zone).date()
+class FiguresService(LocalService):
 
     def current_period(self) -> str:
         """The month figures are asked for now: the last one that is over."""

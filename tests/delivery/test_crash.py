@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -25,6 +26,7 @@ from tests.delivery.helpers import FAST, SENT, add_people, delivered, enqueue_pr
 from tests.fakes.connector import FakeConnector
 from tests.fakes.connector_faults import SEND_KINDS, RecordedCall
 
+_SENT = re.compile(r"Sent (\d+);")
 HELD_AFTER = 6  # calls after the sixth are delivered but their answers held: in flight at the kill
 
 
@@ -132,3 +134,35 @@ async def test_two_workers_on_one_database_send_every_row_exactly_once(
     assert delivered(connector) == Counter(dict.fromkeys(keys, 1))
     assert all(w.tally[SENT] > 0 for w in workers), [w.tally for w in workers]
     assert sum(w.tally[SENT] for w in workers) == 40
+
+
+@pytest.mark.slow
+async def test_two_processes_on_postgresql_send_every_row_exactly_once(
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, tmp_path: Path
+) -> None:
+    """Two real bot processes draining one PostgreSQL outbox (SQLite is one instance only)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several instances need PostgreSQL; SQLite serves one")
+    people = await add_people(sessions, 60, connector.base_url)
+    keys = await enqueue_prompts(sessions, people)
+    connector.fail(503, times=3, match="send|reply")
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "deliver", "--until-empty", cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            env=_env(database_url, DELIVERY_CONCURRENCY="4", DELIVERY_BATCH="5", DELIVERY_APP_RATE="25"),
+        )
+        for _ in range(2)
+    ]
+    try:
+        outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in processes)), timeout=120)
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+    texts = [stdout.decode() for stdout, _ in outputs]
+    assert [p.returncode for p in processes] == [0, 0], texts
+    assert {r.status for r in (await rows(sessions)).values()} == {SENT}
+    assert delivered(connector) == Counter(dict.fromkeys(keys, 1))
+    sent = [int(_SENT.search(text)[1]) for text in texts]  # type: ignore[index]
+    assert sum(sent) == 60 and all(sent), sent  # both processes took part, and shared the work

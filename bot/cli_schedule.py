@@ -9,6 +9,7 @@ from rich.console import Console
 
 from bot.cli_support import AS_OF_HELP, parse_as_of, run_async, run_planner_job
 from bot.settings import Settings
+from scheduler.jobs import JOBS
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +22,19 @@ def register(app: typer.Typer) -> None:
             return await planner.remind(now)
 
         raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
+
+    @app.command()
+    def job(
+        name: Annotated[str, typer.Argument(help=f"One of: {', '.join(spec.id for spec in JOBS)}")],
+        as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
+    ) -> None:
+        """Run one of the scheduler's jobs now, exactly as the scheduler runs it."""
+        from bot.cli import err, load_settings, out
+
+        specs = {spec.id: spec for spec in JOBS}
+        if name not in specs:
+            raise typer.BadParameter(f"unknown job {name!r}: use one of {', '.join(specs)}", param_hint="NAME")
+        raise typer.Exit(run_async(run_planner_job(load_settings(), specs[name].call, as_of, out, err), err))
 
     @app.command()
     def tick(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:

@@ -1,0 +1,36 @@
+"""The scheduler's jobs from the command line, through the same code path, with --as-of."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.scheduler.conftest import Harness
+
+
+def cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "MicrosoftAppId": "", "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+
+
+async def test_cycle_open_job_and_tick_from_the_command_line(harness: Harness, database_url: str) -> None:
+    opened = cli(database_url, "cycle", "open", "--as-of", "2026-12-01T09:00")
+    assert opened.returncode == 0, opened.stderr
+    assert "queued  prompt progress-2026-12" in opened.stdout
+    again = cli(database_url, "job", "open-cycle", "--as-of", "2026-12-01T09:30")
+    assert "0 message(s) queued" in again.stdout
+    reminded = cli(database_url, "remind", "--as-of", "2026-12-16T09:00")
+    assert "reminder progress-2026-12" in reminded.stdout and "overdue-1" in reminded.stdout
+    ticked = cli(database_url, "tick", "--as-of", "2026-12-16T09:00")
+    assert ticked.returncode == 0 and "digest" in ticked.stdout  # the digest is due that morning too
+    keys = await harness.keys()
+    assert len(keys) == len(set(keys))
+
+
+def test_bad_as_of_and_unknown_job_are_refused_clearly(harness: Harness, database_url: str) -> None:
+    result = cli(database_url, "tick", "--as-of", "next tuesday")
+    assert result.returncode == 2 and "ISO 8601" in result.stderr
+    result = cli(database_url, "job", "teatime")
+    assert result.returncode == 2 and "unknown job" in result.stderr

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from storage.models import ActionDelegate, AuditEntry, ImprovementAction, Person, ProgressUpdate
 from tests import activities
+from tests.cards import input_value, texts
 from tests.conftest import BotServer
 
 AAD = {
@@ -55,40 +56,6 @@ async def invoke(bot_server: BotServer, who: str, verb: str, data: dict[str, Any
     assert response.status == 200, await response.text()
     body = await response.json()
     return body, activity
-
-
-def texts(card: dict) -> str:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("text", "value", "title", "placeholder", "label") and isinstance(value, str):
-                    found.append(value)
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return "\n".join(found)
-
-
-def input_value(card: dict, input_id: str) -> str | None:
-    def walk(node: Any) -> str | None:
-        if isinstance(node, dict):
-            if node.get("id") == input_id and node.get("type", "").startswith("Input."):
-                return node.get("value")
-            for value in node.values():
-                if (found := walk(value)) is not None:
-                    return found
-        elif isinstance(node, list):
-            for item in node:
-                if (found := walk(item)) is not None:
-                    return found
-        return None
-
-    return walk(card)
 
 
 async def test_my_actions_sends_one_prompt_card_per_open_action(bot_server: BotServer, plan_with_people: None) -> None:

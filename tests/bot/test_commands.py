@@ -10,7 +10,8 @@ from sqlalchemy import select
 from dialogs.commands import CommandName, parse_command
 from storage.models import ActionDelegate, AuditEntry, ImprovementAction, Person
 from tests import activities
-from tests.bot.test_checkin import OWNER, answer, invoke, plan_with_people, sender, texts, updates
+from tests.bot.test_checkin import OWNER, answer, invoke, plan_with_people, sender, updates
+from tests.cards import texts
 from tests.conftest import BotServer
 
 __all__ = ["plan_with_people"]  # the fixture, shared with the check-in tests

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from storage.models import Metric, MetricReading, Person
 from storage.outbox_models import OutboxMessage
 from tests import activities
-from tests.bot.test_checkin import texts
+from tests.cards import execute_data, texts
 from tests.conftest import BotServer
 
 PEOPLE = {
@@ -45,29 +45,10 @@ def card_of(activity: dict[str, Any]) -> dict[str, Any]:
     return activity["attachments"][0]["content"]
 
 
-def submit_data(card: dict[str, Any]) -> dict[str, Any]:
-    def walk(node: Any) -> dict[str, Any] | None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                return dict(node["data"])
-            for value in node.values():
-                if (found := walk(value)) is not None:
-                    return found
-        elif isinstance(node, list):
-            for item in node:
-                if (found := walk(item)) is not None:
-                    return found
-        return None
-
-    found = walk(card)
-    assert found is not None
-    return found
-
-
 async def test_figures_command_card_and_submission(bot_server: BotServer, people: None) -> None:
     owner = "sarah.whitfield@halton.example"
     card = card_of(await say(bot_server, owner, "figures"))
-    data = submit_data(card)
+    data = execute_data(card)
     async with bot_server.runtime.sessions() as session:
         baselines = {m.id: m.baseline_value for m in (await session.scalars(select(Metric))).all()}
     # A little better than the baseline: no big-change confirmation needed.

@@ -7,12 +7,9 @@ reads them, and again as an older client that falls back from Action.Execute to 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,8 +29,8 @@ from dialogs.progress import (
 )
 from domain.model import Rag
 from domain.personal_data import find_personal_data
+from tests.cards import element, ids, texts, validate_cards, walk
 
-NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 TODAY = date(2026, 2, 4)
 NHS = "943 476 5919"  # passes the modulus-11 check
 
@@ -71,49 +68,6 @@ GOOD = {
     "blockers": "",
     "revised_due": "2026-05-29",
 }
-
-
-# --- the validator -----------------------------------------------------------------------------
-
-
-def validate(built: list[dict[str, Any]]) -> list[list[str]]:
-    """Each card's errors according to Microsoft's adaptivecards parser (empty list = valid)."""
-    if shutil.which("node") is None or not (NODE_DIR / "node_modules" / "adaptivecards").is_dir():
-        pytest.fail("Node tooling missing: run `make node-tools` (npm ci in tests/node)")
-    result = subprocess.run(
-        ["node", str(NODE_DIR / "validate-card.js")],
-        input=json.dumps(built),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return [entry["errors"] for entry in json.loads(result.stdout)]
-
-
-def walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        node = list(node.values())
-    if isinstance(node, list):
-        for item in node:
-            yield from walk(item)
-
-
-def texts(card: dict[str, Any]) -> str:
-    """All text a user would read, in order, to assert on content without depending on layout."""
-    parts = []
-    for node in walk(card):
-        parts += [node.get(key, "") for key in ("text", "title", "value", "label")]
-    return "\n".join(p for p in parts if isinstance(p, str) and p)
-
-
-def element(card: dict[str, Any], element_id: str) -> dict[str, Any]:
-    return next(node for node in walk(card) if node.get("id") == element_id)
-
-
-def ids(card: dict[str, Any]) -> set[str]:
-    return {node["id"] for node in walk(card) if "id" in node}
 
 
 def teams_problems(card: dict[str, Any]) -> list[str]:
@@ -198,7 +152,7 @@ def test_every_template_has_a_builder_under_test() -> None:
 @pytest.mark.parametrize("name", sorted(BUILDERS))
 def test_template_builds_into_a_valid_teams_card(name: str) -> None:
     built = BUILDERS[name]()
-    assert validate(built) == [[] for _ in built]
+    assert validate_cards(built) == [[] for _ in built]
     assert [teams_problems(card) for card in built] == [[] for _ in built]
 
 
@@ -221,7 +175,7 @@ def test_validator_rejects_broken_cards() -> None:
     del element(required_unlabelled, "narrative")["label"]
     too_new = {**good, "version": "1.6"}
 
-    results = validate(
+    results = validate_cards(
         [
             good,
             misspelt,
@@ -269,7 +223,7 @@ def test_largest_possible_cards_stay_within_budget_and_valid() -> None:
     )
     for card in (prompt, receipt):
         assert card_size_bytes(card) < MAX_CARD_BYTES, card_size_bytes(card)
-    assert validate([prompt, receipt]) == [[], []]
+    assert validate_cards([prompt, receipt]) == [[], []]
     assert len(element(prompt, "personal_data_findings")["facts"]) == 6  # five, then "N more"
 
 
@@ -470,7 +424,7 @@ def test_nothing_typed_is_lost_when_the_card_comes_back_with_errors() -> None:
     for key in ("narrative", "evidence", "blockers", "revised_due"):
         assert element(card, key)["value"] == typed[key]  # exactly as typed, spaces and all
     assert "value" not in element(card, "rag")  # left empty, not refilled from last month
-    assert validate([card]) == [[]]
+    assert validate_cards([card]) == [[]]
 
 
 # --- personal data -----------------------------------------------------------------------------
@@ -499,7 +453,7 @@ def test_suspected_personal_data_is_flagged_with_a_confirm_toggle() -> None:
     )
     shown = texts(element(card, "personal_data"))
     assert f"“{NHS}”" in shown and "Name and postcode" in shown
-    assert validate([card]) == [[]]
+    assert validate_cards([card]) == [[]]
 
 
 def test_confirmed_personal_data_is_accepted() -> None:

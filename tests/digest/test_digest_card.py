@@ -27,7 +27,8 @@ from domain.digest_model import (
     RoundInfo,
 )
 from domain.model import DatedValue, Direction, Metric, QualityStatement, Rag, Theme
-from tests.digest.conftest import card_texts, validate_cards
+from tests.cards import texts as card_texts
+from tests.cards import validate_cards
 from tests.digest.test_compose import DATA
 
 LINKS = DigestLinks(

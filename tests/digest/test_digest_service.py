@@ -15,7 +15,7 @@ from bot.report_links import ReportLinks
 from domain.outbox import Recipient
 from storage.models import ConversationRef, Organisation, Person
 from storage.outbox_models import OutboxMessage
-from tests.digest.conftest import card_texts
+from tests.cards import texts as card_texts
 from tests.digest.history import AS_OF, MONTH
 
 AAD = {

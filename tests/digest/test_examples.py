@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from dialogs.cards import MAX_CARD_BYTES, card_size_bytes
-from tests.digest.conftest import validate_cards
+from tests.cards import validate_cards
 from tests.digest.make_examples import EXAMPLES, example_report, text_examples
 
 

@@ -12,7 +12,7 @@ from bot.checkin import Sender
 from bot.figures import FiguresService
 from storage.models import AuditEntry, MetricReading
 from tests import activities
-from tests.dialogs.test_progress_cards import element
+from tests.cards import element
 
 AAD = {
     "sarah.whitfield@halton.example": "00000000-0000-4000-8000-0000000000a1",  # OT and carers lists

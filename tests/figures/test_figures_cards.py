@@ -15,7 +15,9 @@ import pytest
 from dialogs import cards
 from dialogs import figures as f
 from domain.model import Metric
-from tests.dialogs.test_progress_cards import element, ids, teams_problems, texts, validate, walk
+from tests.cards import element, ids, texts, walk
+from tests.cards import validate_cards as validate
+from tests.dialogs.test_progress_cards import teams_problems
 from tests.figures.card_data import BOX, DATA, DOWN, NOVEMBER, UP, UP_BOX, VIEW, recorded
 
 # --- what the card shows ----------------------------------------------------------------------

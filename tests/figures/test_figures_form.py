@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from dialogs import figures as f
-from tests.dialogs.test_progress_cards import element, texts
+from tests.cards import element, texts
 from tests.figures.card_data import BOX, DATA, DOWN, NOVEMBER, UP, UP_BOX, VIEW, recorded
 
 # --- parsing ----------------------------------------------------------------------------------

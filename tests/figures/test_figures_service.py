@@ -17,8 +17,8 @@ from bot.checkin import Sender
 from bot.figures import FiguresService
 from storage.models import Metric, MetricReading, Organisation, Person
 from tests import activities
+from tests.cards import element, texts
 from tests.conftest import FakeClock
-from tests.dialogs.test_progress_cards import element, texts
 from tests.figures.helpers import (
     CARERS,
     OT,

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from bot.figures import FiguresService
 from storage import figures as store
 from storage.models import Person
+from tests.cards import texts
 from tests.conftest import FakeClock
-from tests.dialogs.test_progress_cards import texts
 from tests.figures.helpers import (
     CARERS,
     OT,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 import pytest
@@ -17,9 +16,6 @@ import pytest
 from dialogs import cards
 from dialogs.progress import (
     MAX_CARD_BYTES,
-    LastUpdateView,
-    ProgressFormErrors,
-    ProgressPromptView,
     ProgressSubmission,
     build_progress_card,
     build_receipt_card,
@@ -30,44 +26,7 @@ from dialogs.progress import (
 from domain.model import Rag
 from domain.personal_data import find_personal_data
 from tests.cards import element, ids, texts, validate_cards, walk
-
-TODAY = date(2026, 2, 4)
-NHS = "943 476 5919"  # passes the modulus-11 check
-
-LAST = LastUpdateView(
-    rag=Rag.AMBER,
-    narrative="Supervision audit completed for 40 cases; 31 met the standard. Re-audit booked.",
-    evidence_links=(
-        "https://halton.sharepoint.com/sites/ASC/Shared%20Documents/audit_q3(final).pdf",
-    ),
-    blockers="Need two more senior practitioners to clear the backlog.",
-    revised_due=date(2026, 4, 30),
-    submitted_at_text="6 January 2026, 14:05",
-    author_name="Priya Shah",
-)
-VIEW = ProgressPromptView(
-    cycle_id=12,
-    month="2026-02",
-    deadline=date(2026, 2, 13),
-    action_ref="WWP-01",
-    requirement="Every social worker receives monthly recorded supervision in line with policy.",
-    theme_name="Workforce and wellbeing",
-    quality_statement_name="Safe systems, pathways and transitions",
-    quality_statement_score=2,
-    action_due=date(2026, 3, 31),
-    owner_name="Priya Shah",
-    last=LAST,
-)
-GOOD = {
-    "cycle_id": 12,
-    "action_ref": "WWP-01",
-    "card_version": "progress-1",
-    "rag": "green",
-    "narrative": "  Compliance at 84% this month; four new supervisors trained.  ",
-    "evidence": "https://halton.sharepoint.com/a.pdf\n\n  http://intranet.halton.gov.uk/b  \n",
-    "blockers": "",
-    "revised_due": "2026-05-29",
-}
+from tests.dialogs.progress_data import GOOD, LAST, NHS, TODAY, VIEW
 
 
 def teams_problems(card: dict[str, Any]) -> list[str]:
@@ -322,169 +281,6 @@ def test_submit_is_execute_with_a_submit_fallback_both_carrying_verb_and_ids() -
     fallback = execute["fallback"]
     assert fallback["type"] == "Action.Submit" and fallback["title"] == execute["title"]
     assert fallback["data"] == {**execute["data"], "verb": "progress.submit"}
-
-
-# --- parsing what comes back -------------------------------------------------------------------
-
-
-def test_valid_submission_is_parsed_and_tidied() -> None:
-    assert parse_progress_submission(GOOD, today=TODAY) == ProgressSubmission(
-        cycle_id=12,
-        action_ref="WWP-01",
-        rag=Rag.GREEN,
-        narrative="Compliance at 84% this month; four new supervisors trained.",
-        evidence_links=("https://halton.sharepoint.com/a.pdf", "http://intranet.halton.gov.uk/b"),
-        blockers="",
-        revised_due=date(2026, 5, 29),
-        confirmed_no_personal_data=False,
-    )
-
-
-def test_optional_fields_may_be_absent_and_due_date_may_be_today() -> None:
-    minimal = {"cycle_id": 12, "action_ref": "WWP-01", "rag": "complete", "narrative": "Done."}
-    parsed = parse_progress_submission(minimal, today=TODAY)
-    assert isinstance(parsed, ProgressSubmission)
-    assert (parsed.evidence_links, parsed.blockers, parsed.revised_due) == ((), "", None)
-    today_due = parse_progress_submission({**GOOD, "revised_due": "2026-02-04"}, today=TODAY)
-    assert isinstance(today_due, ProgressSubmission)
-
-
-LONG_LINK = "https://halton.sharepoint.com/" + "x" * 370
-
-
-@pytest.mark.parametrize(
-    ("changes", "field", "says"),
-    [
-        (
-            {"narrative": None},
-            "narrative",
-            "Please describe progress this month — this is required.",
-        ),
-        ({"narrative": "   \n "}, "narrative", "this is required"),
-        ({"narrative": "x" * 2001}, "narrative", "2,000 characters or fewer — it is 2,001"),
-        ({"rag": None}, "rag", "Please choose a RAG status — this is required."),
-        ({"rag": "purple"}, "rag", "Green, Amber, Red or Complete"),
-        ({"blockers": "y" * 1001}, "blockers", "1,000 characters or fewer — it is 1,001"),
-        ({"revised_due": "31/05/2026"}, "revised_due", "“31/05/2026” is not a date"),
-        ({"revised_due": "2026-02-30"}, "revised_due", "is not a date"),
-        ({"revised_due": "20260529"}, "revised_due", "is not a date"),
-        ({"revised_due": "2026-02-03"}, "revised_due", "cannot be in the past"),
-        ({"evidence": "see the shared drive"}, "evidence", "is not a web link"),
-        ({"evidence": "ftp://files.halton.gov.uk/a"}, "evidence", "is not a web link"),
-        ({"evidence": "javascript:alert(1)"}, "evidence", "is not a web link"),
-        ({"evidence": "https://"}, "evidence", "is not a complete web address"),
-        ({"evidence": "https://halton gov.uk/a"}, "evidence", "is not a complete web address"),
-        ({"evidence": "http://[::1"}, "evidence", "not a web link"),
-        ({"evidence": LONG_LINK + "y" * 20}, "evidence", "too long"),
-        (
-            {"evidence": "\n".join(f"https://a.gov.uk/{i}" for i in range(11))},
-            "evidence",
-            "no more than 10 links (you gave 11)",
-        ),
-        ({"cycle_id": None}, "card", "missing the details the bot needs"),
-        ({"cycle_id": "12"}, "card", "missing the details"),
-        ({"cycle_id": True}, "card", "missing the details"),
-        ({"cycle_id": -3}, "card", "missing the details"),
-        ({"action_ref": None}, "card", "missing the details"),
-        ({"action_ref": " "}, "card", "missing the details"),
-        ({"blockers": 3}, "card", "missing the details"),  # inputs always arrive as text
-    ],
-)
-def test_each_rule_gives_a_specific_message(changes: dict[str, Any], field: str, says: str) -> None:
-    data = {key: value for key, value in {**GOOD, **changes}.items() if value is not None}
-    result = parse_progress_submission(data, today=TODAY)
-    assert isinstance(result, ProgressFormErrors)
-    assert set(result.errors) == {field}
-    assert says in result.errors[field]
-    assert result.values == {
-        k: v
-        for k, v in data.items()
-        if k in ("rag", "narrative", "evidence", "blockers", "revised_due") and isinstance(v, str)
-    }
-
-
-def test_ten_long_links_are_accepted() -> None:
-    links = "\n".join(f"{LONG_LINK[:-2]}{i:02d}" for i in range(10))
-    result = parse_progress_submission({**GOOD, "evidence": links}, today=TODAY)
-    assert isinstance(result, ProgressSubmission) and len(result.evidence_links) == 10
-
-
-def test_nothing_typed_is_lost_when_the_card_comes_back_with_errors() -> None:
-    typed = {
-        **GOOD,
-        "rag": "",
-        "narrative": "  Half-written update…\nsecond line ",
-        "evidence": "https://ok.gov.uk/a\nnot a link",
-        "blockers": "Waiting on HR",
-    }
-    result = parse_progress_submission(typed, today=TODAY)
-    assert isinstance(result, ProgressFormErrors)
-    assert set(result.errors) == {"rag", "evidence"}
-    card = build_progress_card(VIEW, values=result.values, errors=result.errors)
-    for key in ("narrative", "evidence", "blockers", "revised_due"):
-        assert element(card, key)["value"] == typed[key]  # exactly as typed, spaces and all
-    assert "value" not in element(card, "rag")  # left empty, not refilled from last month
-    assert validate_cards([card]) == [[]]
-
-
-# --- personal data -----------------------------------------------------------------------------
-
-
-def test_suspected_personal_data_is_flagged_with_a_confirm_toggle() -> None:
-    data = {
-        **GOOD,
-        "narrative": f"Reviewed the case of NHS {NHS} with the team.",
-        "blockers": "Mrs Smith, 3 Kingsway, Widnes WA8 7QF needs a visit",
-    }
-    result = parse_progress_submission(data, today=TODAY)
-    assert isinstance(result, ProgressFormErrors)
-    assert set(result.errors) == {"narrative", "blockers", "confirm_no_personal_data"}
-    assert "remove it, or confirm" in result.errors["narrative"]
-    assert [f.kind for f in result.personal_data] == ["nhs_number", "postcode_with_name"]
-    assert result.values["narrative"] == data["narrative"]
-
-    card = build_progress_card(
-        VIEW, values=result.values, errors=result.errors, personal_data=result.personal_data
-    )
-    toggle = element(card, "confirm_no_personal_data")
-    assert toggle["type"] == "Input.Toggle" and toggle["value"] == "false"
-    assert toggle["title"] == (
-        "I confirm this contains no personal data about people who use services"
-    )
-    shown = texts(element(card, "personal_data"))
-    assert f"“{NHS}”" in shown and "Name and postcode" in shown
-    assert validate_cards([card]) == [[]]
-
-
-def test_confirmed_personal_data_is_accepted() -> None:
-    data = {
-        **GOOD,
-        "narrative": f"Reviewed the case of NHS {NHS}.",
-        "confirm_no_personal_data": "true",
-    }
-    result = parse_progress_submission(data, today=TODAY)
-    assert isinstance(result, ProgressSubmission)
-    assert result.confirmed_no_personal_data is True
-
-
-def test_confirmation_survives_another_error() -> None:
-    data = {
-        **GOOD,
-        "narrative": f"Case {NHS}.",
-        "confirm_no_personal_data": "true",
-        "evidence": "nope",
-    }
-    result = parse_progress_submission(data, today=TODAY)
-    assert isinstance(result, ProgressFormErrors) and set(result.errors) == {"evidence"}
-    card = build_progress_card(
-        VIEW, values=result.values, errors=result.errors, personal_data=result.personal_data
-    )
-    assert element(card, "confirm_no_personal_data")["value"] == "true"
-
-
-def test_unconfirmed_toggle_off_is_not_a_confirmation() -> None:
-    data = {**GOOD, "narrative": f"Case {NHS}.", "confirm_no_personal_data": "false"}
-    assert isinstance(parse_progress_submission(data, today=TODAY), ProgressFormErrors)
 
 
 # --- receipt and refusal -----------------------------------------------------------------------

@@ -27,9 +27,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,208 +34,28 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector
 
-REPO = Path(__file__).resolve().parent.parent
-TENANT_ID = "6f0d5a3e-2c4b-4f7e-9a1d-3b5c7e9f1a2b"
-BOT_ACCOUNT = {"id": "28:bench-bot", "name": "CQC Improvement"}
-CARD_VERSION = "progress-1"  # dialogs.progress.PROGRESS_CARD_VERSION
-RAGS = ("green", "amber", "red")
-CPU_GOAL_RATIO = 1.5
-P99_GOAL_MS = 100.0
-READY_TIMEOUT_S = 30.0
-
-
-# ---- the generated plan ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Owner:
-    number: int
-
-    @property
-    def email(self) -> str:
-        return f"owner{self.number:03d}@bench.example"
-
-    @property
-    def name(self) -> str:
-        return f"Bench Owner {self.number:03d}"
-
-    @property
-    def aad_object_id(self) -> str:
-        return f"00000000-0000-4000-8000-{self.number:012d}"
-
-    @property
-    def teams_id(self) -> str:
-        return f"29:bench-owner-{self.number:03d}"
-
-    @property
-    def action_ref(self) -> str:
-        return f"BENCH-{self.number:03d}"
-
-
-def plan_document(owners: Sequence[Owner], today: date) -> dict[str, Any]:
-    """A plan in the plan-file format: one theme, one quality statement, one action per owner."""
-    return {
-        "organisation": "Benchmark Borough Council — Adults Directorate",
-        "timezone": "Europe/London",
-        "people": [
-            {"name": o.name, "email": o.email, "aad_object_id": o.aad_object_id, "roles": ["owner"]} for o in owners
-        ],
-        "themes": [
-            {
-                "id": "working-with-people",
-                "name": "Working with People",
-                "quality_statements": [{"id": "assessing-needs", "name": "Assessing people's needs", "score": 2}],
-            }
-        ],
-        "actions": [
-            {
-                "ref": o.action_ref,
-                "theme": "working-with-people",
-                "quality_statement": "assessing-needs",
-                "requirement": "Reduce the waiting list for care plan reviews",
-                "owner": o.email,
-                "due": (today + timedelta(days=180)).isoformat(),
-                "status": "in_progress",
-                "rag": "amber",
-                # An earlier update, as in a real plan: the card shows last month's narrative.
-                "progress": [
-                    {
-                        "date": (today - timedelta(days=30)).isoformat(),
-                        "rag": "amber",
-                        "narrative": "Baseline agreed with the improvement group.",
-                    }
-                ],
-            }
-            for o in owners
-        ],
-    }
-
-
-async def open_progress_round(database_url: str, today: date) -> int:
-    """This month's progress round, open, as `cqcbot cycle open` would leave it. Returns its id."""
-    from storage.engine import new_engine, new_sessionmaker
-    from storage.models import Cycle
-
-    engine = new_engine(database_url)
-    try:
-        async with new_sessionmaker(engine).begin() as session:
-            cycle = Cycle(
-                kind="progress",
-                month=f"{today:%Y-%m}",
-                opened_at=datetime.now(UTC),
-                deadline=today + timedelta(days=14),
-                closed_at=None,
-            )
-            session.add(cycle)
-            await session.flush()
-            return cycle.id
-    finally:
-        await engine.dispose()
-
-
-# ---- processes ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (all its threads), from /proc/PID/stat."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2 :].split()  # the command name may hold spaces
-    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5)
-    return (utime + stime) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_cpu_seconds() -> float:
-    """CPU time used by everything on the machine (all CPUs), from /proc/stat."""
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Server:
-    """A server process whose output goes to a log file (a full pipe would stall it)."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: Path
-
-    @classmethod
-    def start(cls, name: str, argv: list[str], env: dict[str, str], log: Path, base_url: str) -> Server:
-        with log.open("wb") as out:
-            process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-        return cls(name, process, base_url, log)
-
-    async def wait_ready(self, session: ClientSession) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log}")
-            try:
-                async with session.get(self.base_url + "healthz") as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            await asyncio.sleep(0.1)
-        raise RuntimeError(f"{self.name} not ready after {READY_TIMEOUT_S}s; see {self.log}")
-
-    def cpu(self) -> float:
-        return cpu_seconds(self.process.pid)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-def start_connector(log: Path, dump: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """The fake Bot Connector as a process; returns it and its serviceUrl."""
-    with log.open("wb") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.connector", "--port", "0", "--dump", str(dump)],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=err,
-        )
-    assert process.stdout is not None
-    line = process.stdout.readline().decode().strip()  # printed once, then nothing more
-    if not line.startswith("LISTENING "):
-        process.kill()
-        raise RuntimeError(f"the fake connector did not start: {line!r}; see {log}")
-    return process, line.split(" ", 1)[1]
-
-
-def run_cli(argv: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", *argv],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"cqcbot {' '.join(argv)} failed:\n{result.stdout}{result.stderr}")
-
+from bench.inbound_figures import Figures, Phase, report, stored_exactly_once
+from bench.inbound_setup import (
+    BOT_ACCOUNT,
+    CARD_VERSION,
+    RAGS,
+    TENANT_ID,
+    Owner,
+    Server,
+    free_port,
+    machine_cpu_seconds,
+    open_progress_round,
+    plan_document,
+    run_cli,
+    start_connector,
+)
 
 # ---- the load -------------------------------------------------------------------------------
 
@@ -302,25 +119,6 @@ def receipt_check(status: int, body: dict[str, Any]) -> str | None:
 def echo_check(status: int, body: dict[str, Any]) -> str | None:
     return None if status == 200 and body.get("statusCode") == 200 else f"HTTP {status} {body.get('statusCode')}"
 
-
-@dataclass
-class Phase:
-    latencies: list[float] = field(default_factory=list)  # seconds, one per request
-    problems: Counter[str] = field(default_factory=Counter)
-    sent_ids: list[str] = field(default_factory=list)
-    wall: float = 0.0
-    server_cpu: float = 0.0
-    client_cpu: float = 0.0
-    other_cpu: float = 0.0  # CPU used by other processes on the machine meanwhile
-
-    def add(self, other: Phase) -> None:
-        self.latencies += other.latencies
-        self.problems += other.problems
-        self.sent_ids += other.sent_ids
-        self.wall += other.wall
-        self.server_cpu += other.server_cpu
-        self.client_cpu += other.client_cpu
-        self.other_cpu += other.other_cpu
 
 
 def _own_cpu() -> float:
@@ -414,109 +212,6 @@ async def bench(targets: Sequence[Target], load: Load, warmup: int, rounds: int,
             block = range(first, min(first + per_block, warmup + rounds + 1))
             for target in targets:
                 await target.run(session, load, block, warmup=False)
-
-
-# ---- figures --------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-@dataclass(frozen=True)
-class Figures:
-    requests: int
-    errors: int
-    per_second: float
-    p50_ms: float
-    p99_ms: float
-    max_ms: float
-    cpu_ms: float  # server CPU per request
-    client_cpu_ms: float
-    other_cpus: float  # CPUs' worth of other processes' work during the measured window
-
-    @classmethod
-    def of(cls, phase: Phase) -> Figures:
-        n = len(phase.latencies)
-        return cls(
-            requests=n,
-            errors=sum(phase.problems.values()),
-            per_second=n / phase.wall,
-            p50_ms=percentile(phase.latencies, 50) * 1000,
-            p99_ms=percentile(phase.latencies, 99) * 1000,
-            max_ms=max(phase.latencies) * 1000,
-            cpu_ms=phase.server_cpu / n * 1000,
-            client_cpu_ms=phase.client_cpu / n * 1000,
-            other_cpus=phase.other_cpu / phase.wall,
-        )
-
-
-def report(ours: Figures, echo: Figures, owners: int) -> None:
-    rows = [
-        ("requests measured", f"{ours.requests}", f"{echo.requests}"),
-        ("errors", f"{ours.errors}", f"{echo.errors}"),
-        ("throughput (requests/s)", f"{ours.per_second:.1f}", f"{echo.per_second:.1f}"),
-        ("latency p50 (ms)", f"{ours.p50_ms:.1f}", f"{echo.p50_ms:.1f}"),
-        ("latency p99 (ms)", f"{ours.p99_ms:.1f}", f"{echo.p99_ms:.1f}"),
-        ("latency max (ms)", f"{ours.max_ms:.1f}", f"{echo.max_ms:.1f}"),
-        ("server CPU per request (ms)", f"{ours.cpu_ms:.2f}", f"{echo.cpu_ms:.2f}"),
-        (
-            "load generator CPU per request (ms)",
-            f"{ours.client_cpu_ms:.2f}",
-            f"{echo.client_cpu_ms:.2f}",
-        ),
-        ("other processes' load (CPUs busy)", f"{ours.other_cpus:.2f}", f"{echo.other_cpus:.2f}"),
-    ]
-    print()
-    print(f"{'':38}{'CQC bot submit':>16}{'echo bot':>12}")
-    for label, a, b in rows:
-        print(f"{label:38}{a:>16}{b:>12}")
-    ratio = ours.cpu_ms / echo.cpu_ms if echo.cpu_ms else float("inf")
-    print()
-    print(f"CPU per submit / CPU per echo activity: {ratio:.2f}x")
-    met = "met" if ratio <= CPU_GOAL_RATIO else "NOT met"
-    print(f"Goal: CPU per submit <= {CPU_GOAL_RATIO}x the echo bot's: {met} ({ratio:.2f}x)")
-    print(
-        f"Goal: p99 < {P99_GOAL_MS:.0f} ms at {owners} concurrent owners on SQLite: "
-        f"{'met' if ours.p99_ms < P99_GOAL_MS else 'NOT met'} ({ours.p99_ms:.1f} ms)"
-    )
-    busy = max(ours.other_cpus, echo.other_cpus)
-    if busy > 0.25:
-        print(
-            f"Warning: other processes kept {busy:.1f} of the {os.cpu_count()} CPUs busy "
-            "while measuring: latency and throughput are not this server's alone; "
-            "CPU per request is less affected."
-        )
-
-
-def stored_exactly_once(database: Path, sent_ids: Sequence[str], per_action: int) -> tuple[bool, str]:
-    """Every submission is one progress update: one row per activity id, `per_action` per action."""
-    with sqlite3.connect(database) as db:
-        stored = Counter(
-            dict(
-                db.execute(
-                    "SELECT activity_id, COUNT(*) FROM progress_update WHERE source = 'teams' GROUP BY activity_id"
-                )
-            )
-        )
-        by_action = [
-            n for (n,) in db.execute("SELECT COUNT(*) FROM progress_update WHERE source = 'teams' GROUP BY action_id")
-        ]
-    total = sum(stored.values())
-    missing = [i for i in sent_ids if stored.get(i, 0) == 0]
-    doubled = [i for i, n in stored.items() if n > 1]
-    unexpected = set(stored) - set(sent_ids)
-    uneven = [n for n in by_action if n != per_action]
-    ok = not (missing or doubled or unexpected or uneven) and total == len(sent_ids)
-    text = f"{total} progress updates stored for {len(sent_ids)} submissions ({len(by_action)} actions x {per_action})"
-    if not ok:
-        text += (
-            f"; missing {len(missing)}, stored twice {len(doubled)}, not sent {len(unexpected)}, "
-            f"actions with a wrong count {len(uneven)}"
-        )
-    return ok, text
 
 
 # ---- the run --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Everything the digest and the board report need for one month, in a fixed number of queries.
 
 However many actions, updates and months of history there are, loading a month costs the same
-dozen round trips: the latest update per action is picked by a window function in the database
+dozen round trips: the latest update per action is picked in the database, by index probes,
 rather than one query per action.
 """
 
@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, ScalarSelect, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from domain import model
 from domain.digest_model import ActionState, DigestInput, MetricSeries, PersonState, RoundInfo
@@ -140,52 +141,49 @@ async def _latest_updates(
 ) -> tuple[dict[int, Row[Any]], dict[int, Row[Any]]]:
     """Each action's newest update at the cutoff, and its newest before the month began.
 
-    One query: the newest time per action in each of two groups (before the month, during it),
-    joined back for the texts, so years of history cost a grouping of narrow rows rather than a
-    sort of every narrative ever written. Two updates at the same moment (a plan file's dated
+    One query: for each action, two probes of the (action_id, submitted_at, id) index pick the
+    ids, and only those rows are read, so years of history cost two index seeks per action
+    rather than a grouping of every update. Two updates at the same moment (a plan file's dated
     entries) are told apart by id, newest last, as everywhere else.
     """
-    earlier = ProgressUpdate.submitted_at < window.start
-    newest = (
-        select(
-            ProgressUpdate.action_id,
-            earlier.label("earlier"),
-            func.max(ProgressUpdate.submitted_at).label("at"),
-        )
-        .where(ProgressUpdate.submitted_at <= window.cutoff)
-        .group_by(ProgressUpdate.action_id, earlier)
-        .subquery()
+    newest_ids = union(
+        select(_newest_update_id(window.cutoff, inclusive=True)).select_from(ImprovementAction),
+        select(_newest_update_id(window.start, inclusive=False)).select_from(ImprovementAction),
     )
-    query = (
-        select(
-            ProgressUpdate.id,
-            ProgressUpdate.action_id,
-            ProgressUpdate.rag,
-            ProgressUpdate.narrative,
-            ProgressUpdate.blockers,
-            ProgressUpdate.revised_due,
-            ProgressUpdate.submitted_at,
-            newest.c.earlier,
-        )
-        .join(
-            newest,
-            and_(
-                newest.c.action_id == ProgressUpdate.action_id,
-                newest.c.at == ProgressUpdate.submitted_at,
-            ),
-        )
-        .order_by(ProgressUpdate.id)
-    )
+    query = select(
+        ProgressUpdate.id,
+        ProgressUpdate.action_id,
+        ProgressUpdate.rag,
+        ProgressUpdate.narrative,
+        ProgressUpdate.blockers,
+        ProgressUpdate.revised_due,
+        ProgressUpdate.submitted_at,
+    ).where(ProgressUpdate.id.in_(newest_ids))
     latest: dict[int, Row[Any]] = {}
     previous: dict[int, Row[Any]] = {}
-    for row in (await session.execute(query)).all():  # by id: a tie's newest comes last and wins
-        if row.earlier:
+    for row in (await session.execute(query)).all():
+        # At most two rows an action; when it has no update this month they are the same row.
+        if row.submitted_at < window.start:
             previous[row.action_id] = row
-            if row.action_id not in latest or latest[row.action_id].earlier:
-                latest[row.action_id] = row
-        else:
-            latest[row.action_id] = row  # an update this month beats any before it
+        current = latest.get(row.action_id)
+        if current is None or (current.submitted_at, current.id) < (row.submitted_at, row.id):
+            latest[row.action_id] = row
     return latest, previous
+
+
+def _newest_update_id(bound: datetime, *, inclusive: bool) -> ScalarSelect[Any]:
+    """Per improvement action (correlated): the id of its newest update before ``bound`` (or at
+    it, when ``inclusive``)."""
+    update = aliased(ProgressUpdate)
+    in_time = update.submitted_at <= bound if inclusive else update.submitted_at < bound
+    return (
+        select(update.id)
+        .where(update.action_id == ImprovementAction.id, in_time)
+        .order_by(update.submitted_at.desc(), update.id.desc())
+        .limit(1)
+        .correlate(ImprovementAction)
+        .scalar_subquery()
+    )
 
 
 async def _answered_in_round(
@@ -194,16 +192,18 @@ async def _answered_in_round(
     """Actions updated for this month's round: sent on its card, or while it was open."""
     if cycle is None:
         return set()
-    in_round = or_(
-        ProgressUpdate.cycle_id == cycle.id,
-        ProgressUpdate.submitted_at.between(cycle.opened_at, window.cutoff),
-    )
-    query = (
-        select(ProgressUpdate.action_id)
-        .where(
-            in_round, ProgressUpdate.submitted_at <= window.cutoff, ProgressUpdate.source != "plan"
-        )
-        .distinct()
+    # A union rather than OR, so each half uses its own index (cycle_id, submitted_at) on both
+    # databases instead of a scan of every update.
+    not_plan = ProgressUpdate.source != "plan"
+    query = union(
+        select(ProgressUpdate.action_id).where(
+            ProgressUpdate.cycle_id == cycle.id,
+            ProgressUpdate.submitted_at <= window.cutoff,
+            not_plan,
+        ),
+        select(ProgressUpdate.action_id).where(
+            ProgressUpdate.submitted_at.between(cycle.opened_at, window.cutoff), not_plan
+        ),
     )
     return set((await session.scalars(query)).all())
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -144,13 +145,17 @@ class ProgressUpdate(Base):
     """Every submission is kept: the action's history."""
 
     __tablename__ = "progress_update"
+    # An action's history in order: its newest update is one index probe (the digest, the
+    # report); also every lookup by action_id.
+    __table_args__ = (Index("ix_progress_update_action_history", "action_id", "submitted_at", "id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("improvement_action.id"), index=True)
-    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycle.id"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("improvement_action.id"))
+    # A round's answers: on its card, or sent while it was open (the digest's response rate).
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycle.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     author_name: Mapped[str] = mapped_column(String(200))
     teams_user_id: Mapped[str | None] = mapped_column(String(200))
-    submitted_at: Mapped[datetime]
+    submitted_at: Mapped[datetime] = mapped_column(index=True)
     rag: Mapped[str | None] = mapped_column(String(20))
     narrative: Mapped[str] = mapped_column(Text)
     evidence_links: Mapped[list[Any]] = mapped_column(default=list)

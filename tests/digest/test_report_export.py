@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
 import shutil
 import subprocess
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import docx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import charts as chart_cache
+from bot.chart_drawing import ChartCanvas
 from bot.charts import render_metric_chart
+from bot.report_docx import render_docx
 from bot.report_export import ReportFormat, render_report, write_report
 from bot.reporting import MonthReport, charts_for, load_month_report
+from domain.digest_model import MetricSeries
 from domain.model import DatedValue, Direction, Metric
 from tests.digest.history import AS_OF, MONTH
 from tests.digest.make_examples import example_report
@@ -168,7 +175,11 @@ def test_charts_are_pngs_for_every_measure(report: MonthReport) -> None:
 
 
 def test_a_chart_with_no_figures_yet_still_renders() -> None:
-    metric = Metric(
+    assert render_metric_chart(_new_measure(), []).startswith(PNG)
+
+
+def _new_measure() -> Metric:
+    return Metric(
         "new",
         "New measure",
         "cases",
@@ -177,4 +188,43 @@ def test_a_chart_with_no_figures_yet_still_renders() -> None:
         DatedValue(10, AS_OF.date()),
         DatedValue(20, AS_OF.date().replace(year=2027)),
     )
-    assert render_metric_chart(metric, []).startswith(PNG)
+
+
+def test_a_chart_is_the_same_whatever_was_drawn_before(report: MonthReport) -> None:
+    """Charts share one canvas: each must look as it would on a canvas of its own."""
+    series = [(s.metric, s.readings) for s in report.data.metrics]
+    series.insert(2, (_new_measure(), ()))
+    alone = {metric.id: ChartCanvas().draw(metric, readings) for metric, readings in series}
+    for order in (series, series[::-1]):
+        for metric, readings in order:
+            chart_cache.clear_cache()
+            assert render_metric_chart(metric, readings) == alone[metric.id], metric.id
+
+
+def test_charts_asked_for_from_several_threads_are_drawn_whole(report: MonthReport) -> None:
+    asked = list(report.data.metrics) * 4
+    expected = [ChartCanvas().draw(s.metric, s.readings) for s in asked]
+
+    def draw(one: MetricSeries) -> bytes:
+        chart_cache.clear_cache()
+        return render_metric_chart(one.metric, one.readings)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(draw, asked)) == expected
+
+
+def test_docx_keeps_awkward_text_as_written(report: MonthReport) -> None:
+    """Rows are written as XML text: markup characters, carriage returns, spaces and line breaks
+    must come out as the owner typed them, and characters XML cannot hold are dropped."""
+    awkward = "  R&D <pilot> \"done\"\r\nnext: 5 > 4\x07 "
+    theme = report.appendix.themes[0]
+    row = dataclasses.replace(theme.rows[0], requirement=awkward, progress=awkward)
+    appendix = dataclasses.replace(
+        report.appendix,
+        themes=(dataclasses.replace(theme, rows=(row, *theme.rows[1:])),),
+    )
+    document = docx.Document(io.BytesIO(render_docx(appendix)))
+    cells = document.tables[0].rows[1].cells
+    expected = "  R&D <pilot> \"done\"\r\nnext: 5 > 4 "
+    assert cells[0].paragraphs[0].text == expected
+    assert cells[1].paragraphs[0].text == expected.strip()  # progress paragraphs are trimmed

@@ -12,17 +12,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Length, Pt
 from docx.table import Table, _Cell
-from lxml.etree import SubElement
 
 from bot.report_text import METRIC_HEADINGS, TITLE, metric_cells, progress_paragraphs, subtitle
 from dialogs import digest_items as words
@@ -48,12 +46,15 @@ def render_docx(appendix: BoardAppendix, charts: Mapping[str, bytes] | None = No
     document.add_heading("Summary", level=2)
     for paragraph in appendix.summary:
         document.add_paragraph(paragraph)
-    for theme in appendix.themes:
-        _theme_table(document, theme)
+    # The themes' rows go in last: python-docx numbers each picture by searching the whole
+    # document, which is quick before thousands of rows are in it.
+    theme_rows = [_theme_table(document, theme) for theme in appendix.themes]
     if appendix.metrics:
         _metrics(document, appendix, charts or {})
     if appendix.areas:
         _areas(document, appendix)
+    for rows in theme_rows:
+        rows.add()
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -69,7 +70,8 @@ def _page_setup(document: DocxDocument) -> None:
     document.styles["Normal"].font.size = Pt(10)
 
 
-def _theme_table(document: DocxDocument, theme: AppendixTheme) -> None:
+def _theme_table(document: DocxDocument, theme: AppendixTheme) -> PendingRows:
+    """The theme's heading and table; its rows are returned, to be added when asked."""
     document.add_heading(f"Theme {theme.number}: {theme.name}", level=2)
     widths = (Cm(5.5), Cm(11.5))
     table = _table(document, ("Improvement requirement", "Progress"), widths)
@@ -92,7 +94,7 @@ def _theme_table(document: DocxDocument, theme: AppendixTheme) -> None:
                 Cell(((("", False, None),),)),
             )
         )
-    _add_rows(table, widths, rows)
+    return PendingRows(table, widths, rows)
 
 
 def _metrics(document: DocxDocument, appendix: BoardAppendix, charts: Mapping[str, bytes]) -> None:
@@ -142,7 +144,8 @@ def _areas(document: DocxDocument, appendix: BoardAppendix) -> None:
 
 # --- fast rows -----------------------------------------------------------------------------------
 # python-docx's cell/paragraph/run API costs about a millisecond per row part, which for a plan of
-# thousands of actions is seconds; rows are plain WordprocessingML, so they are built with lxml.
+# thousands of actions is seconds. Rows are plain WordprocessingML, so a table's rows are written
+# as one XML string and parsed in one go: lxml's parser makes no Python object per element.
 
 Run = tuple[str, bool, str | None]  # text, bold, colour (hex) or None
 
@@ -154,49 +157,59 @@ class Cell:
     size: int | None = None  # half-points, e.g. 16 = 8 pt
 
 
+@dataclass(frozen=True)
+class PendingRows:
+    table: Table
+    widths: tuple[Length, ...]
+    rows: list[tuple[Cell, ...]]
+
+    def add(self) -> None:
+        _add_rows(self.table, self.widths, self.rows)
+
+
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # XML 1.0 refuses these
+# Markup characters, and carriage returns, which a parser would otherwise turn into line feeds.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
 def _add_rows(table: Table, widths: tuple[Length, ...], rows: list[tuple[Cell, ...]]) -> None:
-    tbl = table._tbl
+    cell_starts = [
+        f'<w:tc><w:tcPr><w:tcW w:w="{int(width.twips)}" w:type="dxa"/>' for width in widths
+    ]
+    xml = [f"<w:tbl {nsdecls('w')}>"]
     for cells in rows:
-        tr = SubElement(tbl, qn("w:tr"))
-        for cell, width in zip(cells, widths, strict=True):
-            tc = SubElement(tr, qn("w:tc"))
-            properties = SubElement(tc, qn("w:tcPr"))
-            _set(SubElement(properties, qn("w:tcW")), w=str(int(width.twips)), type="dxa")
+        xml.append("<w:tr>")
+        for cell, start in zip(cells, cell_starts, strict=True):
+            xml.append(start)
             if cell.fill:
-                _set(SubElement(properties, qn("w:shd")), val="clear", color="auto", fill=cell.fill)
+                xml.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill}"/>')
+            xml.append("</w:tcPr>")
             for paragraph in cell.paragraphs:
-                p = SubElement(tc, qn("w:p"))
-                for text, bold, colour in paragraph:
-                    _run(p, text, bold, colour, cell.size)
+                xml.append("<w:p>")
+                xml.extend(_run(text, bold, colour, cell.size) for text, bold, colour in paragraph)
+                xml.append("</w:p>")
+            xml.append("</w:tc>")
+        xml.append("</w:tr>")
+    xml.append("</w:tbl>")
+    table._tbl.extend(parse_xml("".join(xml)))
 
 
-def _run(p: Any, text: str, bold: bool, colour: str | None, size: int | None) -> None:
-    r = SubElement(p, qn("w:r"))
+def _run(text: str, bold: bool, colour: str | None, size: int | None) -> str:
+    props = ""
     if bold or colour or size:
-        props = SubElement(r, qn("w:rPr"))
-        if bold:
-            SubElement(props, qn("w:b"))
-        if colour:
-            _set(SubElement(props, qn("w:color")), val=colour)
-        if size:
-            _set(SubElement(props, qn("w:sz")), val=str(size))
-    for index, line in enumerate(_NOT_XML.sub("", text).split("\n")):
-        if index:
-            SubElement(r, qn("w:br"))
-        t = SubElement(r, qn("w:t"))
-        t.text = line
-        t.set(_XML_SPACE, "preserve")
-
-
-def _set(element: Any, **attributes: str) -> None:
-    for name, value in attributes.items():
-        element.set(qn(f"w:{name}"), value)
-
-
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+        props = "".join(
+            (
+                "<w:rPr>",
+                "<w:b/>" if bold else "",
+                f'<w:color w:val="{colour}"/>' if colour else "",
+                f'<w:sz w:val="{size}"/>' if size else "",
+                "</w:rPr>",
+            )
+        )
+    lines = _NOT_XML.sub("", text).translate(_ESCAPES).split("\n")
+    # xml:space="preserve" keeps a line's leading and trailing spaces, here and in Word.
+    texts = "<w:br/>".join(f'<w:t xml:space="preserve">{line}</w:t>' for line in lines)
+    return f"<w:r>{props}{texts}</w:r>"
 
 
 def _table(

@@ -9,6 +9,11 @@ before_cursor_execute listener on the engine) and the peak Python memory (tracem
 separate run so it does not slow the timed one). It repeats the count on a plan a tenth the
 size, to show the number of queries does not grow with the plan.
 
+The first run of each is timed too, and shown apart ("first"): it is cold — it imports what it
+needs beyond the database layer (matplotlib and python-docx for the report), loads the fonts and
+makes the chart canvas, as the first digest or report after the bot starts does. The charts'
+cache is cleared before every run, so each draws all five.
+
     .venv/bin/python -m bench.digest [--actions 2000] [--months 36] [--database-url URL]
 
 Goal: at most 1 s each, and the same query count for both plan sizes.
@@ -31,10 +36,6 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.digest_plan import generate
-from bot import charts
-from bot.report_docx import render_docx
-from bot.reporting import card_links, charts_for, load_month_report
-from dialogs.digest import build_digest_card
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import upgrade
 
@@ -44,6 +45,11 @@ GOAL_SECONDS = 1.0
 async def digest_card(
     sessions: async_sessionmaker[AsyncSession], month: str, as_of: datetime
 ) -> int:
+    # The jobs import what they use, so the first run pays for it, as the first digest or report
+    # in a process does.
+    from bot.reporting import card_links, load_month_report
+    from dialogs.digest import build_digest_card
+
     async with sessions() as session:
         report = await load_month_report(session, month, as_of)
     assert report is not None
@@ -54,6 +60,10 @@ async def digest_card(
 async def board_report(
     sessions: async_sessionmaker[AsyncSession], month: str, as_of: datetime
 ) -> int:
+    from bot import charts
+    from bot.report_docx import render_docx
+    from bot.reporting import charts_for, load_month_report
+
     async with sessions() as session:
         report = await load_month_report(session, month, as_of)
     assert report is not None
@@ -73,9 +83,8 @@ class Counter:
 async def measure(
     name: str, job: Callable[[], Awaitable[int]], counter: Counter, runs: int
 ) -> dict[str, float]:
-    await job()  # warm-up: imports, fonts, connection pool
     times, cpu, queries = [], [], []
-    for _ in range(runs):
+    for _ in range(runs + 1):
         before = counter.count
         start, start_cpu = time.perf_counter(), time.process_time()
         await job()
@@ -88,10 +97,13 @@ async def measure(
     await job()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
+    # The first run (imports, fonts, connection pool) is reported apart from the warm ones.
     return {
-        "cpu_s": statistics.median(cpu),
-        "median_s": statistics.median(times),
-        "max_s": max(times),
+        "first_s": times[0],
+        "first_cpu_s": cpu[0],
+        "cpu_s": statistics.median(cpu[1:]),
+        "median_s": statistics.median(times[1:]),
+        "max_s": max(times[1:]),
         "queries": queries[-1],
         "peak_mib": peak / 2**20,
     }
@@ -145,24 +157,27 @@ def main() -> None:
                 break  # one PostgreSQL database: the small plan is only run on SQLite
             results[size] = asyncio.run(bench(url, size, args.months, args.runs))
     print(
-        f"{'plan':>12} {'what':>7} {'median':>9} {'max':>9} {'cpu':>9} "
+        f"{'plan':>12} {'what':>7} {'first':>9} {'cpu':>9} {'median':>9} {'max':>9} {'cpu':>9} "
         f"{'queries':>8} {'peak MiB':>9}"
     )
     for size, figures in results.items():
         for what, f in figures.items():
             print(
-                f"{size:>6} acts {what:>7} {f['median_s']:>8.3f}s {f['max_s']:>8.3f}s "
+                f"{size:>6} acts {what:>7} {f['first_s']:>8.3f}s {f['first_cpu_s']:>8.3f}s "
+                f"{f['median_s']:>8.3f}s {f['max_s']:>8.3f}s "
                 f"{f['cpu_s']:>8.3f}s {f['queries']:>8.0f} "
                 f"{f['peak_mib']:>9.1f}"
             )
+    print("first: the first run in the process (wall, CPU); median, max, cpu: the runs after it")
     big = results[args.actions]
-    ok_time = all(f["max_s"] <= GOAL_SECONDS for f in big.values())
+    ok_time = all(max(f["first_s"], f["max_s"]) <= GOAL_SECONDS for f in big.values())
     same = len(results) < 2 or all(
         results[s][w]["queries"] == big[w]["queries"] for s in results for w in big
     )
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
-        f"goal ≤ {GOAL_SECONDS:.0f} s each (wall, worst run): {'met' if ok_time else 'NOT met'}; "
+        f"goal ≤ {GOAL_SECONDS:.0f} s each (wall, worst run, first included): "
+        f"{'met' if ok_time else 'NOT met'}; "
         f"query count independent of plan size: {'yes' if same else 'NO'}"
     )
 

@@ -180,3 +180,35 @@ async def test_query_count_does_not_grow_with_the_plan(
         data = await load(sessions)
     assert len(data.actions) == 24 + 150
     assert len(large) == len(small) <= 14
+
+
+async def test_updates_at_the_same_moment_are_told_apart_by_id(
+    sessions: async_sessionmaker[AsyncSession], history: None
+) -> None:
+    """A plan file's dated entries can share a moment: the one stored last is the newest, both for
+    the latest update and for the one before the month began."""
+    async with sessions.begin() as session:
+        action = await session.scalar(
+            select(ImprovementAction).where(ImprovementAction.ref == "LEAD-01")
+        )
+        for at, rags in (
+            (datetime(2026, 3, 20, 12, tzinfo=UTC), ("red", "amber")),
+            (datetime(2026, 4, 18, 12, tzinfo=UTC), ("green", "red")),
+        ):
+            for rag in rags:
+                session.add(
+                    ProgressUpdate(
+                        action_id=action.id,
+                        author_name="Plan",
+                        submitted_at=at,
+                        rag=rag,
+                        narrative=f"{rag} at {at:%d %b}",
+                        evidence_links=[],
+                        blockers="",
+                        source="plan",
+                    )
+                )
+    data = await load(sessions)
+    state = next(a for a in data.actions if a.ref == "LEAD-01")
+    assert (state.rag, state.previous_rag) == (Rag.RED, Rag.AMBER)
+    assert state.progress == "red at 18 Apr" and state.progress_date == date(2026, 4, 18)

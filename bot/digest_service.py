@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.checkin import Sender
 from bot.report_links import ReportLinks
 from bot.reporting import MonthReport, card_links, default_month, load_month_report
-from dialogs import cards
 from dialogs.digest import build_digest_card, build_more_card, parse_more_request
+from dialogs.digest_post import PostPlan, build_post_confirmation, build_post_result, parse_post_month
 from dialogs.progress import build_refusal_card
 from domain.digest import may_see_digest
 from domain.model import Role
@@ -28,6 +28,7 @@ from domain.outbox import MessageKind, Recipient, idempotency_key, message_paylo
 from storage import outbox
 from storage import progress as people
 from storage.digest_ledger import digest_recipients
+from storage.planning_store import already_queued
 
 Card = dict[str, Any]
 
@@ -98,8 +99,44 @@ class DigestService:
             report = await self._report(session, month, self._clock())
         return self._card(report) if report else _no_plan()
 
+    async def confirm_post(self, sender: Sender, month: str | None = None) -> Card:
+        """`post digest`: what posting would do (who has answered, the deadline), and a button."""
+        now = self._clock()
+        async with self._sessions() as session:
+            refusal = await self._refusal(session, sender)
+            if refusal is not None:
+                return refusal
+            report = await self._report(session, month, now)
+            if report is None:
+                return _no_plan()
+            recipients = await digest_recipients(session)
+            keys = [digest_key(report.month, recipient, step) for step, recipient in recipients]
+            sent = [await already_queued(session, key) for key in keys]
+        to_channel, chairs = _recipient_counts(recipients)
+        if not recipients:
+            return build_post_result(report.month, to_channel=False, chairs=0, queued=0)
+        round_ = report.data.round
+        return build_post_confirmation(
+            PostPlan(
+                month=report.month,
+                today=report.data.as_of,
+                deadline=round_.deadline if round_ else None,
+                response=report.digest.response,
+                to_channel=to_channel,
+                chairs=chairs,
+                already_sent=all(sent),
+            )
+        )
+
+    async def post_from_card(self, sender: Sender, data: Mapping[str, Any]) -> Card:
+        """The confirmation's "Post it now" button."""
+        month = parse_post_month(data)
+        if month is None:
+            return build_refusal_card("I can't post that", "This button's details are not ones I know.")
+        return await self.post(sender, month)
+
     async def post(self, sender: Sender, month: str | None = None) -> Card:
-        """`post digest`: queue the month's digest for the group channel and the chair, once."""
+        """Queue the month's digest for the group channel and the chair, once."""
         now = self._clock()
         async with self._sessions.begin() as session:
             refusal = await self._refusal(session, sender)
@@ -110,7 +147,8 @@ class DigestService:
                 return _no_plan()
             messages = await digest_messages(session, report.month, self._card(report))
             queued = await enqueue_digest(session, messages, now=now)
-        return _post_result(report.month, messages, queued)
+        to_channel, chairs = _recipient_counts([(m.key, m.recipient) for m in messages])
+        return build_post_result(report.month, to_channel=to_channel, chairs=chairs, queued=queued)
 
     async def more(self, sender: Sender, data: Mapping[str, Any]) -> Card:
         """The ``digest.more`` button: the next page of a section, for anyone in the plan."""
@@ -164,27 +202,10 @@ async def enqueue_digest(
     return queued
 
 
-def _post_result(month: str, messages: list[DigestMessage], queued: int) -> Card:
-    label = cards.month_label(month)
-    if not messages:
-        return build_refusal_card(
-            "Nobody to send the digest to",
-            "I'm not in the group's channel and the plan names no chair. Add me to the team, "
-            "then try again.",
-        )
-    channel = any(m.recipient.conversation_ref_id is not None for m in messages)
-    where = (
-        "the group channel and the chair"
-        if channel
-        else "the chair (I'm not in the group's channel yet)"
-    )
-    if queued == 0:
-        text = f"The {label} digest was already sent to {where}, so nothing was sent again."
-    else:
-        text = f"The {label} digest is on its way to {where}."
-    card = build_refusal_card(f"Digest for {label}", text)
-    card["body"][0].pop("color", None)  # a confirmation, not a warning
-    return card
+def _recipient_counts(recipients: list[tuple[str, Recipient]]) -> tuple[bool, int]:
+    """(whether the group channel is among them, how many chairs)."""
+    channel = any(r.conversation_ref_id is not None for _, r in recipients)
+    return channel, sum(1 for _, r in recipients if r.conversation_ref_id is None)
 
 
 def _no_plan() -> Card:

@@ -19,6 +19,7 @@ from bot.checkin import CheckinService, Sender
 from bot.digest_service import DigestService
 from bot.figures import FiguresService
 from dialogs.commands import CommandName, parse_command
+from dialogs.digest_post import POST_VERB
 from dialogs.help import help_text
 from domain.conversations import ConversationKind, MemberIdentity
 from storage import conversations
@@ -120,7 +121,7 @@ class CqcBot(TeamsActivityHandler):
         elif command.name is CommandName.DIGEST and personal:
             await self._send_card(turn_context, await self._digest.preview(sender))
         elif command.name is CommandName.POST_DIGEST and personal:
-            await self._send_card(turn_context, await self._digest.post(sender))
+            await self._send_card(turn_context, await self._digest.confirm_post(sender))
         elif command.name is CommandName.DELEGATE and personal:
             await turn_context.send_activity(await self._account.delegate(sender, command))
         else:
@@ -160,6 +161,8 @@ class CqcBot(TeamsActivityHandler):
             return await self._figures.card_action(sender, verb, data, activity_id)
         if verb == "digest.more":
             return await self._digest.more(sender, data)
+        if verb == POST_VERB:
+            return await self._digest.post_from_card(sender, data)
         return await self._checkin.card_action(sender, verb, data, activity_id)
 
     async def _status(self, turn_context: TurnContext, sender: Sender) -> None:

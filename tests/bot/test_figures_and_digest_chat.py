@@ -11,7 +11,7 @@ from storage.models import Metric, MetricReading, Person
 from storage.outbox_models import OutboxMessage
 from tests import activities
 from tests.cards import execute_data, texts
-from tests.conftest import BotServer
+from tests.conftest import BotServer, FakeClock
 
 PEOPLE = {
     "sarah.whitfield@halton.example": "00000000-0000-4000-8000-0000000000a1",  # metric owner
@@ -79,12 +79,58 @@ async def test_digest_preview_is_for_the_chair_and_others_are_refused(bot_server
         assert (await session.scalars(select(OutboxMessage))).all() == []
 
 
-async def test_post_digest_queues_it_once_for_the_chair_and_the_channel(bot_server: BotServer, people: None) -> None:
-    await bot_server.post(activities.team_install(bot_server.service_url))
-    for _ in range(2):
-        await say(bot_server, "helen.carter@halton.example", "post digest")
+async def press(bot_server: BotServer, email: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+    response = await bot_server.post(activities.card_invoke(bot_server.service_url, who(email), verb, data))
+    body = await response.json()
+    assert body["statusCode"] == 200
+    return body["value"]
+
+
+async def queued_digests(bot_server: BotServer) -> list[OutboxMessage]:
     async with bot_server.runtime.sessions() as session:
-        queued = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest"))).all()
+        return list((await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest"))).all())
+
+
+async def test_post_digest_asks_first_then_queues_it_once_for_the_chair_and_the_channel(
+    bot_server: BotServer, people: None
+) -> None:
+    chair = "helen.carter@halton.example"
+    await bot_server.post(activities.team_install(bot_server.service_url))
+    question = card_of(await say(bot_server, chair, "post digest"))
+    assert "Post the" in texts(question) and "channel" in texts(question)
+    assert await queued_digests(bot_server) == []  # nothing goes out before the chair says yes
+    data = execute_data(question)
+    assert data == {"month": data["month"]} and len(data["month"]) == 7
+    first = await press(bot_server, chair, "digest.post", data)
+    again = await press(bot_server, chair, "digest.post", data)  # a double click
+    assert "on its way" in texts(first) and "nothing was sent again" in texts(again)
+    queued = await queued_digests(bot_server)
     assert len(queued) == 2  # the channel and the chair, once each
     assert sorted(m.idempotency_key.rsplit("/", 1)[-1] for m in queued) == ["chair", "channel"]
     assert {m.person_id is not None for m in queued} == {True, False}
+    done = card_of(await say(bot_server, chair, "post digest"))
+    assert "already posted" in texts(done) and "actions" not in done
+
+
+async def test_post_digest_confirmation_warns_while_answers_are_still_due(
+    bot_server: BotServer, people: None, clock: FakeClock
+) -> None:
+    await bot_server.post(activities.team_install(bot_server.service_url))
+
+    async def open_round(planner, now):  # type: ignore[no-untyped-def]
+        return await planner.open_cycle(now, month=now.strftime("%Y-%m"), force=True)
+
+    await bot_server.runtime.planning.run(open_round, clock())
+    question = card_of(await say(bot_server, "helen.carter@halton.example", "post digest"))
+    assert "Actions updated\n0 of 17" in texts(question)
+    assert "17 actions had no update by the deadline" in texts(question)
+
+
+async def test_the_post_button_is_refused_to_others_and_checks_its_data(bot_server: BotServer, people: None) -> None:
+    await bot_server.post(activities.team_install(bot_server.service_url))
+    month = {"month": "2026-11"}
+    refusal = await press(bot_server, "mark.doyle@halton.example", "digest.post", month)
+    assert "chair" in texts(refusal).lower()
+    forged = await press(bot_server, "helen.carter@halton.example", "digest.post", {"month": "2026-13"})
+    assert "not ones I know" in texts(forged)
+    assert await queued_digests(bot_server) == []

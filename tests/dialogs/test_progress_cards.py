@@ -105,6 +105,7 @@ def test_every_template_has_a_builder_under_test() -> None:
     from tests.figures.test_figures_cards import BUILDERS as FIGURES
 
     digest = {"digest", "digest_more"}  # built and validated in tests/digest/test_digest_card.py
+    digest |= {"digest_post"}  # and in tests/dialogs/test_digest_post.py
     assert set(cards.template_names()) == set(BUILDERS) | set(FIGURES) | digest
 
 

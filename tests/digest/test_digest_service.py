@@ -73,7 +73,8 @@ async def test_chair_and_admin_get_a_private_preview(service: DigestService, who
 
 @pytest.mark.parametrize("who", ["mark.doyle@halton.example", None])
 async def test_others_are_refused_politely(service: DigestService, who: str | None) -> None:
-    for card in (await service.preview(sender(who)), await service.post(sender(who))):
+    asked = (service.preview(sender(who)), service.confirm_post(sender(who)), service.post(sender(who)))
+    for card in [await call for call in asked]:
         text = card_texts(card)
         assert "digest —" not in text
         assert ("for the chair" in text) if who else ("not in the plan" in text)
@@ -85,7 +86,7 @@ async def test_post_digest_queues_once_for_channel_and_chair(
     channel_id = await add_group_channel(sessions)
     first = card_texts(await service.post(sender("helen.carter@halton.example")))
     again = card_texts(await service.post(sender("priya.shah@halton.example")))
-    assert "on its way to the group channel and the chair" in first
+    assert "on its way to the group's channel as a new thread, and to the chair" in first
     assert "already sent" in again and "nothing was sent again" in again
     async with sessions() as session:
         rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
@@ -102,6 +103,20 @@ async def test_post_digest_queues_once_for_channel_and_chair(
         digest_key(MONTH, Recipient.person(helen), "chair"),
     ]
     assert rows[0].payload["card"]["type"] == "AdaptiveCard"
+
+
+async def test_post_digest_asks_first_and_then_says_it_was_posted(
+    service: DigestService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_group_channel(sessions)
+    question = await service.confirm_post(sender("helen.carter@halton.example"))
+    assert "Post the April 2026 digest now?" in card_texts(question)
+    assert "12 of 16" in card_texts(question)
+    async with sessions() as session:
+        assert (await session.scalars(select(OutboxMessage))).all() == []
+    await service.post_from_card(sender("helen.carter@halton.example"), question["actions"][0]["data"])
+    done = await service.confirm_post(sender("priya.shah@halton.example"))
+    assert "was already posted" in card_texts(done) and "actions" not in done
 
 
 async def test_digest_messages_without_a_channel_go_to_the_chair(

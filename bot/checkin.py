@@ -21,6 +21,7 @@ from dialogs.cards import month_label
 from domain.checkin import RoundState, may_update, round_state, status_after
 from domain.model import ActionStatus, Rag
 from storage import progress as store
+from storage.idempotency import claim_all, submission_keys
 from storage.models import Cycle, Person, ProgressUpdate
 
 Card = dict[str, Any]
@@ -50,12 +51,10 @@ class CheckinService(LocalService):
         last_day = calendar.monthrange(today.year, today.month)[1]
         return 0, f"{today:%Y-%m}", today.replace(day=last_day)
 
-    async def _view(
-        self, session: AsyncSession, context: store.ActionContext, round_: Cycle | None
+    def _round_view(
+        self, context: store.ActionContext, round_: Cycle | None, last: cards.LastUpdateView | None = None
     ) -> cards.ProgressPromptView:
         cycle_id, month, deadline = (round_.id, round_.month, round_.deadline) if round_ else self._ad_hoc_round()
-        latest = await store.latest_update(session, context.action.id)
-        last = self._last_view(*latest) if latest else None
         return cards.ProgressPromptView(
             cycle_id=cycle_id, month=month, deadline=deadline, action_ref=context.action.ref,
             requirement=context.action.requirement, theme_name=context.theme_name,
@@ -63,6 +62,13 @@ class CheckinService(LocalService):
             quality_statement_score=context.statement.score if context.statement else None,
             action_due=context.action.due, owner_name=context.owner.name, last=last,
         )
+
+    async def _view(
+        self, session: AsyncSession, context: store.ActionContext, round_: Cycle | None
+    ) -> cards.ProgressPromptView:
+        """The view a prompt card needs: the round's, with the action's latest update."""
+        latest = await store.latest_update(session, context.action.id)
+        return self._round_view(context, round_, self._last_view(*latest) if latest else None)
 
     def _last_view(self, update: ProgressUpdate, author: str) -> cards.LastUpdateView:
         return cards.LastUpdateView(
@@ -161,22 +167,20 @@ class CheckinService(LocalService):
             person, context = checked
             cycle_id = data.get("cycle_id")
             round_ = await store.cycle(session, cycle_id) if isinstance(cycle_id, int) and cycle_id else None
-            view = await self._view(session, context, round_)
             parsed = cards.parse_progress_submission(data, today=today)
             if isinstance(parsed, cards.ProgressFormErrors):
                 return self._prompt(
-                    view, values=parsed.values, errors=parsed.errors, personal_data=parsed.personal_data
+                    await self._view(session, context, round_),
+                    values=parsed.values, errors=parsed.errors, personal_data=parsed.personal_data,
                 )
             problem = self._round_problem(round_, cycle_id, data, today)
             if problem:
-                return self._prompt(view, values=_typed(data), notice=problem)
+                return self._prompt(await self._view(session, context, round_), values=_typed(data), notice=problem)
+            # The receipt shows what was stored, so it needs no read of the previous update.
+            view = self._round_view(context, round_)
             # Teams redelivers slow activities and people double-click: one update either way.
-            first = await store.claim_once(session, f"activity:{activity_id}", now=now) if activity_id else True
-            card_id = data.get("card_id")
-            if first and isinstance(card_id, str) and card_id:
-                first = await store.claim_once(session, f"card:{card_id}", now=now)
-            if not first:
-                return await self._receipt(session, context, view, round_)
+            if not await claim_all(session, submission_keys(activity_id, data.get("card_id")), now=now):
+                return await self._receipt(session, view, context.action.id, round_)
             await store.store_update(
                 session, context,
                 store.NewUpdate(
@@ -187,10 +191,11 @@ class CheckinService(LocalService):
                 status=status_after(parsed.rag, ActionStatus(context.action.status)).value,
                 now=now,
             )
-            return cards.build_receipt_card(
-                view, parsed, author_name=person.name, submitted_at_text=_local_text(now, self._zone),
-                editable=self._editable(round_, view.deadline, today),
-            )
+        # Built after the commit: the write transaction (SQLite's one write lock) is held no longer than needed.
+        return cards.build_receipt_card(
+            view, parsed, author_name=person.name, submitted_at_text=_local_text(now, self._zone),
+            editable=self._editable(round_, view.deadline, today),
+        )
 
     def _round_problem(
         self, round_: Cycle | None, cycle_id: object, data: Mapping[str, Any], today: date
@@ -210,13 +215,15 @@ class CheckinService(LocalService):
         state = round_state(deadline=deadline, closed=bool(round_ and round_.closed_at), today=today)
         return state is RoundState.OPEN
 
-    async def _receipt(self, session: AsyncSession, context: store.ActionContext,
-                       view: cards.ProgressPromptView, round_: Cycle | None) -> Card:
-        latest = await store.latest_update(session, context.action.id)
+    async def _receipt(
+        self, session: AsyncSession, view: cards.ProgressPromptView, action_id: int, round_: Cycle | None
+    ) -> Card:
+        """The receipt for a repeat: the update stored by the first of them."""
+        latest = await store.latest_update(session, action_id)
         assert latest is not None  # a duplicate means the first one was stored
         stored = self._last_view(*latest)
-        author = stored.author_name
-        return cards.build_receipt_card(view, stored, author_name=author, submitted_at_text=stored.submitted_at_text,
+        return cards.build_receipt_card(view, stored, author_name=stored.author_name,
+                                        submitted_at_text=stored.submitted_at_text,
                                         editable=self._editable(round_, view.deadline, self._today()))
 
 

@@ -20,8 +20,9 @@ from bot.service_base import LocalService
 from dialogs import figures as form_cards
 from dialogs.progress import build_refusal_card
 from storage import figures as store
+from storage.idempotency import claim_all, submission_keys
 from storage.models import Person
-from storage.progress import claim_once, person_for_sender
+from storage.progress import person_for_sender
 
 Card = dict[str, Any]
 
@@ -159,12 +160,7 @@ class FiguresService(LocalService):
             if form.errors or form_cards.needs_confirmation(form, checks):
                 return self._prompt(view, form=form, checks=checks)
             # Teams redelivers slow activities and people double-click: one store either way.
-            first = True
-            if activity_id:
-                first = await claim_once(session, f"activity:{activity_id}", now=now)
-            card_id = data.get("card_id")
-            if first and isinstance(card_id, str) and card_id:
-                first = await claim_once(session, f"card:{card_id}", now=now)
+            first = await claim_all(session, submission_keys(activity_id, data.get("card_id")), now=now)
             if not first:  # read again: the first may have committed since this view was read
                 return self._stored_receipt(*await self._view(session, metric_ids, view.period))
             expected = {s.metric.id: s.recorded.value if s.recorded else None for s in states}

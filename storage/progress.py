@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, insert, or_, select
+from sqlalchemy import update as update_rows
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from domain.checkin import Actor
 from domain.model import Role
@@ -18,7 +19,6 @@ from storage.models import (
     Cycle,
     ImprovementAction,
     Person,
-    ProcessedActivity,
     ProgressUpdate,
     QualityStatement,
     Theme,
@@ -40,38 +40,46 @@ def actor_of(person: Person) -> Actor:
     return Actor(email=person.email, name=person.name, roles=frozenset(Role(r) for r in person.roles))
 
 
+_PERSON_BY_AAD = select(Person).where(Person.aad_object_id == bindparam("aad_object_id"))
+_PERSON_BY_CHAT = (
+    select(Person).join(ConversationRef, ConversationRef.person_id == Person.id)
+    .where(ConversationRef.user_id == bindparam("user_id")).limit(1)
+)
+
+
 async def person_for_sender(session: AsyncSession, *, aad_object_id: str | None, user_id: str | None) -> Person | None:
     """Who is acting: by Entra object id, else by the personal chat their Teams id is linked to."""
     if aad_object_id:
-        person = await session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
+        person = await session.scalar(_PERSON_BY_AAD, {"aad_object_id": aad_object_id})
         if person is not None:
             return person
     if user_id:
-        return await session.scalar(
-            select(Person).join(ConversationRef, ConversationRef.person_id == Person.id)
-            .where(ConversationRef.user_id == user_id).limit(1)
-        )
+        return await session.scalar(_PERSON_BY_CHAT, {"user_id": user_id})
     return None
 
 
+_Delegate = aliased(Person, name="delegate")
+# Built once: only the ref changes between calls. One row per delegate (one row when there are
+# none); the ORM hands back the same action, owner and statement objects on every row.
+_ACTION_CONTEXT = (
+    select(ImprovementAction, Theme.name, Person, QualityStatement, _Delegate.email)
+    .join(Theme, Theme.id == ImprovementAction.theme_id)
+    .join(Person, Person.id == ImprovementAction.owner_id)
+    .outerjoin(QualityStatement, QualityStatement.id == ImprovementAction.quality_statement_id)
+    .outerjoin(ActionDelegate, ActionDelegate.action_id == ImprovementAction.id)
+    .outerjoin(_Delegate, _Delegate.id == ActionDelegate.person_id)
+    .where(ImprovementAction.ref == bindparam("ref"))
+)
+
+
 async def action_context(session: AsyncSession, ref: str) -> ActionContext | None:
-    row = (await session.execute(
-        select(ImprovementAction, Theme.name, Person)
-        .join(Theme, Theme.id == ImprovementAction.theme_id)
-        .join(Person, Person.id == ImprovementAction.owner_id)
-        .where(ImprovementAction.ref == ref)
-    )).first()
-    if row is None:
+    """The action with its theme, quality statement, owner and delegates, in one query."""
+    rows = (await session.execute(_ACTION_CONTEXT, {"ref": ref})).all()
+    if not rows:
         return None
-    action, theme_name, owner = row
-    statement = (
-        await session.get(QualityStatement, action.quality_statement_id) if action.quality_statement_id else None
-    )
-    delegates = (await session.scalars(
-        select(Person.email).join(ActionDelegate, ActionDelegate.person_id == Person.id)
-        .where(ActionDelegate.action_id == action.id)
-    )).all()
-    return ActionContext(action, theme_name, statement, owner, frozenset(delegates))
+    action, theme_name, owner, statement, _ = rows[0]
+    delegates = frozenset(email for *_, email in rows if email is not None)
+    return ActionContext(action, theme_name, statement, owner, delegates)
 
 
 async def actions_for(session: AsyncSession, person: Person, *, open_only: bool = True) -> list[ActionContext]:
@@ -110,19 +118,6 @@ async def open_progress_cycle(session: AsyncSession) -> Cycle | None:
     )
 
 
-async def claim_once(session: AsyncSession, key: str, *, now: datetime) -> bool:
-    """Record ``key`` as handled; False when it already was (a redelivery or a double click).
-
-    Runs in a savepoint so a duplicate leaves the caller's transaction usable.
-    """
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedActivity(activity_id=key, received_at=now))
-    except IntegrityError:
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class NewUpdate:
     rag: str
@@ -135,21 +130,30 @@ class NewUpdate:
 async def store_update(
     session: AsyncSession, context: ActionContext, update: NewUpdate, *, author: Person,
     cycle_id: int | None, teams_user_id: str | None, activity_id: str | None, status: str, now: datetime,
-) -> ProgressUpdate:
-    """A new progress update; the action's RAG and status follow it; both are audited."""
-    row = ProgressUpdate(
-        action_id=context.action.id, cycle_id=cycle_id, author_id=author.id, author_name=author.name,
-        teams_user_id=teams_user_id, submitted_at=now, rag=update.rag, narrative=update.narrative,
-        evidence_links=update.evidence_links, blockers=update.blockers, revised_due=update.revised_due,
-        source="teams", activity_id=activity_id,
-    )
-    session.add(row)
+) -> None:
+    """A new progress update; the action's RAG and status follow it; both are audited.
+
+    Three Core statements rather than the unit of work: nothing written here is read back, and the
+    ORM's bookkeeping for new rows costs more than the writes themselves.
+    """
     action = context.action
+    row = {
+        "action_id": action.id, "cycle_id": cycle_id, "author_id": author.id, "author_name": author.name,
+        "teams_user_id": teams_user_id, "submitted_at": now, "rag": update.rag, "narrative": update.narrative,
+        "evidence_links": update.evidence_links, "blockers": update.blockers, "revised_due": update.revised_due,
+        "source": "teams", "activity_id": activity_id,
+    }
+    await session.execute(insert(ProgressUpdate.__table__), [row])
     before = audit.snapshot(action, ("rag", "status"))
-    action.rag, action.status, action.updated_at = update.rag, status, now
-    audit.record(session, at=now, actor=author.email, entity="progress_update", entity_id=action.ref,
-                 change="submit", before=None, after=audit.snapshot(row, UPDATE_FIELDS) | {"cycle_id": cycle_id})
-    audit.record(session, at=now, actor=author.email, entity="action", entity_id=action.ref,
-                 change="update", before=before, after=audit.snapshot(action, ("rag", "status")))
-    await session.flush()
-    return row
+    await session.execute(
+        update_rows(ImprovementAction).where(ImprovementAction.id == action.id)
+        .values(rag=update.rag, status=status, updated_at=now)
+        .execution_options(synchronize_session="evaluate")
+    )
+    await audit.insert(session, [
+        audit.entry(at=now, actor=author.email, entity="progress_update", entity_id=action.ref, change="submit",
+                    before=None, after={field: audit.jsonable(row[field]) for field in UPDATE_FIELDS}
+                    | {"cycle_id": cycle_id}),
+        audit.entry(at=now, actor=author.email, entity="action", entity_id=action.ref, change="update",
+                    before=before, after=audit.snapshot(action, ("rag", "status"))),
+    ])

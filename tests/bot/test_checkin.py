@@ -81,6 +81,9 @@ async def test_my_actions_sends_one_prompt_card_per_open_action(bot_server: BotS
 async def test_action_execute_stores_an_update_and_returns_the_receipt(
     bot_server: BotServer, plan_with_people: None
 ) -> None:
+    async with bot_server.runtime.sessions() as session:
+        before = await session.scalar(select(ImprovementAction).where(ImprovementAction.ref == "WWP-01"))
+        assert before is not None
     body, _ = await invoke(bot_server, OWNER, "progress.submit", answer())
     assert body["statusCode"] == 200
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
@@ -95,6 +98,19 @@ async def test_action_execute_stores_an_update_and_returns_the_receipt(
         assert action is not None and action.rag == "amber"
         audit = (await session.scalars(select(AuditEntry).where(AuditEntry.change == "submit"))).all()
         assert len(audit) == 1 and audit[0].actor == OWNER
+        assert audit[0].entity == "progress_update" and audit[0].entity_id == "WWP-01" and audit[0].before is None
+        assert audit[0].after == {
+            "rag": "amber", "narrative": "Named social worker rolled out to two more teams.",
+            "evidence_links": ["https://halton.example/sites/asc/named-worker.docx"],
+            "blockers": "Need HR sign-off.", "revised_due": None, "cycle_id": None,
+        }
+        [change] = (await session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "action", AuditEntry.change == "update")
+        )).all()
+        changed = {k for k in ("rag", "status") if getattr(before, k) != getattr(action, k)}
+        assert change.before == {k: getattr(before, k) for k in changed}
+        assert change.after == {k: getattr(action, k) for k in changed} and change.actor == OWNER
+        assert change.id > audit[0].id  # the update first, then what it did to the action
 
 
 async def test_redelivery_and_double_click_store_exactly_one_update(

@@ -6,12 +6,11 @@ import json
 import logging
 
 from aiohttp import web
-from botbuilder.schema import Activity
-from msrest.exceptions import DeserializationError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery_service import install_delivery
+from bot.intake import invoke_json, read_activity
 from bot.report_routes import add_report_routes
 from bot.runtime import Runtime
 from bot.scheduling import install_scheduler
@@ -54,39 +53,24 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _bad_request("the body is not valid JSON")
     except web.HTTPRequestEntityTooLarge:
         return _bad_request("the body is too large", status=413)
-    problem = _activity_problem(body)
-    if problem:
-        return _bad_request(problem)
+    activity = read_activity(body)
+    if isinstance(activity, str):
+        return _bad_request(activity)
     runtime = request.app[RUNTIME]
     try:
-        response = await runtime.adapter.process(request, runtime.bot)
+        # The adapter's own `process` would read and deserialise the body a second time.
+        answer = await runtime.adapter.process_activity(
+            request.headers.get("Authorization", ""), activity, runtime.bot.on_turn
+        )
+    except PermissionError:  # authentication failed (CloudAdapter.process answers 401 too)
+        return _bad_request("Unauthorized", status=401)
     except web.HTTPException as exc:
         if exc.status >= 500:
             raise
         return _bad_request(exc.reason or "the request was refused", status=exc.status)
-    return response or web.Response(status=201)
-
-
-def _activity_problem(body: object) -> str | None:
-    if not isinstance(body, dict):
-        return "the body must be a JSON object (a Bot Framework activity)"
-    if not isinstance(body.get("type"), str) or not body["type"]:
-        return "the activity has no type"
-    for key in ("serviceUrl", "id", "text", "channelId", "name"):
-        if key in body and body[key] is not None and not isinstance(body[key], str):
-            return f"{key} must be a string"
-    for key in ("conversation", "from", "recipient"):
-        if key in body and body[key] is not None and not isinstance(body[key], dict):
-            return f"{key} must be an object"
-    if not isinstance(body.get("conversation"), dict) or not body["conversation"].get("id"):
-        return "the activity has no conversation id"
-    if not body.get("serviceUrl"):
-        return "the activity has no serviceUrl"
-    try:
-        Activity().deserialize(body)
-    except (DeserializationError, TypeError, ValueError, AttributeError) as exc:
-        return f"the activity is malformed: {exc.__class__.__name__}"
-    return None
+    if answer is None:
+        return web.Response(status=201)
+    return web.json_response(invoke_json(answer), status=answer.status)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -292,7 +292,7 @@ async def main_async(args: argparse.Namespace) -> int:
         connector.wait(timeout=15)
 
     ours_figures, echo_figures = Figures.of(ours.measured), Figures.of(floor.measured)
-    report(ours_figures, echo_figures, args.owners)
+    report(ours_figures, echo_figures, args.owners, paced=args.think_ms > 0)
     for label, target in (("CQC bot", ours), ("echo bot", floor)):
         for problem, count in target.measured.problems.most_common(5):
             print(f"  {label}: {count} x {problem}")

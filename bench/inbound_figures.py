@@ -70,7 +70,7 @@ class Figures:
         )
 
 
-def report(ours: Figures, echo: Figures, owners: int) -> None:
+def report(ours: Figures, echo: Figures, owners: int, *, paced: bool) -> None:
     rows = [
         ("requests measured", f"{ours.requests}", f"{echo.requests}"),
         ("errors", f"{ours.errors}", f"{echo.errors}"),
@@ -95,10 +95,16 @@ def report(ours: Figures, echo: Figures, owners: int) -> None:
     print(f"CPU per submit / CPU per echo activity: {ratio:.2f}x")
     met = "met" if ratio <= CPU_GOAL_RATIO else "NOT met"
     print(f"Goal: CPU per submit <= {CPU_GOAL_RATIO}x the echo bot's: {met} ({ratio:.2f}x)")
-    print(
-        f"Goal: p99 < {P99_GOAL_MS:.0f} ms at {owners} concurrent owners on SQLite: "
-        f"{'met' if ours.p99_ms < P99_GOAL_MS else 'NOT met'} ({ours.p99_ms:.1f} ms)"
-    )
+    goal = f"Goal: p99 < {P99_GOAL_MS:.0f} ms at {owners} concurrent owners on SQLite"
+    if paced:
+        print(f"{goal}: {'met' if ours.p99_ms < P99_GOAL_MS else 'NOT met'} ({ours.p99_ms:.1f} ms)")
+    else:
+        # Owners read and type between submits; with none of that every request queues behind
+        # the others (Little's law), the echo bot's too, so this load cannot judge latency.
+        print(
+            f"{goal}: judged at a person's pace, rerun with --think-ms 10000. Back to back every "
+            f"request queues: p99 {ours.p99_ms:.0f} ms here, {echo.p99_ms:.0f} ms for the echo bot."
+        )
     busy = max(ours.other_cpus, echo.other_cpus)
     if busy > 0.25:
         print(

@@ -134,3 +134,15 @@ async def test_the_post_button_is_refused_to_others_and_checks_its_data(bot_serv
     forged = await press(bot_server, "helen.carter@halton.example", "digest.post", {"month": "2026-13"})
     assert "not ones I know" in texts(forged)
     assert await queued_digests(bot_server) == []
+
+
+async def test_older_clients_post_through_the_action_submit_fallback(bot_server: BotServer, people: None) -> None:
+    chair = "helen.carter@halton.example"
+    await bot_server.post(activities.team_install(bot_server.service_url))
+    question = await say(bot_server, chair, "post digest")
+    value = card_of(question)["actions"][0]["fallback"]["data"]
+    submit = activities.card_submit(bot_server.service_url, who(chair), value, reply_to_id=question["id"])
+    assert (await bot_server.post(submit)).status in (200, 201)
+    [update] = bot_server.connector.updates(submit["conversation"]["id"], question["id"])
+    assert "on its way" in texts(card_of(update))  # the question card becomes the answer in place
+    assert len(await queued_digests(bot_server)) == 2

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedActivity
+from storage.upsert import insert_for
 
 _PROCESSED = ProcessedActivity.__table__
 
@@ -22,9 +22,8 @@ async def claim_all(session: AsyncSession, keys: Sequence[str], *, now: datetime
     """
     if not keys:
         return True
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(_PROCESSED)  # the table, not the entity: no ORM bulk-insert machinery for two rows
+        insert_for(session)(_PROCESSED)  # the table, not the entity: no ORM bulk-insert machinery for two rows
         .values([{"activity_id": key, "received_at": now} for key in keys])
         .on_conflict_do_nothing(index_elements=["activity_id"])
         .returning(_PROCESSED.c.activity_id)

@@ -13,11 +13,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import DeliveryStatus, MessageKind, Recipient, check_payload
 from storage.outbox_models import DeliveryState, OutboxMessage
+from storage.upsert import insert_for
 
 S = DeliveryStatus
 SHARED = "global"  # the one delivery_state row every instance reads
@@ -36,9 +36,6 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int  # Teams calls made for it before this claim
 
-
-def _insert(session: AsyncSession) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 async def enqueue(
@@ -98,7 +95,7 @@ async def _add(
     session: AsyncSession, values: dict[str, Any], *, now: datetime, not_before: datetime | None
 ) -> bool:
     statement = (
-        _insert(session)(OutboxMessage)
+        insert_for(session)(OutboxMessage)
         .values(
             **values,
             status=S.PENDING.value,
@@ -248,7 +245,7 @@ async def paused_until(session: AsyncSession) -> datetime | None:
 async def pause(session: AsyncSession, *, until: datetime, reason: str, now: datetime) -> None:
     """Every instance stops sending until `until`; an earlier pause never shortens a later one."""
     await session.execute(
-        _insert(session)(DeliveryState)
+        insert_for(session)(DeliveryState)
         .values(id=SHARED, paused_until=None, reason=None, updated_at=now)
         .on_conflict_do_nothing(index_elements=["id"])
     )

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import Plan
@@ -17,11 +15,7 @@ from storage.checkin_models import ProgressRequest
 from storage.models import Cycle, ImprovementAction, MetricReading, Person, ProgressUpdate
 from storage.outbox_models import OutboxMessage
 from storage.plan_queries import load_plan
-
-
-def _insert(session: AsyncSession) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING in each database's dialect."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+from storage.upsert import insert_for
 
 
 def _round(row: Cycle) -> Round:
@@ -48,7 +42,7 @@ class SqlPlanningStore:
     async def open_round(self, kind: str, month: str, deadline: date, now: datetime) -> tuple[Round, bool]:
         """Idempotent, also against another instance opening the same round at the same moment."""
         inserted = await self.session.execute(
-            _insert(self.session)(Cycle).values(kind=kind, month=month, opened_at=now, deadline=deadline)
+            insert_for(self.session)(Cycle).values(kind=kind, month=month, opened_at=now, deadline=deadline)
             .on_conflict_do_nothing(index_elements=["kind", "month"])
         )
         row = await self.session.scalar(select(Cycle).where(Cycle.kind == kind, Cycle.month == month))
@@ -83,7 +77,7 @@ class SqlPlanningStore:
         ]
         if new:
             await self.session.execute(
-                _insert(self.session)(ProgressRequest).values(new)
+                insert_for(self.session)(ProgressRequest).values(new)
                 .on_conflict_do_nothing(index_elements=["cycle_id", "action_id"])
             )
 

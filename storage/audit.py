@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,40 +26,32 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def entry(
-    *,
-    at: datetime,
-    actor: str,
-    entity: str,
-    entity_id: str,
-    change: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> dict[str, Any]:
+class EntryFields(TypedDict):
+    """What one audit entry says: who changed what, when, and the values before and after."""
+
+    at: datetime
+    actor: str
+    entity: str
+    entity_id: str
+    change: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def entry(**fields: Unpack[EntryFields]) -> dict[str, Any]:
     """An audit row's values; with both sides given, only what changed is kept, so the log reads as
     a list of differences."""
+    before, after = fields["before"], fields["after"]
     if before is not None and after is not None:
         changed = {k for k in after if before.get(k) != after.get(k)}
         before = {k: before.get(k) for k in changed}
         after = {k: after[k] for k in changed}
-    return {"at": at, "actor": actor, "entity": entity, "entity_id": entity_id, "change": change,
-            "before": before, "after": after}
+    return {**fields, "before": before, "after": after}
 
 
-def record(
-    session: AsyncSession,
-    *,
-    at: datetime,
-    actor: str,
-    entity: str,
-    entity_id: str,
-    change: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
+def record(session: AsyncSession, **fields: Unpack[EntryFields]) -> None:
     """Add an audit entry to the session; it commits with the change it describes."""
-    session.add(AuditEntry(**entry(at=at, actor=actor, entity=entity, entity_id=entity_id, change=change,
-                                   before=before, after=after)))
+    session.add(AuditEntry(**entry(**fields)))
 
 
 async def insert(session: AsyncSession, entries: Sequence[dict[str, Any]]) -> None:

@@ -6,7 +6,7 @@ Every transition names the worker that claimed the row, so a worker whose claim 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -108,6 +108,16 @@ async def _add(
     )
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def queued_keys(session: AsyncSession, keys: Collection[str]) -> set[str]:
+    """Which of these idempotency keys are in the outbox already, whatever their status."""
+    if not keys:
+        return set()
+    found = await session.scalars(
+        select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(list(keys)))
+    )
+    return set(found.all())
 
 
 async def claim_due(

@@ -10,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import Plan
 from domain.planning import PersonState, Round
-from storage import audit
+from storage import audit, outbox
 from storage.checkin_models import ProgressRequest
 from storage.models import Cycle, ImprovementAction, MetricReading, Person, ProgressUpdate
-from storage.outbox_models import OutboxMessage
 from storage.plan_queries import load_plan
 from storage.upsert import insert_for
 
@@ -121,4 +120,4 @@ class SqlPlanningStore:
 
 
 async def already_queued(session: AsyncSession, key: str) -> bool:
-    return await session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None
+    return bool(await outbox.queued_keys(session, [key]))

@@ -9,7 +9,7 @@ of either send each recipient the month's digest once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,7 +28,6 @@ from domain.outbox import MessageKind, Recipient, idempotency_key, message_paylo
 from storage import outbox
 from storage import progress as people
 from storage.digest_ledger import digest_recipients
-from storage.planning_store import already_queued
 
 Card = dict[str, Any]
 
@@ -90,29 +89,32 @@ class DigestService:
             raise LookupError("no plan has been imported")
         return self._card(report)
 
+    async def _chair_report(
+        self, session: AsyncSession, sender: Sender, month: str | None, now: datetime
+    ) -> MonthReport | Card:
+        """The month's report for the chair or an admin; for anyone else, or with no plan, the card
+        that says why not."""
+        refusal = await self._refusal(session, sender)
+        if refusal is not None:
+            return refusal
+        return await self._report(session, month, now) or _no_plan()
+
     async def preview(self, sender: Sender, month: str | None = None) -> Card:
         """`digest`: the chair or an admin sees the card privately; anyone else is refused."""
         async with self._sessions() as session:
-            refusal = await self._refusal(session, sender)
-            if refusal is not None:
-                return refusal
-            report = await self._report(session, month, self._clock())
-        return self._card(report) if report else _no_plan()
+            report = await self._chair_report(session, sender, month, self._clock())
+        return self._card(report) if isinstance(report, MonthReport) else report
 
     async def confirm_post(self, sender: Sender, month: str | None = None) -> Card:
         """`post digest`: what posting would do (who has answered, the deadline), and a button."""
-        now = self._clock()
         async with self._sessions() as session:
-            refusal = await self._refusal(session, sender)
-            if refusal is not None:
-                return refusal
-            report = await self._report(session, month, now)
-            if report is None:
-                return _no_plan()
+            report = await self._chair_report(session, sender, month, self._clock())
+            if not isinstance(report, MonthReport):
+                return report
             recipients = await digest_recipients(session)
-            keys = [digest_key(report.month, recipient, step) for step, recipient in recipients]
-            sent = [await already_queued(session, key) for key in keys]
-        to_channel, chairs = _recipient_counts(recipients)
+            keys = {digest_key(report.month, recipient, step) for step, recipient in recipients}
+            sent = await outbox.queued_keys(session, keys)
+        to_channel, chairs = _recipient_counts(recipient for _, recipient in recipients)
         if not recipients:
             return build_post_result(report.month, to_channel=False, chairs=0, queued=0)
         round_ = report.data.round
@@ -124,7 +126,7 @@ class DigestService:
                 response=report.digest.response,
                 to_channel=to_channel,
                 chairs=chairs,
-                already_sent=all(sent),
+                already_sent=sent == keys,
             )
         )
 
@@ -139,15 +141,12 @@ class DigestService:
         """Queue the month's digest for the group channel and the chair, once."""
         now = self._clock()
         async with self._sessions.begin() as session:
-            refusal = await self._refusal(session, sender)
-            if refusal is not None:
-                return refusal
-            report = await self._report(session, month, now)
-            if report is None:
-                return _no_plan()
+            report = await self._chair_report(session, sender, month, now)
+            if not isinstance(report, MonthReport):
+                return report
             messages = await digest_messages(session, report.month, self._card(report))
             queued = await enqueue_digest(session, messages, now=now)
-        to_channel, chairs = _recipient_counts([(m.key, m.recipient) for m in messages])
+        to_channel, chairs = _recipient_counts(m.recipient for m in messages)
         return build_post_result(report.month, to_channel=to_channel, chairs=chairs, queued=queued)
 
     async def more(self, sender: Sender, data: Mapping[str, Any]) -> Card:
@@ -202,10 +201,10 @@ async def enqueue_digest(
     return queued
 
 
-def _recipient_counts(recipients: list[tuple[str, Recipient]]) -> tuple[bool, int]:
-    """(whether the group channel is among them, how many chairs)."""
-    channel = any(r.conversation_ref_id is not None for _, r in recipients)
-    return channel, sum(1 for _, r in recipients if r.conversation_ref_id is None)
+def _recipient_counts(recipients: Iterable[Recipient]) -> tuple[bool, int]:
+    """(whether the group channel is among them, how many chairs: people, not channels)."""
+    channels = [r.conversation_ref_id is not None for r in recipients]
+    return any(channels), channels.count(False)
 
 
 def _no_plan() -> Card:

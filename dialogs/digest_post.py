@@ -46,7 +46,7 @@ def build_post_confirmation(plan: PostPlan) -> Card:
         }
         cards.remove(card, ["facts", "warning"])
         del card["actions"]
-        return cards.fill(card, values | {"warning": ""})
+        return cards.fill(card, values)
     warning = _warning(plan)
     cards.fill(
         card,
@@ -82,7 +82,7 @@ def build_post_result(month: str, *, to_channel: bool, chairs: int, queued: int)
     else:
         title = f"Digest for {label}"
         message = f"The {label} digest is on its way to {_where_to(to_channel)}."
-    return cards.fill(card, {"title": title, "message": message, "warning": ""})
+    return cards.fill(card, {"title": title, "message": message})
 
 
 def parse_post_month(data: Mapping[str, object]) -> str | None:

@@ -114,7 +114,6 @@ class DigestService:
             recipients = await digest_recipients(session)
             keys = {digest_key(report.month, recipient, step) for step, recipient in recipients}
             sent = await outbox.queued_keys(session, keys)
-        to_channel, chairs = _recipient_counts(recipient for _, recipient in recipients)
         if not recipients:
             return build_post_result(report.month, to_channel=False, chairs=0, queued=0)
         round_ = report.data.round
@@ -124,8 +123,7 @@ class DigestService:
                 today=report.data.as_of,
                 deadline=round_.deadline if round_ else None,
                 response=report.digest.response,
-                to_channel=to_channel,
-                chairs=chairs,
+                to_channel=_recipient_counts(r for _, r in recipients)[0],
                 already_sent=sent == keys,
             )
         )

@@ -30,7 +30,6 @@ class PostPlan:
     deadline: date | None  # the round's progress deadline; None when no round was opened
     response: ResponseRate | None
     to_channel: bool  # False when the bot is not in the group's channel yet
-    chairs: int
     already_sent: bool  # every recipient already has this month's digest
 
 

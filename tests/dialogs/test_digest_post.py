@@ -16,7 +16,6 @@ EARLY = PostPlan(
     deadline=date(2026, 11, 13),
     response=ResponseRate(actions_answered=12, actions_asked=17, people_answered=6, people_asked=9),
     to_channel=True,
-    chairs=1,
     already_sent=False,
 )
 

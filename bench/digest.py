@@ -47,7 +47,7 @@ async def digest_card(
 ) -> int:
     # The jobs import what they use, so the first run pays for it, as the first digest or report
     # in a process does.
-    from bot.reporting import card_links, load_month_report
+    from bot.services.reporting import card_links, load_month_report
     from dialogs.digest import build_digest_card
 
     async with sessions() as session:
@@ -60,9 +60,10 @@ async def digest_card(
 async def board_report(
     sessions: async_sessionmaker[AsyncSession], month: str, as_of: datetime
 ) -> int:
-    from bot import charts
-    from bot.report_docx import render_docx
-    from bot.reporting import charts_for, load_month_report
+    from bot.reports import charts
+    from bot.reports.charts import charts_for
+    from bot.reports.docx_file import render_docx
+    from bot.services.reporting import load_month_report
 
     async with sessions() as session:
         report = await load_month_report(session, month, as_of)

@@ -30,11 +30,11 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from bot.adapter import new_adapter
-from bot.delivery import DeliveryConfig, DeliveryWorker
-from bot.delivery_service import Until, run_worker
-from bot.gateway import BotFrameworkGateway
+from bot.delivery.loop import Until, run_worker
+from bot.delivery.worker import DeliveryConfig, DeliveryWorker
 from bot.settings import Settings
+from bot.teams.adapter import new_adapter
+from bot.teams.gateway import BotFrameworkGateway
 from domain.outbox import MessageKind, Recipient, message_payload
 from storage import outbox
 from storage.engine import new_engine, new_sessionmaker

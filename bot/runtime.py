@@ -9,15 +9,18 @@ from datetime import UTC, datetime
 from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.account import AccountService
-from bot.adapter import new_adapter
-from bot.checkin import CheckinService
-from bot.digest_service import DigestService
-from bot.figures import FiguresService
-from bot.handler import CqcBot
-from bot.planning import MessageRenderer, PlanningRunner
-from bot.report_links import links_for
+from bot.delivery.worker import DeliveryConfig, DeliveryWorker
+from bot.services.account import AccountService
+from bot.services.checkin import CheckinService
+from bot.services.digest import DigestService
+from bot.services.figures import FiguresService
+from bot.services.planning import MessageRenderer, PlanningRunner
+from bot.services.report_links import links_for
 from bot.settings import Settings
+from bot.teams.adapter import new_adapter
+from bot.teams.gateway import BotFrameworkGateway
+from bot.teams.handler import CqcBot
+from domain.outbox import DeliveryStatus
 from storage.engine import new_engine, new_sessionmaker
 
 
@@ -34,6 +37,12 @@ class Runtime:
     bot: CqcBot
     planning: PlanningRunner
     clock: Callable[[], datetime] = field(default=utc_now)
+
+    def delivery_worker(self, on_settled: Callable[[DeliveryStatus], None] | None = None) -> DeliveryWorker:
+        """The outbox worker, sending through the Teams edge under the configured limits."""
+        gateway = BotFrameworkGateway(self.adapter, self.settings.app_id, clock=self.clock)
+        config = DeliveryConfig.from_settings(self.settings)
+        return DeliveryWorker(self.sessions, gateway, config, clock=self.clock, on_settled=on_settled)
 
     async def close(self) -> None:
         await self.engine.dispose()

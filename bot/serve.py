@@ -8,9 +8,9 @@ import logging
 from aiohttp import web
 from rich.console import Console
 
-from bot.app import create_app
 from bot.runtime import build_runtime
 from bot.settings import Settings
+from bot.web.app import create_app
 from storage.schema_check import SchemaNotReady, ready_database
 
 log = logging.getLogger(__name__)

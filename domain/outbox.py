@@ -251,7 +251,7 @@ class Sent:
 
 
 class TeamsGateway(Protocol):
-    """The outbound calls the delivery worker makes; bot/gateway.py implements them over the SDK.
+    """The outbound calls the delivery worker makes; bot/teams/gateway.py implements them over the SDK.
     Every method raises DeliveryError when Teams refuses."""
 
     async def send(self, address: ConversationAddress, payload: Mapping[str, Any]) -> Sent: ...

@@ -14,9 +14,9 @@ from aiohttp import ClientResponse, ClientSession
 from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.app import create_app
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
+from bot.web.app import create_app
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import upgrade
 from storage.plan_file import load_plan_file

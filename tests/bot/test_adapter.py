@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from msrest.universal_http.requests import ClientRetryPolicy
 
-from bot.adapter import speed_up_msrest_retry_policy
+from bot.teams.adapter import speed_up_msrest_retry_policy
 
 
 def test_retry_policy_is_unchanged_by_the_speed_up() -> None:

@@ -12,9 +12,9 @@ from botbuilder.core import InvokeResponse
 from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ExpectedReplies
 
-from bot.app import create_app
-from bot.intake import invoke_json, read_activity
 from bot.runtime import build_runtime
+from bot.teams.intake import invoke_json, read_activity
+from bot.web.app import create_app
 from dialogs.progress import LastUpdateView, ProgressPromptView, build_receipt_card, build_refusal_card
 from domain.model import Rag
 from tests import activities

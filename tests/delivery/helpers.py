@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.adapter import new_adapter
-from bot.delivery import DeliveryConfig, DeliveryWorker
-from bot.gateway import BotFrameworkGateway
+from bot.delivery.worker import DeliveryConfig, DeliveryWorker
+from bot.teams.adapter import new_adapter
+from bot.teams.gateway import BotFrameworkGateway
 from domain.outbox import DeliveryStatus, MessageKind, Recipient, message_payload
 from storage import outbox
 from storage.models import ConversationRef, Person

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
-from bot.delivery_service import Until, run_worker
+from bot.delivery.loop import Until, run_worker
 from storage import outbox as ledger
 from storage.engine import new_engine, new_sessionmaker
 from storage.outbox_report import outbox_report
@@ -67,7 +67,7 @@ async def test_kill_9_mid_batch_then_restart_sends_nothing_twice_and_flags_the_r
     assert sum(r.status == "sending" for r in before.values()) >= len(held)
 
     # The restart: the operator knows the old process is dead, so no lease needs to run out.
-    from bot.cli import app
+    from bot.cli.main import app
 
     result = await asyncio.to_thread(CliRunner().invoke, app, ["deliver", "--until-empty", "--after-crash"],
                                      env=_env(database_url))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery_service import Until, run_worker
+from bot.delivery.loop import Until, run_worker
 from domain.outbox import MessageKind, Recipient
 from domain.send_limits import Window
 from storage import outbox

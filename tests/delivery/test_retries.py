@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery_service import Until, run_worker
+from bot.delivery.loop import Until, run_worker
 from tests.delivery.helpers import FAST, SENT, add_people, delivered, enqueue_prompts, rows, worker
 from tests.fakes.connector import FakeConnector
 

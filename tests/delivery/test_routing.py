@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery_route import NOT_INSTALLED
-from bot.delivery_service import Until, run_worker
+from bot.delivery.loop import Until, run_worker
+from bot.delivery.routing import NOT_INSTALLED
 from domain.outbox import MessageKind, Recipient
 from storage import outbox
 from storage.models import ConversationRef, Person

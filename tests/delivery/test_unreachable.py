@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
-from bot.app import create_app
-from bot.delivery_service import Until, run_worker
+from bot.delivery.loop import Until, run_worker
 from bot.runtime import build_runtime
+from bot.web.app import create_app
 from domain.conversations import MemberIdentity
 from storage.conversations import link_person
 from storage.models import ConversationRef, Person
@@ -90,7 +90,7 @@ async def test_a_new_install_makes_them_reachable_again(
     assert blocked.unreachable_since is not None
     assert blocked.unreachable_reason == "Teams answered 403 Forbidden MessageWritesBlocked"  # the subCode
 
-    # What the bot does on an installationUpdate or a message from them (bot/handler.py).
+    # What the bot does on an installationUpdate or a message from them (bot/teams/handler.py).
     async with sessions.begin() as session:
         chat = await session.scalar(select(ConversationRef).where(ConversationRef.person_id == person))
         assert chat is not None
@@ -125,7 +125,7 @@ async def test_the_chair_report_on_the_command_line(
     connector.fail(500, times=None, match=lambda c: "personal-2/" in c.path)
     await worker(sessions, database_url).run_once()
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     env = {"DATABASE_URL": database_url, "MicrosoftAppId": "", "COLUMNS": "250"}
     result = await asyncio.to_thread(CliRunner().invoke, app, ["outbox"], env={**os.environ, **env})

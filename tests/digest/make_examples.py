@@ -15,11 +15,12 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.report_export import ReportFormat, render_report, write_report
-from bot.report_links import ReportLinks
-from bot.reporting import MonthReport, card_links, load_month_report
+from bot.reports.export import ReportFormat, render_report, write_report
+from bot.services.report_links import ReportLinks
+from bot.services.reporting import card_links, load_month_report
 from dialogs.digest import build_digest_card
 from dialogs.digest_text import render_digest_text
+from domain.month_report import MonthReport
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import upgrade
 from storage.plan_file import load_plan_file

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.checkin import Sender
-from bot.digest_service import DigestService, digest_key, digest_messages
-from bot.report_links import ReportLinks
+from bot.services.checkin import Sender
+from bot.services.digest import DigestService, digest_key, digest_messages
+from bot.services.report_links import ReportLinks
 from domain.outbox import Recipient
 from storage.models import ConversationRef, Organisation, Person
 from storage.outbox_models import OutboxMessage

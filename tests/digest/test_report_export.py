@@ -17,14 +17,15 @@ import docx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import charts as chart_cache
-from bot.chart_drawing import ChartCanvas
-from bot.charts import render_metric_chart
-from bot.report_docx import render_docx
-from bot.report_export import ReportFormat, render_report, write_report
-from bot.reporting import MonthReport, charts_for, load_month_report
+from bot.reports import charts as chart_cache
+from bot.reports.chart_drawing import ChartCanvas
+from bot.reports.charts import charts_for, render_metric_chart
+from bot.reports.docx_file import render_docx
+from bot.reports.export import ReportFormat, render_report, write_report
+from bot.services.reporting import load_month_report
 from domain.digest_model import MetricSeries
 from domain.model import DatedValue, Direction, Metric
+from domain.month_report import MonthReport
 from tests.digest.history import AS_OF, MONTH
 from tests.digest.make_examples import example_report
 

@@ -12,11 +12,11 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from typer.testing import CliRunner
 
-from bot.app import create_app
-from bot.cli import app as cli
-from bot.report_links import ReportLinks
-from bot.report_routes import REPORTS, add_report_routes
+from bot.cli.main import app as cli
 from bot.runtime import build_runtime
+from bot.services.report_links import ReportLinks
+from bot.web.app import create_app
+from bot.web.reports import REPORTS, add_report_routes
 from tests import conftest
 from tests.conftest import FakeClock
 from tests.digest.history import AS_OF, MONTH
@@ -39,7 +39,7 @@ async def served(database_url: str, history: None, clock: FakeClock) -> AsyncIte
         conftest.test_settings(database_url, DELIVERY_ENABLED=False), clock=clock
     )
     app = create_app(runtime)
-    if REPORTS not in app:  # until bot/app.py adds them itself
+    if REPORTS not in app:  # until bot/web/app.py adds them itself
         add_report_routes(app, runtime)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

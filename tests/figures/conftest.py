@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.figures import FiguresService
+from bot.services.figures import FiguresService
 from storage.models import Person
 from tests.conftest import FakeClock
 from tests.figures.helpers import AAD, Sessions

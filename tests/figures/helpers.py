@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.checkin import Sender
-from bot.figures import FiguresService
+from bot.services.checkin import Sender
+from bot.services.figures import FiguresService
 from storage.models import AuditEntry, MetricReading
 from tests import activities
 from tests.cards import element

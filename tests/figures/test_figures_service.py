@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.checkin import Sender
-from bot.figures import FiguresService
+from bot.services.checkin import Sender
+from bot.services.figures import FiguresService
 from storage.models import Metric, MetricReading, Organisation, Person
 from tests import activities
 from tests.cards import element, texts

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.figures import FiguresService
+from bot.services.figures import FiguresService
 from storage import figures as store
 from storage.models import Person
 from tests.cards import texts

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.checkin import CheckinService
-from bot.digest_service import DigestService
-from bot.figures import FiguresService
-from bot.planning import MessageRenderer, PlanningRunner
+from bot.services.checkin import CheckinService
+from bot.services.digest import DigestService
+from bot.services.figures import FiguresService
+from bot.services.planning import MessageRenderer, PlanningRunner
 from domain.planning import RunReport
 from scheduler.jobs import JobCall
 from storage.outbox_models import OutboxMessage

@@ -1,0 +1,32 @@
+"""`cqcbot cycle open`: the monthly progress round, through the scheduler's own code path."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from bot.cli.console import AS_OF_HELP, err, load_settings, out, run_async, run_planner_job
+
+
+def register(app: typer.Typer) -> None:
+    cycle = typer.Typer(help="The monthly progress round.", no_args_is_help=True)
+    app.add_typer(cycle, name="cycle")
+
+    @cycle.command("open")
+    def cycle_open(
+        month: Annotated[str | None, typer.Option(help="YYYY-MM (default: the month of --as-of)")] = None,
+        as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
+    ) -> None:
+        """Open the month's round (idempotent): one request per open action, each owner's prompts queued."""
+        if month is not None and not _is_month(month):
+            raise typer.BadParameter("use YYYY-MM, e.g. 2026-12", param_hint="--month")
+
+        async def job(planner, now):  # type: ignore[no-untyped-def]
+            return await planner.open_cycle(now, month=month, force=True)
+
+        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
+
+
+def _is_month(text: str) -> bool:
+    return len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12

@@ -1,0 +1,18 @@
+"""`cqcbot`: the one command-line app; each command group lives in its own module and registers here."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import cycle, db, delivery, figures, manifest, plan, reports, schedule, serve
+
+# Locals in a traceback could print secrets (the app password, a database URL): never show them.
+app = typer.Typer(
+    help="CQC Improvement Bot", no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False
+)
+for group in (serve, db, plan, manifest, delivery, cycle, schedule, figures, reports):
+    group.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,73 @@
+"""`cqcbot remind`, `cqcbot tick` and `cqcbot schedule`: the scheduler's work from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.cli.console import AS_OF_HELP, err, load_settings, out, parse_as_of, run_async, run_planner_job
+from bot.settings import Settings
+from scheduler.jobs import JOBS
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def remind(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
+        """Send what is due of the nudge, overdue reminders and the escalation to the chair."""
+        async def job(planner, now):  # type: ignore[no-untyped-def]
+            return await planner.remind(now)
+
+        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
+
+    @app.command()
+    def job(
+        name: Annotated[str, typer.Argument(help=f"One of: {', '.join(spec.id for spec in JOBS)}")],
+        as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
+    ) -> None:
+        """Run one of the scheduler's jobs now, exactly as the scheduler runs it."""
+        specs = {spec.id: spec for spec in JOBS}
+        if name not in specs:
+            raise typer.BadParameter(f"unknown job {name!r}: use one of {', '.join(specs)}", param_hint="NAME")
+        raise typer.Exit(run_async(run_planner_job(load_settings(), specs[name].call, as_of, out, err), err))
+
+    @app.command()
+    def tick(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
+        """Run everything the scheduler would have run by --as-of and not yet done."""
+        async def job(planner, now):  # type: ignore[no-untyped-def]
+            return await planner.tick(now)
+
+        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
+
+    @app.command()
+    def schedule(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
+        """List the next run of every scheduled step, in the plan's time zone."""
+        raise typer.Exit(run_async(_show_schedule(load_settings(), as_of, out), err))
+
+
+async def _show_schedule(settings: Settings, as_of: str | None, out: Console) -> int:
+    from rich.table import Table
+
+    from domain.calendar import WorkingCalendar
+    from domain.schedule import upcoming
+    from storage.plan_queries import load_plan
+    from storage.schema_check import NoPlanYet, ready_database
+
+    async with ready_database(settings.database_url) as sessions, sessions() as session:
+        plan = await load_plan(session)
+    if plan is None:
+        raise NoPlanYet
+    calendar = WorkingCalendar(plan.timezone)
+    now = parse_as_of(as_of, plan.timezone)
+    table = Table(title=f"Next runs after {now.astimezone(calendar.zone):%a %d %b %Y %H:%M} ({plan.timezone})")
+    table.add_column("Step")
+    table.add_column("Next run")
+    for name, moment in upcoming(plan.schedule, plan.metrics, calendar, now):
+        table.add_row(name, f"{moment.astimezone(calendar.zone):%a %d %b %Y %H:%M %Z}")
+    out.print(table)
+    scheduler = "on" if settings.scheduler_enabled else "OFF (SCHEDULER_ENABLED=false)"
+    out.print(
+        f"The scheduler checks at {plan.schedule.cycle_open_time} on working days; in this process it is {scheduler}."
+    )
+    return 0

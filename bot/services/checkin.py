@@ -1,0 +1,231 @@
+"""The monthly check-in over Teams: answering card actions and the owner's commands with cards.
+
+Plain arguments in, card JSON out: the activity handler does the Bot Framework part.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.base import LocalService
+from dialogs import progress as cards
+from dialogs.cards import month_label
+from domain.checkin import RoundState, may_update, round_state, status_after
+from domain.model import ActionStatus, Rag
+from storage import progress as store
+from storage.idempotency import claim_all, submission_keys
+from storage.models import Cycle, Person, ProgressUpdate
+
+Card = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who pressed the button, as Teams says."""
+
+    user_id: str | None
+    aad_object_id: str | None
+    name: str | None
+
+
+def _local_text(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%B %Y}, {local:%H:%M}"
+
+
+class CheckinService(LocalService):
+
+    # ---- building prompt cards -------------------------------------------------------------
+
+    def _ad_hoc_round(self) -> tuple[int, str, date]:
+        """An update outside a monthly round: editable to the end of this month."""
+        today = self._today()
+        last_day = calendar.monthrange(today.year, today.month)[1]
+        return 0, f"{today:%Y-%m}", today.replace(day=last_day)
+
+    def _round_view(
+        self, context: store.ActionContext, round_: Cycle | None, last: cards.LastUpdateView | None = None
+    ) -> cards.ProgressPromptView:
+        cycle_id, month, deadline = (round_.id, round_.month, round_.deadline) if round_ else self._ad_hoc_round()
+        return cards.ProgressPromptView(
+            cycle_id=cycle_id, month=month, deadline=deadline, action_ref=context.action.ref,
+            requirement=context.action.requirement, theme_name=context.theme_name,
+            quality_statement_name=context.statement.name if context.statement else None,
+            quality_statement_score=context.statement.score if context.statement else None,
+            action_due=context.action.due, owner_name=context.owner.name, last=last,
+        )
+
+    async def _view(
+        self, session: AsyncSession, context: store.ActionContext, round_: Cycle | None
+    ) -> cards.ProgressPromptView:
+        """The view a prompt card needs: the round's, with the action's latest update."""
+        latest = await store.latest_update(session, context.action.id)
+        return self._round_view(context, round_, self._last_view(*latest) if latest else None)
+
+    def _last_view(self, update: ProgressUpdate, author: str) -> cards.LastUpdateView:
+        return cards.LastUpdateView(
+            rag=Rag(update.rag) if update.rag else None, narrative=update.narrative,
+            evidence_links=tuple(update.evidence_links or ()), blockers=update.blockers or "",
+            revised_due=update.revised_due, submitted_at_text=_local_text(update.submitted_at, self._zone),
+            author_name=author,
+        )
+
+    def _prompt(self, view: cards.ProgressPromptView, **options: Any) -> Card:
+        # A past revised date would be refused on submit; the officer re-enters it if still needed.
+        values = dict(options.pop("values", None) or {})
+        if view.last and view.last.revised_due and view.last.revised_due < self._today():
+            values.setdefault("revised_due", "")
+        return cards.build_progress_card(view, values=values, card_id=uuid.uuid4().hex, **options)
+
+    async def prompt_card(self, session: AsyncSession, ref: str, *, cycle_id: int | None = None) -> Card | None:
+        """A fresh prompt for one action, read in the caller's session (the planner's transaction)."""
+        context = await store.action_context(session, ref)
+        if context is None:
+            return None
+        round_ = await store.cycle(session, cycle_id) if cycle_id else await store.open_progress_cycle(session)
+        return self._prompt(await self._view(session, context, round_))
+
+    async def my_action_cards(self, sender: Sender) -> tuple[Person | None, list[Card]]:
+        async with self._sessions() as session:
+            person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+            if person is None:
+                return None, []
+            round_ = await store.open_progress_cycle(session)
+            return person, [
+                self._prompt(await self._view(session, c, round_)) for c in await store.actions_for(session, person)
+            ]
+
+    async def status_lines(self, sender: Sender) -> tuple[Person | None, list[str]]:
+        async with self._sessions() as session:
+            person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+            if person is None:
+                return None, []
+            lines = []
+            for context in await store.actions_for(session, person, open_only=False):
+                action = context.action
+                rag = Rag(action.rag).label if action.rag else "no RAG yet"
+                due = f", due {action.due:%d %b %Y}" if action.due else ""
+                lines.append(
+                    f"**{action.ref}** — {rag} ({ActionStatus(action.status).label.lower()}{due}): {action.requirement}"
+                )
+            return person, lines
+
+    # ---- answering card actions ------------------------------------------------------------
+
+    async def card_action(self, sender: Sender, verb: str, data: Mapping[str, Any], activity_id: str | None) -> Card:
+        if verb == cards.EDIT_VERB:
+            return await self._edit(sender, data)
+        if verb == cards.SUBMIT_VERB:
+            return await self._submit(sender, data, activity_id)
+        return cards.build_refusal_card(
+            "I can't do that", "This button is not one I know. Type **help** to see what I can do."
+        )
+
+    async def _authorised(
+        self, session: AsyncSession, sender: Sender, ref: object
+    ) -> tuple[Person, store.ActionContext] | Card:
+        context = await store.action_context(session, ref) if isinstance(ref, str) else None
+        if context is None:
+            return cards.build_refusal_card(
+                "Unknown action", "This card names an action that is not in the plan any more."
+            )
+        person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+        if person is None or not may_update(store.actor_of(person), owner_email=context.owner.email,
+                                            delegate_emails=context.delegate_emails):
+            return cards.build_refusal_card(
+                "You can't update this action",
+                f"Only the action owner, a delegate named in the plan or an admin can update {context.action.ref}. "
+                "Nothing was saved.",
+                details=[("Action owner", context.owner.name)],
+            )
+        return person, context
+
+    async def _edit(self, sender: Sender, data: Mapping[str, Any]) -> Card:
+        async with self._sessions() as session:
+            checked = await self._authorised(session, sender, data.get("action_ref"))
+            if isinstance(checked, dict):
+                return checked
+            _, context = checked
+            cycle_id = data.get("cycle_id")
+            round_ = await store.cycle(session, cycle_id) if isinstance(cycle_id, int) and cycle_id else None
+            return self._prompt(await self._view(session, context, round_))
+
+    async def _submit(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
+        now, today = self._clock(), self._today()
+        async with self._sessions.begin() as session:
+            checked = await self._authorised(session, sender, data.get("action_ref"))
+            if isinstance(checked, dict):
+                return checked
+            person, context = checked
+            cycle_id = data.get("cycle_id")
+            round_ = await store.cycle(session, cycle_id) if isinstance(cycle_id, int) and cycle_id else None
+            parsed = cards.parse_progress_submission(data, today=today)
+            if isinstance(parsed, cards.ProgressFormErrors):
+                return self._prompt(
+                    await self._view(session, context, round_),
+                    values=parsed.values, errors=parsed.errors, personal_data=parsed.personal_data,
+                )
+            problem = self._round_problem(round_, cycle_id, data, today)
+            if problem:
+                return self._prompt(await self._view(session, context, round_), values=_typed(data), notice=problem)
+            # The receipt shows what was stored, so it needs no read of the previous update.
+            view = self._round_view(context, round_)
+            # Teams redelivers slow activities and people double-click: one update either way.
+            if not await claim_all(session, submission_keys(activity_id, data.get("card_id")), now=now):
+                return await self._receipt(session, view, context.action.id, round_)
+            await store.store_update(
+                session, context,
+                store.NewUpdate(
+                    parsed.rag.value, parsed.narrative, list(parsed.evidence_links), parsed.blockers, parsed.revised_due
+                ),
+                author=person, cycle_id=round_.id if round_ else None, teams_user_id=sender.user_id,
+                activity_id=activity_id,
+                status=status_after(parsed.rag, ActionStatus(context.action.status)).value,
+                now=now,
+            )
+        # Built after the commit: the write transaction (SQLite's one write lock) is held no longer than needed.
+        return cards.build_receipt_card(
+            view, parsed, author_name=person.name, submitted_at_text=_local_text(now, self._zone),
+            editable=self._editable(round_, view.deadline, today),
+        )
+
+    def _round_problem(
+        self, round_: Cycle | None, cycle_id: object, data: Mapping[str, Any], today: date
+    ) -> str | None:
+        if data.get("card_version") not in (None, cards.PROGRESS_CARD_VERSION):
+            return ("This card is out of date, so nothing was saved. "
+                    "Your text is below: check it and press Submit again.")
+        if cycle_id and round_ is None:
+            return ("This card's progress round is not in the plan any more, so nothing was saved. "
+                    "Type **my actions** for a fresh card.")
+        if round_ is not None and round_.closed_at is not None:
+            return (f"The {month_label(round_.month)} progress round has closed, so nothing was saved. "
+                    "Your text is below: type **my actions** for a card for the current round.")
+        return None
+
+    def _editable(self, round_: Cycle | None, deadline: date, today: date) -> bool:
+        state = round_state(deadline=deadline, closed=bool(round_ and round_.closed_at), today=today)
+        return state is RoundState.OPEN
+
+    async def _receipt(
+        self, session: AsyncSession, view: cards.ProgressPromptView, action_id: int, round_: Cycle | None
+    ) -> Card:
+        """The receipt for a repeat: the update stored by the first of them."""
+        latest = await store.latest_update(session, action_id)
+        assert latest is not None  # a duplicate means the first one was stored
+        stored = self._last_view(*latest)
+        return cards.build_receipt_card(view, stored, author_name=stored.author_name,
+                                        submitted_at_text=stored.submitted_at_text,
+                                        editable=self._editable(round_, view.deadline, self._today()))
+
+
+def _typed(data: Mapping[str, Any]) -> dict[str, str]:
+    return {k: v for k, v in data.items() if k in (*cards.INPUT_IDS, cards.CONFIRM_ID) and isinstance(v, str)}

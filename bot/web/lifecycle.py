@@ -1,0 +1,67 @@
+"""Starting and stopping the scheduler and the delivery worker with the web server (aiohttp hooks)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.delivery.loop import run_worker
+from bot.runtime import Runtime
+from scheduler.setup import build_scheduler
+from storage.plan_queries import load_plan
+
+log = logging.getLogger(__name__)
+
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+
+
+def install_scheduler(app: web.Application, runtime: Runtime) -> None:
+    if not runtime.settings.scheduler_enabled:
+        log.info("SCHEDULER_ENABLED=false: serving without the scheduler")
+        return
+
+    async def start(app: web.Application) -> None:
+        # AsyncIOScheduler binds to the running loop, so it is built and started here, not before.
+        async with runtime.sessions() as session:
+            plan = await load_plan(session)
+        at = plan.schedule.cycle_open_time if plan else "09:00"
+        timezone = plan.timezone if plan else runtime.settings.timezone
+        scheduler = build_scheduler(runtime.planning.run, timezone=timezone, at=at, clock=runtime.clock)
+        scheduler.start()
+        app[SCHEDULER] = scheduler
+        log.info("scheduler started: jobs at %s %s on working days", at, timezone)
+
+    async def stop(app: web.Application) -> None:
+        scheduler = app.get(SCHEDULER)
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+
+
+def install_delivery(app: web.Application, runtime: Runtime) -> None:
+    """Run the worker beside the web server (when DELIVERY_ENABLED), stopping before the engine."""
+    if not runtime.settings.delivery_enabled:
+        return
+    stop = asyncio.Event()
+    running: list[asyncio.Task[None]] = []
+
+    async def start(_app: web.Application) -> None:
+        worker = runtime.delivery_worker()
+        running.append(asyncio.create_task(run_worker(worker, stop), name="delivery"))
+        log.info("delivery worker %s started", worker.name)
+
+    async def finish(_app: web.Application) -> None:
+        stop.set()
+        for task in running:
+            try:
+                await task
+            except (Exception, asyncio.CancelledError):  # stopping must not stop the shutdown
+                log.exception("the delivery worker did not stop cleanly")
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(finish)

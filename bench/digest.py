@@ -42,9 +42,7 @@ from storage.migrate import upgrade
 GOAL_SECONDS = 1.0
 
 
-async def digest_card(
-    sessions: async_sessionmaker[AsyncSession], month: str, as_of: datetime
-) -> int:
+async def digest_card(sessions: async_sessionmaker[AsyncSession], month: str, as_of: datetime) -> int:
     # The jobs import what they use, so the first run pays for it, as the first digest or report
     # in a process does.
     from bot.services.reporting import card_links, load_month_report
@@ -57,9 +55,7 @@ async def digest_card(
     return len(card["body"])
 
 
-async def board_report(
-    sessions: async_sessionmaker[AsyncSession], month: str, as_of: datetime
-) -> int:
+async def board_report(sessions: async_sessionmaker[AsyncSession], month: str, as_of: datetime) -> int:
     from bot.reports import charts
     from bot.reports.charts import charts_for
     from bot.reports.docx_file import render_docx
@@ -81,9 +77,7 @@ class Counter:
         self.count += 1
 
 
-async def measure(
-    name: str, job: Callable[[], Awaitable[int]], counter: Counter, runs: int
-) -> dict[str, float]:
+async def measure(name: str, job: Callable[[], Awaitable[int]], counter: Counter, runs: int) -> dict[str, float]:
     times, cpu, queries = [], [], []
     for _ in range(runs + 1):
         before = counter.count
@@ -118,37 +112,24 @@ async def bench(url: str, actions: int, months: int, runs: int) -> dict[str, dic
         started = time.perf_counter()
         month = await generate(sessions, actions, months)
         async with engine.connect() as connection:
-            updates = (
-                await connection.execute(text("SELECT count(*) FROM progress_update"))
-            ).scalar_one()
-        sys.stderr.write(
-            f"generated {actions} actions, {updates} updates "
-            f"in {time.perf_counter() - started:.1f} s\n"
-        )
+            updates = (await connection.execute(text("SELECT count(*) FROM progress_update"))).scalar_one()
+        sys.stderr.write(f"generated {actions} actions, {updates} updates in {time.perf_counter() - started:.1f} s\n")
         counter = Counter(engine)
         as_of = datetime(2026, 4, 20, 8, tzinfo=UTC)
         return {
-            "digest": await measure(
-                "digest", lambda: digest_card(sessions, month, as_of), counter, runs
-            ),
-            "report": await measure(
-                "report", lambda: board_report(sessions, month, as_of), counter, runs
-            ),
+            "digest": await measure("digest", lambda: digest_card(sessions, month, as_of), counter, runs),
+            "report": await measure("report", lambda: board_report(sessions, month, as_of), counter, runs),
         }
     finally:
         await engine.dispose()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--actions", type=int, default=2000)
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument(
-        "--database-url", help="an empty PostgreSQL database (default: SQLite in a temp folder)"
-    )
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temp folder)")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -172,9 +153,7 @@ def main() -> None:
     print("first: the first run in the process (wall, CPU); median, max, cpu: the runs after it")
     big = results[args.actions]
     ok_time = all(max(f["first_s"], f["max_s"]) <= GOAL_SECONDS for f in big.values())
-    same = len(results) < 2 or all(
-        results[s][w]["queries"] == big[w]["queries"] for s in results for w in big
-    )
+    same = len(results) < 2 or all(results[s][w]["queries"] == big[w]["queries"] for s in results for w in big)
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         f"goal ≤ {GOAL_SECONDS:.0f} s each (wall, worst run, first included): "

@@ -65,9 +65,7 @@ async def generate(sessions: async_sessionmaker[AsyncSession], actions: int, mon
                 for p in range(1, 201)
             ],
         )
-        await session.execute(
-            insert(Theme), [{"id": f"t{t}", "name": f"Theme {t}", "position": t} for t in range(4)]
-        )
+        await session.execute(insert(Theme), [{"id": f"t{t}", "name": f"Theme {t}", "position": t} for t in range(4)])
         await session.execute(
             insert(QualityStatement),
             [
@@ -89,8 +87,7 @@ async def generate(sessions: async_sessionmaker[AsyncSession], actions: int, mon
                     "ref": f"A-{a:05d}",
                     "theme_id": f"t{a % 4}",
                     "quality_statement_id": f"q{a % 9}",
-                    "requirement": f"Improvement requirement {a} "
-                    + "with a realistic length of wording " * 3,
+                    "requirement": f"Improvement requirement {a} " + "with a realistic length of wording " * 3,
                     "owner_id": 1 + a % 200,
                     "due": date(2026, 12, 31),
                     "status": "in_progress",
@@ -131,9 +128,7 @@ async def generate(sessions: async_sessionmaker[AsyncSession], actions: int, mon
                             "month": month,
                             "opened_at": opened,
                             "deadline": date(year, number, 14),
-                            "closed_at": None
-                            if month == month_keys[-1]
-                            else opened + timedelta(days=27),
+                            "closed_at": None if month == month_keys[-1] else opened + timedelta(days=27),
                         }
                     ],
                 )

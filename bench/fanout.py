@@ -48,25 +48,15 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 
 def _args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=1000)
-    parser.add_argument(
-        "--app-rate", type=float, default=50.0, help="the ceiling, requests/s (ours and the fake's)"
-    )
+    parser.add_argument("--app-rate", type=float, default=50.0, help="the ceiling, requests/s (ours and the fake's)")
     parser.add_argument("--failure-rate", type=float, default=0.1)
-    parser.add_argument(
-        "--failure-statuses", default="429,500,503", help="what the failures answer"
-    )
-    parser.add_argument(
-        "--concurrency", type=int, default=16, help="calls in flight (≈ rate × latency)"
-    )
+    parser.add_argument("--failure-statuses", default="429,500,503", help="what the failures answer")
+    parser.add_argument("--concurrency", type=int, default=16, help="calls in flight (≈ rate × latency)")
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--tracemalloc", action="store_true", help="also trace the Python heap (slower)"
-    )
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace the Python heap (slower)")
     parser.add_argument(
         "--database-url",
         default=None,
@@ -75,9 +65,7 @@ def _args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-async def _start_fake(
-    args: argparse.Namespace, dump: Path
-) -> tuple[asyncio.subprocess.Process, str]:
+async def _start_fake(args: argparse.Namespace, dump: Path) -> tuple[asyncio.subprocess.Process, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -187,9 +175,7 @@ async def _run(args: argparse.Namespace, workdir: Path, url: str) -> None:
         keys = await _seed(sessions, args.people, service_url)
         settings = Settings(_env_file=None, DATABASE_URL=url, MicrosoftAppId="")  # type: ignore[call-arg]
         gateway = BotFrameworkGateway(new_adapter(settings), "")
-        config = DeliveryConfig(
-            app_rate=args.app_rate, batch=args.batch, concurrency=args.concurrency
-        )
+        config = DeliveryConfig(app_rate=args.app_rate, batch=args.batch, concurrency=args.concurrency)
         worker = DeliveryWorker(sessions, gateway, config)
         if args.tracemalloc:  # exact Python heap peak, but it slows every allocation down
             tracemalloc.start()
@@ -261,9 +247,7 @@ def _report(
     # a pause empties the sliding windows, so the next second's allowance may go at once.
     allowed_ratio = len(calls) / sending_time / ceiling if sending_time > 0 else 0.0
     line("ratio while allowed", f"{allowed_ratio:.3f} (requests per unpaused second, to ceiling)")
-    line(
-        "refused by the fake", f"{dict(refused) or 'none'}  (random: injected; throttled: a limit)"
-    )
+    line("refused by the fake", f"{dict(refused) or 'none'}  (random: injected; throttled: a limit)")
     line("window violations", str(len(record["window_violations"])))
     line("lost", f"{len(lost)}  (never delivered; outbox: {dict(statuses)})")
     line("duplicated", str(len(duplicated)))

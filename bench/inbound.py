@@ -120,7 +120,6 @@ def echo_check(status: int, body: dict[str, Any]) -> str | None:
     return None if status == 200 and body.get("statusCode") == 200 else f"HTTP {status} {body.get('statusCode')}"
 
 
-
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime

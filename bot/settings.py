@@ -25,15 +25,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     app_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID"))
-    app_password: str = Field(
-        "", validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
-    )
+    app_password: str = Field("", validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD"))
     app_type: AppType = Field(
         AppType.SINGLE_TENANT, validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
     )
-    app_tenant_id: str = Field(
-        "", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
-    )
+    app_tenant_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
     host: str = Field("127.0.0.1", validation_alias="HOST")
     port: int = Field(3978, ge=1, le=65535, validation_alias="PORT")
     database_url: str = Field("sqlite+aiosqlite:///./cqcbot.db", validation_alias="DATABASE_URL")
@@ -70,9 +66,7 @@ class Settings(BaseSettings):
     @classmethod
     def _supported_database(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
-            )
+            raise ValueError("DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
     @field_validator("public_url")

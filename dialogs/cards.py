@@ -45,9 +45,7 @@ def _template_text(name: str) -> str:
 def template_names() -> list[str]:
     """Every card template shipped in ``dialogs/cards``, without the ``.json`` suffix."""
     folder = resources.files("dialogs").joinpath("cards")
-    return sorted(
-        p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")
-    )
+    return sorted(p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json"))
 
 
 def load_template(name: str) -> Card:
@@ -203,8 +201,7 @@ def parse_links(raw: str, max_links: int, max_chars: int) -> tuple[tuple[str, ..
     lines = [line.strip() for line in raw.splitlines() if line.strip()]
     if len(lines) > max_links:
         return (), (
-            f"Please give no more than {max_links} links (you gave {len(lines)}) —"
-            " link to a folder if there are more."
+            f"Please give no more than {max_links} links (you gave {len(lines)}) — link to a folder if there are more."
         )
     for line in lines:
         try:

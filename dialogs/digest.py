@@ -51,9 +51,7 @@ class MoreRequest:
     offset: int
 
 
-def build_digest_card(
-    digest: Digest, links: DigestLinks = DigestLinks(), *, budget: int = DIGEST_BUDGET
-) -> Card:
+def build_digest_card(digest: Digest, links: DigestLinks = DigestLinks(), *, budget: int = DIGEST_BUDGET) -> Card:
     card = cards.fill(
         cards.load_template("digest"),
         {
@@ -73,8 +71,7 @@ def build_digest_card(
         cards.fact(t.name, items.theme_words(t)) for t in digest.themes[:THEMES_SHOWN]
     ]
     cards.find(card, "metrics")["items"] = [
-        items.metric_element(row, links.chart_urls.get(row.metric_id))
-        for row in digest.metrics[:METRICS_SHOWN]
+        items.metric_element(row, links.chart_urls.get(row.metric_id)) for row in digest.metrics[:METRICS_SHOWN]
     ]
     hidden = {
         "concerns": 0,
@@ -173,9 +170,7 @@ def section_elements(digest: Digest, section: str) -> list[dict[str, Any]]:
     )
 
 
-def _fit(
-    holder: list[Any], elements: list[dict[str, Any]], size: int, budget: int
-) -> tuple[int, int]:
+def _fit(holder: list[Any], elements: list[dict[str, Any]], size: int, budget: int) -> tuple[int, int]:
     """Append elements while the card stays within budget; returns (how many, new size).
 
     Sizes add up exactly: json.dumps puts ", " between list items (4 bytes in UTF-16).
@@ -223,19 +218,12 @@ def _notice(hidden: dict[str, int]) -> str:
         "themes": "theme",
         "measures": "measure",
     }
-    parts = [
-        f"{n:,} more {words[key] if n == 1 else _plural(words[key])}"
-        for key, n in hidden.items()
-        if n
-    ]
+    parts = [f"{n:,} more {words[key] if n == 1 else _plural(words[key])}" for key, n in hidden.items() if n]
     if not parts:
         return ""
     listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
     verb = "is" if len(parts) == 1 and parts[0].startswith("1 ") else "are"
-    return (
-        f"To keep this message small, {listed} {verb} not shown. "
-        "Open the full report for everything."
-    )
+    return f"To keep this message small, {listed} {verb} not shown. Open the full report for everything."
 
 
 def _plural(noun: str) -> str:
@@ -253,9 +241,7 @@ def _headline(digest: Digest) -> str:
     if digest.response is not None:
         rate = digest.response
         share = f" ({rate.share:.0%})" if rate.share is not None else ""
-        parts.append(
-            f"**{rate.actions_answered:,} of {rate.actions_asked:,}** actions updated{share}"
-        )
+        parts.append(f"**{rate.actions_answered:,} of {rate.actions_asked:,}** actions updated{share}")
     else:
         parts.append(f"No progress round was opened for {cards.month_label(digest.month)}")
     parts.append(f"**{len(digest.completions):,}** completed")
@@ -270,8 +256,6 @@ def _response_facts(digest: Digest) -> list[dict[str, str]]:
     deadline = cards.long_date(digest.deadline) + (" (passed)" if digest.past_deadline else "")
     return [
         cards.fact("Actions updated", f"{rate.actions_answered:,} of {rate.actions_asked:,}"),
-        cards.fact(
-            "Owners who answered in full", f"{rate.people_answered:,} of {rate.people_asked:,}"
-        ),
+        cards.fact("Owners who answered in full", f"{rate.people_answered:,} of {rate.people_asked:,}"),
         cards.fact("Deadline", deadline),
     ]

@@ -48,9 +48,7 @@ def change_words(row: MetricRow) -> str:
         return "No change on last month"
     better = (row.change < 0) == row.lower_is_better
     direction = "down" if row.change < 0 else "up"
-    return (
-        f"{direction} {number(abs(row.change))} on last month ({'better' if better else 'worse'})"
-    )
+    return f"{direction} {number(abs(row.change))} on last month ({'better' if better else 'worse'})"
 
 
 def theme_words(theme: ThemeSummary) -> str:
@@ -86,11 +84,7 @@ def _text(text: str, **options: Any) -> Element:
 
 
 def concern_element(concern: Concern) -> Element:
-    was = (
-        f" (was {rag_word(concern.previous_rag)})"
-        if concern.previous_rag not in (None, concern.rag)
-        else ""
-    )
+    was = f" (was {rag_word(concern.previous_rag)})" if concern.previous_rag not in (None, concern.rag) else ""
     due = f" · revised due {short_date(concern.revised_due)}" if concern.revised_due else ""
     support = (
         f"Support asked: {plain(concern.blockers, BLOCKERS_CHARS)}"
@@ -113,8 +107,7 @@ def concern_element(concern: Concern) -> Element:
 
 def completion_element(completion: Completion) -> Element:
     return _text(
-        f"**{completion.ref}** — {plain(completion.requirement, REQUIREMENT_CHARS)}"
-        f" ({completion.owner_name})",
+        f"**{completion.ref}** — {plain(completion.requirement, REQUIREMENT_CHARS)} ({completion.owner_name})",
         spacing="small",
     )
 
@@ -137,9 +130,7 @@ def metric_facts(row: MetricRow) -> list[dict[str, str]]:
         ("Target", f"{number(row.target)} by {short_date(row.target_date)}"),
     ]
     if row.trajectory is not None and row.latest_period:
-        facts.append(
-            ("Trajectory", f"{number(row.trajectory)} for {short_date(row.latest_period)}")
-        )
+        facts.append(("Trajectory", f"{number(row.trajectory)} for {short_date(row.latest_period)}"))
     return [cards.fact(title, value) for title, value in facts]
 
 

@@ -72,8 +72,7 @@ def build_post_result(month: str, *, to_channel: bool, chairs: int, queued: int)
     if not to_channel and not chairs:
         title, message = (
             "Nobody to send the digest to",
-            "I'm not in the group's channel and the plan names no chair. Add me to the team, "
-            "then try again.",
+            "I'm not in the group's channel and the plan names no chair. Add me to the team, then try again.",
         )
     elif queued == 0:
         title = f"Digest for {label}"

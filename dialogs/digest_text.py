@@ -32,17 +32,9 @@ def render_digest_text(digest: Digest) -> str:
         "Red and amber — blockers and support asked",
         [
             f"  {c.ref} · {words.rag_word(c.rag)}"
-            + (
-                f" (was {words.rag_word(c.previous_rag)})"
-                if c.previous_rag not in (None, c.rag)
-                else ""
-            )
+            + (f" (was {words.rag_word(c.previous_rag)})" if c.previous_rag not in (None, c.rag) else "")
             + f" · {c.owner_name}\n    {words.plain(c.requirement, 400)}\n    "
-            + (
-                f"Support asked: {words.plain(c.blockers, 1000)}"
-                if c.blockers
-                else "No blockers given."
-            )
+            + (f"Support asked: {words.plain(c.blockers, 1000)}" if c.blockers else "No blockers given.")
             for c in digest.concerns
         ],
     )
@@ -53,17 +45,12 @@ def render_digest_text(digest: Digest) -> str:
         + [words.person_line("away", n) for n in digest.away]
     )
     out += _section(
-        "Overdue, away or unreachable"
-        if digest.past_deadline
-        else "Not yet answered, away or unreachable",
+        "Overdue, away or unreachable" if digest.past_deadline else "Not yet answered, away or unreachable",
         [f"  {line.replace('**', '')}" for line in people],
     )
     out += _section(
         "Completed this month",
-        [
-            f"  {c.ref} — {words.plain(c.requirement, 400)} ({c.owner_name})"
-            for c in digest.completions
-        ],
+        [f"  {c.ref} — {words.plain(c.requirement, 400)} ({c.owner_name})" for c in digest.completions],
     )
     out += _section(
         "Waiting lists and DoLS",

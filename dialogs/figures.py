@@ -145,8 +145,10 @@ def checks_needed(view: FiguresView, values: Mapping[str, int], share: float) ->
         notes = []
         if row.recorded is not None:
             by = f" (by {row.recorded.by}, {row.recorded.when_text})" if row.recorded.by else ""
-            notes.append(f"{amount(row.recorded.value, unit)} is already recorded for {label}{by}."
-                         f" Submitting replaces it with {amount(value, unit)}.")
+            notes.append(
+                f"{amount(row.recorded.value, unit)} is already recorded for {label}{by}."
+                f" Submitting replaces it with {amount(value, unit)}."
+            )
         previous = row.previous  # else the baseline, so a slip in the first figure is caught
         reference = previous.value if previous else row.metric.baseline.value
         where = cards.month_label(previous.period) if previous else "the baseline"
@@ -154,8 +156,10 @@ def checks_needed(view: FiguresView, values: Mapping[str, int], share: float) ->
             notes.append(f"That is up from 0 in {where}.")
         elif reference != 0 and abs(value - reference) > share * abs(reference) + 1e-9:
             share_text = f"{abs(value - reference) / abs(reference):.0%}"
-            notes.append(f"That is {share_text} {'higher' if value > reference else 'lower'} than"
-                         f" {where} ({amount(reference, unit)} → {amount(value, unit)}).")
+            notes.append(
+                f"That is {share_text} {'higher' if value > reference else 'lower'} than"
+                f" {where} ({amount(reference, unit)} → {amount(value, unit)})."
+            )
         if notes:
             checks[row.metric.id] = " ".join(notes)
     return checks
@@ -167,21 +171,34 @@ def needs_confirmation(form: FiguresForm, checks: Mapping[str, str]) -> bool:
 
 
 def build_figures_card(
-    view: FiguresView, *, form: FiguresForm | None = None, checks: Mapping[str, str] | None = None,
-    notice: str | None = None, card_id: str = "", card_version: str = FIGURES_CARD_VERSION,
+    view: FiguresView,
+    *,
+    form: FiguresForm | None = None,
+    checks: Mapping[str, str] | None = None,
+    notice: str | None = None,
+    card_id: str = "",
+    card_version: str = FIGURES_CARD_VERSION,
 ) -> Card:
     """The card; what the officer typed (``form``) wins over the figures already recorded."""
     errors, checks = (form.errors if form else {}), checks or {}
     top = notice or errors.get(CARD_ERROR, "")
     deadline = cards.long_date(view.deadline) if view.deadline else ""
-    card = cards.fill(cards.load_template("figures_prompt"), {
-        "notice": top, "period_label": cards.month_label(view.period), "deadline": deadline,
-    })
+    card = cards.fill(
+        cards.load_template("figures_prompt"),
+        {
+            "notice": top,
+            "period_label": cards.month_label(view.period),
+            "deadline": deadline,
+        },
+    )
     cards.remove(card, [key for key, text in (("notice", top), ("deadline", deadline)) if not text])
     blocks = [_metric_block(view, row, form, checks.get(row.metric.id)) for row in view.rows]
     cards.find(card, "metrics")["items"] = blocks
-    data: dict[str, Any] = {"period": view.period, "metrics": [r.metric.id for r in view.rows],
-                            "card_version": card_version}
+    data: dict[str, Any] = {
+        "period": view.period,
+        "metrics": [r.metric.id for r in view.rows],
+        "card_version": card_version,
+    }
     if card_id:
         data["card_id"] = card_id
     if checks:
@@ -197,9 +214,14 @@ def build_figures_receipt(
     view: FiguresView, *, author_name: str, when_text: str, notes: Mapping[str, str] | None = None
 ) -> Card:
     """What is recorded for the period now; ``notes`` say per metric e.g. "corrected from 150"."""
-    card = cards.fill(cards.load_template("figures_receipt"), {
-        "period_label": cards.month_label(view.period), "author": author_name, "when": when_text,
-    })
+    card = cards.fill(
+        cards.load_template("figures_receipt"),
+        {
+            "period_label": cards.month_label(view.period),
+            "author": author_name,
+            "when": when_text,
+        },
+    )
     items = [_receipt_block(view, row, (notes or {}).get(row.metric.id)) for row in view.rows]
     cards.find(card, "metrics")["items"] = items
     if all(row.recorded for row in view.rows):
@@ -245,25 +267,28 @@ def _facts(view: FiguresView, row: MetricRow) -> list[dict[str, str]]:
         last,
         ("Baseline", f"{amount(baseline.value, unit)} ({cards.long_date(baseline.date)})"),
         ("Target", f"{amount(target.value, unit)} by {cards.long_date(target.date)}"),
-        (f"Trajectory for {label}",
-         f"{_bound(metric, trajectory_value(metric, view.period_end))} ({better} is better)"),
+        (
+            f"Trajectory for {label}",
+            f"{_bound(metric, trajectory_value(metric, view.period_end))} ({better} is better)",
+        ),
     ]
     if row.recorded is not None:
         by = f" by {row.recorded.by}" if row.recorded.by else ""
-        rows.append((f"Recorded for {label}",
-                     f"{amount(row.recorded.value, metric.unit)}{by}, {row.recorded.when_text}"))
+        rows.append(
+            (f"Recorded for {label}", f"{amount(row.recorded.value, metric.unit)}{by}, {row.recorded.when_text}")
+        )
     return [cards.fact(title, value) for title, value in rows]
 
 
-def _metric_block(
-    view: FiguresView, row: MetricRow, form: FiguresForm | None, check: str | None
-) -> dict[str, Any]:
+def _metric_block(view: FiguresView, row: MetricRow, form: FiguresForm | None, check: str | None) -> dict[str, Any]:
     metric = row.metric
     typed = form.typed.get(metric.id) if form else None
     error = form.errors.get(metric.id) if form else None
     box: dict[str, Any] = {
-        "type": "Input.Number", "id": VALUE_PREFIX + metric.id,
-        "label": f"{cards.month_label(view.period)} figure ({metric.unit})", "min": 0,
+        "type": "Input.Number",
+        "id": VALUE_PREFIX + metric.id,
+        "label": f"{cards.month_label(view.period)} figure ({metric.unit})",
+        "min": 0,
         "placeholder": "A whole number, or leave blank",
         "errorMessage": "Please enter a whole number, 0 or more.",
     }
@@ -273,12 +298,24 @@ def _metric_block(
         shown = Decimal(str(row.recorded.value))
     if shown is not None:
         box["value"] = int(shown) if shown == shown.to_integral_value() else float(shown)
-    items = [{"type": "TextBlock", "text": metric.name, "weight": "bolder", "wrap": True},
-             {"type": "FactSet", "facts": _facts(view, row)}, box]
+    items = [
+        {"type": "TextBlock", "text": metric.name, "weight": "bolder", "wrap": True},
+        {"type": "FactSet", "facts": _facts(view, row)},
+        box,
+    ]
     for kind, text, color in (("error", error, "attention"), ("check", check, "warning")):
         if text:  # under the box, as the progress card shows its errors
-            items.append({"type": "TextBlock", "id": f"{kind}__{metric.id}", "text": text,
-                          "color": color, "size": "small", "spacing": "none", "wrap": True})
+            items.append(
+                {
+                    "type": "TextBlock",
+                    "id": f"{kind}__{metric.id}",
+                    "text": text,
+                    "color": color,
+                    "size": "small",
+                    "spacing": "none",
+                    "wrap": True,
+                }
+            )
     return {"type": "Container", "id": f"metric__{metric.id}", "separator": True, "items": items}
 
 
@@ -287,12 +324,18 @@ def _receipt_block(view: FiguresView, row: MetricRow, note: str | None) -> dict[
     facts = [cards.fact("Figure", "Not given yet")]
     if recorded is not None:
         figure = f"**{amount(recorded.value, metric.unit)}**" + (f" ({note})" if note else "")
-        facts = [cards.fact("Figure", figure),
-                 cards.fact("Status", status_text(metric, view.period_end, recorded.value))]
-    return {"type": "Container", "separator": True, "items": [
-        {"type": "TextBlock", "text": metric.name, "weight": "bolder", "wrap": True},
-        {"type": "FactSet", "facts": facts},
-    ]}
+        facts = [
+            cards.fact("Figure", figure),
+            cards.fact("Status", status_text(metric, view.period_end, recorded.value)),
+        ]
+    return {
+        "type": "Container",
+        "separator": True,
+        "items": [
+            {"type": "TextBlock", "text": metric.name, "weight": "bolder", "wrap": True},
+            {"type": "FactSet", "facts": facts},
+        ],
+    }
 
 
 _FORGED = "This card is missing details the bot needs. Please type **figures** for a fresh card."

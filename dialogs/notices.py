@@ -25,10 +25,14 @@ def reminder_text(reminder: Reminder) -> str:
     if reminder.overdue_step == 0:
         head = f"A reminder: your {month} progress update is due by **{_day(reminder.deadline)}**."
     else:
-        head = (f"Your {month} progress update was due on {_day(reminder.deadline)} and I haven't had it yet "
-                f"(reminder {reminder.overdue_step}).")
-    return (f"{head}\n\nStill to update: {refs}.\n\nUse the cards I sent earlier, or type **my actions** for fresh "
-            "ones. If you're away, type **away until DATE** and I'll stop reminding you.")
+        head = (
+            f"Your {month} progress update was due on {_day(reminder.deadline)} and I haven't had it yet "
+            f"(reminder {reminder.overdue_step})."
+        )
+    return (
+        f"{head}\n\nStill to update: {refs}.\n\nUse the cards I sent earlier, or type **my actions** for fresh "
+        "ones. If you're away, type **away until DATE** and I'll stop reminding you."
+    )
 
 
 def _people(entries: tuple[Outstanding, ...]) -> str:
@@ -37,35 +41,48 @@ def _people(entries: tuple[Outstanding, ...]) -> str:
 
 def escalation_text(escalation: Escalation) -> str:
     month = month_label(escalation.month)
-    parts = [f"**{month} progress round: still outstanding after the last reminder** "
-             f"(deadline {_day(escalation.deadline)})"]
+    parts = [
+        f"**{month} progress round: still outstanding after the last reminder** (deadline {_day(escalation.deadline)})"
+    ]
     if escalation.outstanding:
         parts.append(f"Not answered:\n{_people(escalation.outstanding)}")
     if escalation.away:
         parts.append(f"Away (not reminded):\n{_people(escalation.away)}")
     if escalation.unreachable:
-        parts.append("I can't reach them in Teams (the app is blocked or not installed):\n"
-                     f"{_people(escalation.unreachable)}")
+        parts.append(
+            f"I can't reach them in Teams (the app is blocked or not installed):\n{_people(escalation.unreachable)}"
+        )
     return "\n\n".join(parts)
 
 
 def figures_request_text(request: FiguresRequest) -> str:
     month = month_label(request.month)
     if request.overdue_step:
-        return (f"The {month} waiting-list and DoLS figures were due on {_day(request.deadline)} and some are still "
-                f"missing (reminder {request.overdue_step}). Type **figures** for the card.")
-    return (f"Please send the {month} waiting-list and DoLS figures by **{_day(request.deadline)}**. "
-            "Type **figures** for the card.")
+        return (
+            f"The {month} waiting-list and DoLS figures were due on {_day(request.deadline)} and some are still "
+            f"missing (reminder {request.overdue_step}). Type **figures** for the card."
+        )
+    return (
+        f"Please send the {month} waiting-list and DoLS figures by **{_day(request.deadline)}**. "
+        "Type **figures** for the card."
+    )
 
 
 def target_review_text(review: TargetReviewReminder) -> str:
-    return (f"**Target review in {review.days_before} days:** {review.metric_name} — target "
-            f"{_number(review.target_value)} by {_day(review.target_date)}. Please bring the latest position "
-            "to the working group.")
+    return (
+        f"**Target review in {review.days_before} days:** {review.metric_name} — target "
+        f"{_number(review.target_value)} by {_day(review.target_date)}. Please bring the latest position "
+        "to the working group."
+    )
 
 
 def off_trajectory_text(alert: OffTrajectoryAlert) -> str:
-    why = (f"worse than the baseline of {_number(alert.baseline)}" if alert.worse_than_baseline
-           else f"behind the planned trajectory of {_number(alert.trajectory)}")
-    return (f"**Off trajectory:** {alert.metric_name} was {_number(alert.value)} {alert.unit} in "
-            f"{month_label(alert.period)}, {why}.")
+    why = (
+        f"worse than the baseline of {_number(alert.baseline)}"
+        if alert.worse_than_baseline
+        else f"behind the planned trajectory of {_number(alert.trajectory)}"
+    )
+    return (
+        f"**Off trajectory:** {alert.metric_name} was {_number(alert.value)} {alert.unit} in "
+        f"{month_label(alert.period)}, {why}."
+    )

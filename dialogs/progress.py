@@ -128,9 +128,7 @@ def build_progress_card(
                 cards.fact("And", f"{len(shown) - FINDINGS_SHOWN} more"),
             ]
         cards.find(card, "personal_data_findings")["facts"] = shown
-        cards.find(card, CONFIRM_ID)["value"] = (
-            "true" if merged.get(CONFIRM_ID) == "true" else "false"
-        )
+        cards.find(card, CONFIRM_ID)["value"] = "true" if merged.get(CONFIRM_ID) == "true" else "false"
     else:
         cards.remove(card, ["personal_data"])
     data = {"cycle_id": view.cycle_id, "action_ref": view.action_ref, "card_version": card_version}
@@ -158,12 +156,9 @@ def build_receipt_card(
             "author": author_name,
             "when": submitted_at_text,
             "rag": progress.rag.label if progress.rag else "Not given",
-            "revised_due": cards.long_date(progress.revised_due)
-            if progress.revised_due
-            else "No change",
+            "revised_due": cards.long_date(progress.revised_due) if progress.revised_due else "No change",
             "narrative": progress.narrative,
-            "evidence": "\n".join(f"- {cards.markdown_link(u)}" for u in progress.evidence_links)
-            or "None given",
+            "evidence": "\n".join(f"- {cards.markdown_link(u)}" for u in progress.evidence_links) or "None given",
             "blockers": progress.blockers or "None",
             "deadline": cards.long_date(view.deadline),
         },
@@ -176,9 +171,7 @@ def build_receipt_card(
     return card
 
 
-def build_refusal_card(
-    title: str, message: str, *, details: Sequence[tuple[str, str]] = ()
-) -> Card:
+def build_refusal_card(title: str, message: str, *, details: Sequence[tuple[str, str]] = ()) -> Card:
     """A plain "you can't do that" card; ``details`` become facts (e.g. ("Action owner", name))."""
     card = cards.fill(cards.load_template("refusal"), {"title": title, "message": message})
     if details:
@@ -188,9 +181,7 @@ def build_refusal_card(
     return card
 
 
-def parse_progress_submission(
-    data: Mapping[str, object], *, today: date
-) -> ProgressSubmission | ProgressFormErrors:
+def parse_progress_submission(data: Mapping[str, object], *, today: date) -> ProgressSubmission | ProgressFormErrors:
     """Check what a prompt card sent back as strictly as the card does: clients can be bypassed."""
     errors: dict[str, str] = {}
     values: dict[str, str] = {}

@@ -106,21 +106,12 @@ def summary_paragraphs(digest: Digest, areas: tuple[AreaScore, ...] = ()) -> tup
         rate = digest.response
         share = f" ({rate.share:.0%})" if rate.share is not None else ""
         paragraphs.append(
-            f"Owners updated {rate.actions_answered} of the {rate.actions_asked} actions "
-            "asked about "
-            f"this month{share}."
+            f"Owners updated {rate.actions_answered} of the {rate.actions_asked} actions asked about this month{share}."
         )
     if digest.metrics:
-        good = [
-            m
-            for m in digest.metrics
-            if m.status in (MetricStatus.ON_TRACK, MetricStatus.TARGET_MET)
-        ]
+        good = [m for m in digest.metrics if m.status in (MetricStatus.ON_TRACK, MetricStatus.TARGET_MET)]
         off = [m.name for m in digest.metrics if m.status is MetricStatus.OFF_TRACK]
-        sentence = (
-            f"{len(good)} of the {len(digest.metrics)} waiting-list and DoLS measures are on track "
-            "or at target"
-        )
+        sentence = f"{len(good)} of the {len(digest.metrics)} waiting-list and DoLS measures are on track or at target"
         paragraphs.append(sentence + (f"; off track: {', '.join(off)}." if off else "."))
     if areas:
         total_score = sum(a.score for a in areas)

@@ -20,11 +20,7 @@ class Actor:
 
 def may_update(actor: Actor, *, owner_email: str, delegate_emails: frozenset[str]) -> bool:
     """Only the owner, a delegate named in the plan, or an admin may update an action."""
-    return (
-        actor.email == owner_email
-        or actor.email in delegate_emails
-        or Role.ADMIN in actor.roles
-    )
+    return actor.email == owner_email or actor.email in delegate_emails or Role.ADMIN in actor.roles
 
 
 class RoundState(StrEnum):

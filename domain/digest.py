@@ -43,11 +43,7 @@ def compose_digest(data: DigestInput) -> Digest:
     for action in data.actions:
         by_theme[action.theme_id].append(action)
     ordered = [t.id for t in data.themes] + sorted(set(by_theme) - set(theme_names))
-    themes = tuple(
-        _theme_summary(tid, theme_names.get(tid, tid), by_theme[tid])
-        for tid in ordered
-        if by_theme[tid]
-    )
+    themes = tuple(_theme_summary(tid, theme_names.get(tid, tid), by_theme[tid]) for tid in ordered if by_theme[tid])
     overdue, away, unreachable = _people_notes(data)
     return Digest(
         organisation=data.organisation,
@@ -58,18 +54,12 @@ def compose_digest(data: DigestInput) -> Digest:
         response=_response(data.actions) if data.round else None,
         totals=_counts(a.rag for a in data.actions),
         themes=themes,
-        completions=tuple(
-            Completion(a.ref, a.requirement, a.owner_name)
-            for a in data.actions
-            if _completed_now(a)
-        ),
+        completions=tuple(Completion(a.ref, a.requirement, a.owner_name) for a in data.actions if _completed_now(a)),
         concerns=_concerns(data.actions, theme_names),
         overdue=overdue,
         away=away,
         unreachable=unreachable,
-        metrics=tuple(
-            metric_row(s.metric, judge(s.metric, s.readings, data.as_of)) for s in data.metrics
-        ),
+        metrics=tuple(metric_row(s.metric, judge(s.metric, s.readings, data.as_of)) for s in data.metrics),
     )
 
 
@@ -199,9 +189,7 @@ def _people_notes(
 # --- schedule and access ------------------------------------------------------------------------
 
 
-def digest_due(
-    deadline: date, calendar: WorkingCalendar, schedule: ScheduleSettings, at: str = "09:00"
-) -> datetime:
+def digest_due(deadline: date, calendar: WorkingCalendar, schedule: ScheduleSettings, at: str = "09:00") -> datetime:
     """When the digest goes out: N working days after the progress deadline, at ``at`` local."""
     day = calendar.add_working_days(deadline, schedule.digest_working_days_after_deadline)
     return calendar.local_datetime(day, at)

@@ -159,9 +159,7 @@ class Digest:
     themes: tuple[ThemeSummary, ...]
     completions: tuple[Completion, ...]
     concerns: tuple[Concern, ...]
-    overdue: tuple[
-        PersonNote, ...
-    ]  # not answered and not away/unreachable (past the deadline: overdue)
+    overdue: tuple[PersonNote, ...]  # not answered and not away/unreachable (past the deadline: overdue)
     away: tuple[PersonNote, ...]
     unreachable: tuple[PersonNote, ...]
     metrics: tuple[MetricRow, ...]

@@ -26,15 +26,11 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # refused for good, or out of attempts
     UNREACHABLE = "unreachable"  # blocked, uninstalled, not in a roster: waits for a new install
-    UNKNOWN = (
-        "unknown"  # a crash or an unreadable answer: maybe sent; a human decides, never re-sent
-    )
+    UNKNOWN = "unknown"  # a crash or an unreadable answer: maybe sent; a human decides, never re-sent
 
 
 OPEN_STATUSES = frozenset({DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING})
-PROBLEM_STATUSES = frozenset(
-    {DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE, DeliveryStatus.UNKNOWN}
-)
+PROBLEM_STATUSES = frozenset({DeliveryStatus.FAILED, DeliveryStatus.UNREACHABLE, DeliveryStatus.UNKNOWN})
 
 
 class MessageKind(StrEnum):
@@ -56,9 +52,7 @@ class Recipient:
 
     def __post_init__(self) -> None:
         if (self.person_id is None) == (self.conversation_ref_id is None):
-            raise ValueError(
-                "a recipient is either a person or a conversation, not both or neither"
-            )
+            raise ValueError("a recipient is either a person or a conversation, not both or neither")
 
     @classmethod
     def person(cls, person_id: int) -> Recipient:
@@ -78,9 +72,7 @@ class Recipient:
 MAX_KEY_LENGTH = 200
 
 
-def idempotency_key(
-    kind: MessageKind, *, scope: str, recipient: Recipient, step: str | int = 0
-) -> str:
+def idempotency_key(kind: MessageKind, *, scope: str, recipient: Recipient, step: str | int = 0) -> str:
     """The one name a message has, e.g. "prompt/progress-2026-11/person-12/0".
 
     `scope` is what the message belongs to (a cycle, a month, an escalation); `step` tells apart the
@@ -105,9 +97,7 @@ class PayloadInvalid(ValueError):
     pass
 
 
-def message_payload(
-    *, card: Mapping[str, Any] | None = None, text: str | None = None
-) -> dict[str, Any]:
+def message_payload(*, card: Mapping[str, Any] | None = None, text: str | None = None) -> dict[str, Any]:
     """What the outbox stores for a message: an Adaptive Card (a plain JSON dict) and/or text."""
     payload: dict[str, Any] = {}
     if card is not None:
@@ -199,9 +189,7 @@ class RetryPolicy:
         ceiling = min(self.cap, self.base * 2 ** max(0, attempts - 1))
         return random() * ceiling
 
-    def next_step(
-        self, error: DeliveryError, *, attempts: int, random: RandomSource, updating: bool = False
-    ) -> Step:
+    def next_step(self, error: DeliveryError, *, attempts: int, random: RandomSource, updating: bool = False) -> Step:
         """`attempts`: calls made for this message so far, including the one that just failed."""
         verdict = self.verdict(error, updating=updating)
         if verdict is Verdict.UNREACHABLE:
@@ -209,11 +197,7 @@ class RetryPolicy:
         if verdict is Verdict.FAILED or attempts >= self.max_attempts:
             return Step(DeliveryStatus.FAILED)
         if error.status == 429:
-            wait = (
-                error.retry_after
-                if error.retry_after is not None
-                else self.backoff(attempts, random)
-            )
+            wait = error.retry_after if error.retry_after is not None else self.backoff(attempts, random)
             return Step(DeliveryStatus.PENDING, delay=wait, pause_all=wait)
         return Step(DeliveryStatus.PENDING, delay=self.backoff(attempts, random))
 
@@ -233,9 +217,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds()) if when.tzinfo else None
 
 
-def member_matches(
-    member: MemberIdentity, *, aad_object_id: str | None, email: str, upn: str | None
-) -> bool:
+def member_matches(member: MemberIdentity, *, aad_object_id: str | None, email: str, upn: str | None) -> bool:
     """A roster entry is this person by AAD object id, else by email or UPN (case-insensitive)."""
     if aad_object_id and member.aad_object_id:
         return aad_object_id.lower() == member.aad_object_id.lower()
@@ -256,18 +238,12 @@ class TeamsGateway(Protocol):
 
     async def send(self, address: ConversationAddress, payload: Mapping[str, Any]) -> Sent: ...
 
-    async def post_to_channel(
-        self, channel: ConversationAddress, payload: Mapping[str, Any]
-    ) -> Sent: ...
+    async def post_to_channel(self, channel: ConversationAddress, payload: Mapping[str, Any]) -> Sent: ...
 
-    async def update(
-        self, address: ConversationAddress, activity_id: str, payload: Mapping[str, Any]
-    ) -> Sent: ...
+    async def update(self, address: ConversationAddress, activity_id: str, payload: Mapping[str, Any]) -> Sent: ...
 
     async def roster_page(
         self, team: ConversationAddress, continuation_token: str | None
     ) -> tuple[list[MemberIdentity], str | None]: ...
 
-    async def create_personal(
-        self, team: ConversationAddress, member: MemberIdentity
-    ) -> ConversationAddress: ...
+    async def create_personal(self, team: ConversationAddress, member: MemberIdentity) -> ConversationAddress: ...

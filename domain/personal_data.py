@@ -76,19 +76,13 @@ _MONTH = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?
 _NHS = re.compile(r"(?<![\d-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d-])")
 
 _DATES = (
-    re.compile(
-        r"(?<![\d/.-])(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4})(?![\d/.-])"
-    ),
+    re.compile(r"(?<![\d/.-])(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4})(?![\d/.-])"),
     re.compile(r"(?<![\d-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])"),
-    re.compile(
-        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<y>\d{{4}})\b", re.I
-    ),
+    re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<y>\d{{4}})\b", re.I),
     re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b", re.I),
 )
 # Looked for in the few characters before a date: "DOB:", "(d.o.b. ", "date of birth -", "born on".
-_DOB_CONTEXT = re.compile(
-    r"(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth|\bbirth\s*date|\bborn(?:\s+on)?)[\s:,()-]*$", re.I
-)
+_DOB_CONTEXT = re.compile(r"(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth|\bbirth\s*date|\bborn(?:\s+on)?)[\s:,()-]*$", re.I)
 
 # Outward code, optional space, inward code; capitals only, as postcodes are written in addresses.
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b")
@@ -139,9 +133,7 @@ def find_personal_data(text: str, *, today: date | None = None) -> list[Personal
 
 def nhs_check_digit(first_nine: str) -> int | None:
     """The modulus-11 check digit for nine digits, or None when no valid number can end them."""
-    total = sum(
-        int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True)
-    )
+    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True))
     check = 11 - total % 11
     if check == 11:
         return 0
@@ -170,15 +162,10 @@ def _dates_of_birth(text: str, today: date) -> list[tuple[int, PersonalDataFindi
             if labelled:
                 why = "This looks like a date of birth (a full date labelled as one)."
             elif _years_between(when, today) >= MIN_AGE_YEARS:
-                why = (
-                    f"This looks like a date of birth (a full date at least {MIN_AGE_YEARS}"
-                    " years ago)."
-                )
+                why = f"This looks like a date of birth (a full date at least {MIN_AGE_YEARS} years ago)."
             else:
                 continue
-            found.setdefault(
-                match.start(), PersonalDataFinding("date_of_birth", match.group(), why)
-            )
+            found.setdefault(match.start(), PersonalDataFinding("date_of_birth", match.group(), why))
     return list(found.items())
 
 
@@ -209,8 +196,7 @@ def _postcodes_with_names(text: str) -> list[tuple[int, PersonalDataFinding]]:
             )
             if len(_WORD.findall(gap)) <= NAME_WINDOW_WORDS and "\n\n" not in gap:
                 explanation = (
-                    f"A postcode ({postcode.group()}) next to a person's name ({name.group()})"
-                    " could identify someone."
+                    f"A postcode ({postcode.group()}) next to a person's name ({name.group()}) could identify someone."
                 )
                 finding = PersonalDataFinding("postcode_with_name", text[start:end], explanation)
                 found.append((start, finding))

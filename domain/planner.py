@@ -99,8 +99,18 @@ class Planner:
                 continue
             for ref in refs:
                 if ref not in answered:
-                    await self._send(report, Message("prompt", f"progress-{round_.month}", ref, Audience.PERSON,
-                                                     Prompt(round_.id, ref), email=email), now)
+                    await self._send(
+                        report,
+                        Message(
+                            "prompt",
+                            f"progress-{round_.month}",
+                            ref,
+                            Audience.PERSON,
+                            Prompt(round_.id, ref),
+                            email=email,
+                        ),
+                        now,
+                    )
 
     async def _outstanding(self, round_: Round) -> dict[str, tuple[str, ...]]:
         answered = await self._store.answered(round_)
@@ -133,9 +143,18 @@ class Planner:
                 if person is None or person.away_on(today):
                     continue
                 name = f"overdue-{step}" if step else "nudge"
-                await self._send(report, Message("reminder", f"progress-{table.month}", name, Audience.PERSON,
-                                                 Reminder(table.month, table.deadline, refs, step or 0),
-                                                 email=email), now)
+                await self._send(
+                    report,
+                    Message(
+                        "reminder",
+                        f"progress-{table.month}",
+                        name,
+                        Audience.PERSON,
+                        Reminder(table.month, table.deadline, refs, step or 0),
+                        email=email,
+                    ),
+                    now,
+                )
             if table.escalation_at is not None and table.escalation_at <= now:
                 await self._escalate(report, table, outstanding, people, now)
         return report
@@ -144,11 +163,18 @@ class Planner:
         """This month's timetable and last month's (its late steps can run into this month)."""
         plan = await self._store.plan()
         year, month = self._calendar.month_of(now)
-        return [month_timetable(*m, plan.schedule, self._calendar)
-                for m in (previous_month(year, month), (year, month))]
+        return [
+            month_timetable(*m, plan.schedule, self._calendar) for m in (previous_month(year, month), (year, month))
+        ]
 
-    async def _escalate(self, report: RunReport, table: MonthTimetable, outstanding: dict[str, tuple[str, ...]],
-                        people: dict[str, PersonState], now: datetime) -> None:
+    async def _escalate(
+        self,
+        report: RunReport,
+        table: MonthTimetable,
+        outstanding: dict[str, tuple[str, ...]],
+        people: dict[str, PersonState],
+        now: datetime,
+    ) -> None:
         if not outstanding:
             return
         today = self._calendar.local_date(now)
@@ -156,14 +182,29 @@ class Planner:
         for email, refs in sorted(outstanding.items()):
             person = people.get(email)
             entry = Outstanding(person.name if person else email, email, refs)
-            group = ("away" if person and person.away_on(today)
-                     else "unreachable" if person and person.unreachable else "outstanding")
+            group = (
+                "away"
+                if person and person.away_on(today)
+                else "unreachable"
+                if person and person.unreachable
+                else "outstanding"
+            )
             groups[group].append(entry)
-        escalation = Escalation(table.month, table.deadline, tuple(groups["outstanding"]),
-                                tuple(groups["away"]), tuple(groups["unreachable"]))
+        escalation = Escalation(
+            table.month,
+            table.deadline,
+            tuple(groups["outstanding"]),
+            tuple(groups["away"]),
+            tuple(groups["unreachable"]),
+        )
         for chair in await self._chairs():
-            await self._send(report, Message("escalation", f"progress-{table.month}", "after-reminders",
-                                             Audience.PERSON, escalation, email=chair), now)
+            await self._send(
+                report,
+                Message(
+                    "escalation", f"progress-{table.month}", "after-reminders", Audience.PERSON, escalation, email=chair
+                ),
+                now,
+            )
 
     async def _chairs(self) -> list[str]:
         plan = await self._store.plan()
@@ -193,12 +234,20 @@ class Planner:
                 report.skipped.append(f"figures request to {email}: away")
                 continue
             request = FiguresRequest(table.figures_month, table.figures_deadline, 0)
-            await self._send(report, Message("figures_request", f"figures-{round_.month}", "request",
-                                             Audience.PERSON, request, email=email), now)
+            await self._send(
+                report,
+                Message("figures_request", f"figures-{round_.month}", "request", Audience.PERSON, request, email=email),
+                now,
+            )
             if step and any(m not in submitted for m in metric_ids):
                 chase = FiguresRequest(table.figures_month, table.figures_deadline, step)
-                await self._send(report, Message("reminder", f"figures-{round_.month}", f"overdue-{step}",
-                                                 Audience.PERSON, chase, email=email), now)
+                await self._send(
+                    report,
+                    Message(
+                        "reminder", f"figures-{round_.month}", f"overdue-{step}", Audience.PERSON, chase, email=email
+                    ),
+                    now,
+                )
         return report
 
     async def review_targets(self, now: datetime) -> RunReport:
@@ -213,12 +262,22 @@ class Planner:
             if not due or today >= metric.target.date:
                 continue
             review = due[-1]
-            content = TargetReviewReminder(metric.id, metric.name, metric.target.value, metric.target.date,
-                                           review.days_before)
+            content = TargetReviewReminder(
+                metric.id, metric.name, metric.target.value, metric.target.date, review.days_before
+            )
             for email in sorted({metric.owner, *await self._chairs()}):
-                await self._send(report, Message("notice", f"target-{metric.id}-{metric.target.date}",
-                                                 f"{review.days_before}-days", Audience.PERSON, content,
-                                                 email=email), now)
+                await self._send(
+                    report,
+                    Message(
+                        "notice",
+                        f"target-{metric.id}-{metric.target.date}",
+                        f"{review.days_before}-days",
+                        Audience.PERSON,
+                        content,
+                        email=email,
+                    ),
+                    now,
+                )
         return report
 
     async def alert_off_trajectory(self, now: datetime) -> RunReport:
@@ -228,8 +287,10 @@ class Planner:
             return report
         plan = await self._store.plan()
         year, month = self._calendar.month_of(now)
-        for period in (month_key(*previous_month(*previous_month(year, month))),
-                       month_key(*previous_month(year, month))):
+        for period in (
+            month_key(*previous_month(*previous_month(year, month))),
+            month_key(*previous_month(year, month)),
+        ):
             readings = await self._store.readings(period)
             period_end = _month_end(period)
             for metric in plan.metrics:
@@ -237,14 +298,22 @@ class Planner:
                 if value is None or not is_off_trajectory(metric, period_end, value):
                     continue
                 line = trajectory_value(metric, period_end)
-                alert = OffTrajectoryAlert(metric.id, metric.name, metric.unit, period, value, line,
-                                           metric.baseline.value,
-                                           _worse(metric.direction.value, value, metric.baseline.value))
+                alert = OffTrajectoryAlert(
+                    metric.id,
+                    metric.name,
+                    metric.unit,
+                    period,
+                    value,
+                    line,
+                    metric.baseline.value,
+                    _worse(metric.direction.value, value, metric.baseline.value),
+                )
                 scope = f"trajectory-{metric.id}-{period}"
                 await self._send(report, Message("notice", scope, "channel", Audience.CHANNEL, alert), now)
                 for chair in await self._chairs():
-                    await self._send(report, Message("notice", scope, "chair", Audience.PERSON,
-                                                     alert, email=chair), now)
+                    await self._send(
+                        report, Message("notice", scope, "chair", Audience.PERSON, alert, email=chair), now
+                    )
         return report
 
     async def post_digest(self, now: datetime) -> RunReport:
@@ -254,18 +323,28 @@ class Planner:
         for table in await self._recent_tables(now):
             if table.digest_at <= now and await self._store.find_round(PROGRESS, table.month):
                 digest = Digest(table.month)
-                await self._send(report, Message("digest", f"digest-{table.month}", "channel", Audience.CHANNEL,
-                                                 digest), now)
+                await self._send(
+                    report, Message("digest", f"digest-{table.month}", "channel", Audience.CHANNEL, digest), now
+                )
                 for chair in await self._chairs():
-                    await self._send(report, Message("digest", f"digest-{table.month}", "chair", Audience.PERSON,
-                                                     digest, email=chair), now)
+                    await self._send(
+                        report,
+                        Message("digest", f"digest-{table.month}", "chair", Audience.PERSON, digest, email=chair),
+                        now,
+                    )
         return report
 
     async def tick(self, now: datetime) -> RunReport:
         """Everything the scheduler would have run by ``now`` and not yet done."""
         report = RunReport()
-        for job in (self.open_cycle, self.remind, self.request_figures, self.review_targets,
-                    self.alert_off_trajectory, self.post_digest):
+        for job in (
+            self.open_cycle,
+            self.remind,
+            self.request_figures,
+            self.review_targets,
+            self.alert_off_trajectory,
+            self.post_digest,
+        ):
             report.merge(await job(now))
         return report
 

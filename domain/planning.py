@@ -37,6 +37,7 @@ class PersonState:
 
 # ---- what is sent ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Prompt:
     round_id: int

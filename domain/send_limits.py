@@ -46,9 +46,7 @@ class _Series:
     answered, then its answer, the latest it can have arrived — kept sorted."""
 
     def __init__(self, windows: tuple[Window, ...], margin: float) -> None:
-        self.windows = tuple(
-            Window(w.limit, w.seconds * (1 + margin), w.smoothing) for w in windows
-        )
+        self.windows = tuple(Window(w.limit, w.seconds * (1 + margin), w.smoothing) for w in windows)
         self.horizon = max(w.seconds for w in self.windows)
         self.booked: list[float] = []
         self.counted: list[float] = []

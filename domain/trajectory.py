@@ -163,9 +163,7 @@ def _is_month_end(d: date) -> bool:
     return (d + timedelta(days=1)).day == 1
 
 
-def _projection(
-    metric: Metric, period: date, value: float, monthly: float | None, status: MetricStatus
-) -> date | None:
+def _projection(metric: Metric, period: date, value: float, monthly: float | None, status: MetricStatus) -> date | None:
     """When the target would be reached at the recent rate; None if not heading towards it."""
     if status is MetricStatus.TARGET_MET:
         return period

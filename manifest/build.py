@@ -41,9 +41,7 @@ def default_version() -> str:
     try:
         installed = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError as exc:
-        raise ValueError(
-            f"{DISTRIBUTION} is not installed: pass the app version explicitly"
-        ) from exc
+        raise ValueError(f"{DISTRIBUTION} is not installed: pass the app version explicitly") from exc
     release = re.match(r"\d+\.\d+\.\d+", installed)
     if release is None:
         raise ValueError(f"cannot derive MAJOR.MINOR.PATCH from {installed!r}: pass the version")

@@ -13,9 +13,7 @@ from manifest.pngio import decode_rgba, read_header
 GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 SEMVER = re.compile(r"^(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)$")
 # A host name, optionally with a leading "*." wildcard and a port; no scheme, no path.
-DOMAIN = re.compile(
-    r"^(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9-]+(?::\d{1,5})?$"
-)
+DOMAIN = re.compile(r"^(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9-]+(?::\d{1,5})?$")
 
 ICON_SIZES = {"color.png": 192, "outline.png": 32}
 MAX_VALID_DOMAINS = 100  # the schema's limit
@@ -44,9 +42,7 @@ def check_guid(value: str, what: str) -> str:
             f"(the bot's Microsoft App ID from its Azure Bot registration), got {value!r}"
         )
     if set(guid) <= {"0", "-"}:
-        raise ValueError(
-            f"{what} is the all-zero GUID, a placeholder: use the real Microsoft App ID"
-        )
+        raise ValueError(f"{what} is the all-zero GUID, a placeholder: use the real Microsoft App ID")
     return guid.lower()
 
 
@@ -85,9 +81,7 @@ def check_text_limits(manifest: dict[str, Any]) -> None:
             scopes = "/".join(command_list["scopes"])
             commands = command_list["commands"]
             if len(commands) > COMMANDS_PER_LIST_MAX:
-                problems.append(
-                    f"{scopes} has {len(commands)} commands (max {COMMANDS_PER_LIST_MAX})"
-                )
+                problems.append(f"{scopes} has {len(commands)} commands (max {COMMANDS_PER_LIST_MAX})")
             for command in commands:
                 title, description = command["title"], command.get("description", "")
                 if len(title) > COMMAND_TITLE_MAX:

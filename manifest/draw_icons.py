@@ -119,9 +119,7 @@ def tick_arrow(stroke: float) -> Sdf:
 
 def bars(radius: float) -> Sdf:
     """Rising bars standing on the bottom of the tick, in the same unit-box coordinates."""
-    return union(
-        *(rounded_rect(left, top, right, BARS_BOTTOM, radius) for left, top, right in BARS)
-    )
+    return union(*(rounded_rect(left, top, right, BARS_BOTTOM, radius) for left, top, right in BARS))
 
 
 def fit(shapes: list[Sdf], box: tuple[float, float, float, float]) -> list[Sdf]:
@@ -131,9 +129,7 @@ def fit(shapes: list[Sdf], box: tuple[float, float, float, float]) -> list[Sdf]:
     hand-tuned offsets.
     """
     steps = 240
-    grid = [
-        (-0.5 + 2 * i / steps, -0.5 + 2 * j / steps) for i in range(steps) for j in range(steps)
-    ]
+    grid = [(-0.5 + 2 * i / steps, -0.5 + 2 * j / steps) for i in range(steps) for j in range(steps)]
     inside = [(x, y) for x, y in grid if min(shape(x, y) for shape in shapes) <= 0]
     x0, x1 = min(x for x, _ in inside), max(x for x, _ in inside)
     y0, y1 = min(y for _, y in inside), max(y for _, y in inside)
@@ -160,9 +156,7 @@ def render_color(size: int = COLOR_SIZE) -> list[Pixel]:
     square = rounded_rect(0, 0, size, size, size * 0.18)
     # Teams crops and masks colour icons in places: keep the symbol inside the middle ~60 %.
     margin = size * 0.2
-    motif, behind = fit(
-        [tick_arrow(0.19), bars(0.04)], (margin, margin, size - margin, size - margin)
-    )
+    motif, behind = fit([tick_arrow(0.19), bars(0.04)], (margin, margin, size - margin, size - margin))
     pixels: list[Pixel] = []
     for j in range(size):
         for i in range(size):

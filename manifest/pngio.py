@@ -52,12 +52,7 @@ def encode_rgba(width: int, height: int, pixels: list[Pixel]) -> bytes:
         for r, g, b, a in pixels[y * width : (y + 1) * width]:
             raw += bytes((r, g, b, a))
     ihdr = struct.pack(">IIBBBBB", width, height, 8, RGBA, 0, 0, 0)
-    return (
-        SIGNATURE
-        + _chunk(b"IHDR", ihdr)
-        + _chunk(b"IDAT", zlib.compress(bytes(raw), 9))
-        + _chunk(b"IEND", b"")
-    )
+    return SIGNATURE + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(bytes(raw), 9)) + _chunk(b"IEND", b"")
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -20,16 +20,22 @@ class JobSpec:
 
 
 JOBS: tuple[JobSpec, ...] = (
-    JobSpec("open-cycle", "open the monthly progress round and prompt owners",
-            lambda p, now: p.open_cycle(now)),
-    JobSpec("remind", "nudge before the deadline, overdue reminders, escalation to the chair",
-            lambda p, now: p.remind(now)),
-    JobSpec("figures", "ask metric owners for last month's figures, chase missing ones",
-            lambda p, now: p.request_figures(now)),
-    JobSpec("target-review", "remind the chair and metric owners before target dates",
-            lambda p, now: p.review_targets(now)),
-    JobSpec("off-trajectory", "alert the group and the chair to figures off trajectory",
-            lambda p, now: p.alert_off_trajectory(now)),
-    JobSpec("digest", "post the monthly digest to the group channel and the chair",
-            lambda p, now: p.post_digest(now)),
+    JobSpec("open-cycle", "open the monthly progress round and prompt owners", lambda p, now: p.open_cycle(now)),
+    JobSpec(
+        "remind", "nudge before the deadline, overdue reminders, escalation to the chair", lambda p, now: p.remind(now)
+    ),
+    JobSpec(
+        "figures",
+        "ask metric owners for last month's figures, chase missing ones",
+        lambda p, now: p.request_figures(now),
+    ),
+    JobSpec(
+        "target-review", "remind the chair and metric owners before target dates", lambda p, now: p.review_targets(now)
+    ),
+    JobSpec(
+        "off-trajectory",
+        "alert the group and the chair to figures off trajectory",
+        lambda p, now: p.alert_off_trajectory(now),
+    ),
+    JobSpec("digest", "post the monthly digest to the group channel and the chair", lambda p, now: p.post_digest(now)),
 )

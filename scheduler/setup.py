@@ -41,7 +41,9 @@ def build_scheduler(run: Runner, *, timezone: str, at: str, clock: Clock) -> Asy
         scheduler.add_job(
             _guarded(spec, run, clock),
             CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute, timezone=zone),
-            id=spec.id, name=spec.description, replace_existing=True,
+            id=spec.id,
+            name=spec.description,
+            replace_existing=True,
         )
     # After downtime, one catch-up pass as soon as the scheduler starts.
     scheduler.add_job(_catch_up(run, clock), id="catch-up", name="catch up once after start")

@@ -12,8 +12,16 @@ from storage import audit
 from storage.models import ConversationRef, Person
 
 ADDRESS_FIELDS = (
-    "kind", "service_url", "channel_id", "tenant_id", "bot_id", "bot_name", "user_id",
-    "aad_object_id", "team_id", "teams_channel_id",
+    "kind",
+    "service_url",
+    "channel_id",
+    "tenant_id",
+    "bot_id",
+    "bot_name",
+    "user_id",
+    "aad_object_id",
+    "team_id",
+    "teams_channel_id",
 )
 
 
@@ -36,8 +44,16 @@ async def save_address(
     after = audit.snapshot(row, ("installed", *ADDRESS_FIELDS))
     if before != after:
         row.updated_at = now
-        audit.record(session, at=now, actor="teams", entity="conversation", entity_id=address.conversation_id,
-                     change="create" if before is None else "update", before=before, after=after)
+        audit.record(
+            session,
+            at=now,
+            actor="teams",
+            entity="conversation",
+            entity_id=address.conversation_id,
+            change="create" if before is None else "update",
+            before=before,
+            after=after,
+        )
     await session.flush()
     return row
 
@@ -67,12 +83,28 @@ async def link_person(
     if row.person_id != person.id:
         row.person_id = person.id
         row.aad_object_id = member.aad_object_id or row.aad_object_id
-        audit.record(session, at=now, actor="teams", entity="conversation", entity_id=row.conversation_id,
-                     change="link", before=None, after={"person": person.email})
+        audit.record(
+            session,
+            at=now,
+            actor="teams",
+            entity="conversation",
+            entity_id=row.conversation_id,
+            change="link",
+            before=None,
+            after={"person": person.email},
+        )
     after = audit.snapshot(person, ("aad_object_id", "unreachable_since"))
     if before != after:
-        audit.record(session, at=now, actor="teams", entity="person", entity_id=person.email,
-                     change="update", before=before, after=after)
+        audit.record(
+            session,
+            at=now,
+            actor="teams",
+            entity="person",
+            entity_id=person.email,
+            change="update",
+            before=before,
+            after=after,
+        )
     await session.flush()
     return person
 
@@ -91,20 +123,24 @@ def _best_match(people: list[Person] | tuple[Person, ...], member: MemberIdentit
 
 
 async def personal_chat_person(session: AsyncSession, conversation_id: str) -> Person | None:
-    row = await session.scalar(
-        select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
-    )
+    row = await session.scalar(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id))
     if row is None or row.person_id is None:
         return None
     return await session.get(Person, row.person_id)
 
 
 async def mark_uninstalled(session: AsyncSession, conversation_id: str, *, now: datetime) -> None:
-    row = await session.scalar(
-        select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
-    )
+    row = await session.scalar(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id))
     if row is not None and row.installed:
         row.installed = False
         row.updated_at = now
-        audit.record(session, at=now, actor="teams", entity="conversation", entity_id=conversation_id,
-                     change="uninstall", before={"installed": True}, after={"installed": False})
+        audit.record(
+            session,
+            at=now,
+            actor="teams",
+            entity="conversation",
+            entity_id=conversation_id,
+            change="uninstall",
+            before={"installed": True},
+            after={"installed": False},
+        )

@@ -32,11 +32,7 @@ async def load_requests(session: AsyncSession, cycle: Cycle | None) -> set[int] 
     if cycle is None:
         return None
     asked = set(
-        (
-            await session.scalars(
-                select(ProgressRequest.action_id).where(ProgressRequest.cycle_id == cycle.id)
-            )
-        ).all()
+        (await session.scalars(select(ProgressRequest.action_id).where(ProgressRequest.cycle_id == cycle.id))).all()
     )
     return asked or None
 
@@ -51,9 +47,7 @@ async def load_unreachable(
     (the outbox ledger), so the chair sees them before the meeting rather than in the logs.
     """
     found: dict[int, tuple[date | None, str | None]] = {
-        p.id: (p.unreachable_since.date(), p.unreachable_reason)
-        for p in people
-        if p.unreachable_since is not None
+        p.id: (p.unreachable_since.date(), p.unreachable_reason) for p in people if p.unreachable_since is not None
     }
     failed = (
         await session.execute(
@@ -82,16 +76,12 @@ async def digest_recipients(session: AsyncSession) -> list[tuple[str, Recipient]
     """
     organisation = await session.get(Organisation, 1)
     group_channel = (organisation.settings or {}).get("group_channel") if organisation else None
-    query = select(ConversationRef.id).where(
-        ConversationRef.kind == "channel", ConversationRef.installed.is_(True)
-    )
+    query = select(ConversationRef.id).where(ConversationRef.kind == "channel", ConversationRef.installed.is_(True))
     if group_channel:
         query = query.where(ConversationRef.teams_channel_id == group_channel)
     channel = await session.scalar(query.order_by(ConversationRef.updated_at.desc()).limit(1))
     chairs = (
-        await session.execute(
-            select(Person.id, Person.roles).where(Person.active.is_(True)).order_by(Person.id)
-        )
+        await session.execute(select(Person.id, Person.roles).where(Person.active.is_(True)).order_by(Person.id))
     ).all()
     found = [("channel", Recipient.conversation(channel))] if channel else []
     return found + [("chair", Recipient.person(pid)) for pid, roles in chairs if "chair" in roles]

@@ -65,9 +65,7 @@ async def plan_timezone(session: AsyncSession) -> str | None:
     return organisation.timezone if organisation else None
 
 
-async def load_digest_input(
-    session: AsyncSession, month: str, as_of: datetime
-) -> DigestInput | None:
+async def load_digest_input(session: AsyncSession, month: str, as_of: datetime) -> DigestInput | None:
     """The month's inputs as of ``as_of`` (clamped to the month's end); None before a plan exists.
 
     A report for a past month sees only what was known at that month's end.
@@ -78,9 +76,7 @@ async def load_digest_input(
     window = month_window(month, as_of, organisation.timezone)
     zone = ZoneInfo(organisation.timezone)
     themes = await _themes(session)
-    cycle = await session.scalar(
-        select(Cycle).where(Cycle.kind == "progress", Cycle.month == month)
-    )
+    cycle = await session.scalar(select(Cycle).where(Cycle.kind == "progress", Cycle.month == month))
     actions = (
         await session.execute(
             select(
@@ -106,29 +102,20 @@ async def load_digest_input(
         organisation=organisation.name,
         month=month,
         as_of=window.cutoff.astimezone(zone).date(),
-        round=RoundInfo(cycle.month, cycle.deadline, cycle.closed_at is not None)
-        if cycle
-        else None,
+        round=RoundInfo(cycle.month, cycle.deadline, cycle.closed_at is not None) if cycle else None,
         themes=themes,
         actions=tuple(
-            _action_state(
-                row, latest.get(row.id), previous.get(row.id), answered, requested, cycle, zone
-            )
+            _action_state(row, latest.get(row.id), previous.get(row.id), answered, requested, cycle, zone)
             for row in actions
         ),
-        people=tuple(
-            PersonState(p.email, p.name, p.away_until, *unreachable.get(p.id, (None, None)))
-            for p in people
-        ),
+        people=tuple(PersonState(p.email, p.name, p.away_until, *unreachable.get(p.id, (None, None))) for p in people),
         metrics=await _metric_series(session, month),
     )
 
 
 async def _themes(session: AsyncSession) -> tuple[model.Theme, ...]:
     statements: dict[str, list[model.QualityStatement]] = defaultdict(list)
-    for qs in (
-        await session.scalars(select(QualityStatement).order_by(QualityStatement.position))
-    ).all():
+    for qs in (await session.scalars(select(QualityStatement).order_by(QualityStatement.position))).all():
         statements[qs.theme_id].append(model.QualityStatement(qs.id, qs.name, qs.score))
     return tuple(
         model.Theme(t.id, t.name, tuple(statements[t.id]))
@@ -186,9 +173,7 @@ def _newest_update_id(bound: datetime, *, inclusive: bool) -> ScalarSelect[Any]:
     )
 
 
-async def _answered_in_round(
-    session: AsyncSession, cycle: Cycle | None, window: MonthWindow
-) -> set[int]:
+async def _answered_in_round(session: AsyncSession, cycle: Cycle | None, window: MonthWindow) -> set[int]:
     """Actions updated for this month's round: sent on its card, or while it was open."""
     if cycle is None:
         return set()
@@ -249,9 +234,7 @@ def _action_state(
 async def _metric_series(session: AsyncSession, month: str) -> tuple[MetricSeries, ...]:
     metrics = (
         await session.execute(
-            select(Metric, Person.email)
-            .join(Person, Person.id == Metric.owner_id)
-            .order_by(Metric.position)
+            select(Metric, Person.email).join(Person, Person.id == Metric.owner_id).order_by(Metric.position)
         )
     ).all()
     readings: dict[str, list[tuple[date, float]]] = defaultdict(list)

@@ -78,7 +78,10 @@ def period_end(period: str) -> date:
 
 def to_domain(row: Metric, owner_email: str) -> model.Metric:
     return model.Metric(
-        id=row.id, name=row.name, unit=row.unit, direction=model.Direction(row.direction),
+        id=row.id,
+        name=row.name,
+        unit=row.unit,
+        direction=model.Direction(row.direction),
         owner=owner_email,
         baseline=model.DatedValue(row.baseline_value, row.baseline_date),
         target=model.DatedValue(row.target_value, row.target_date),
@@ -98,9 +101,7 @@ async def change_confirm_share(session: AsyncSession) -> float:
 
 async def figures_deadline(session: AsyncSession, period: str) -> date | None:
     """The reply-by date of the figures round for this period, once the scheduler has opened it."""
-    return await session.scalar(
-        select(Cycle.deadline).where(Cycle.kind == "figures", Cycle.month == period)
-    )
+    return await session.scalar(select(Cycle.deadline).where(Cycle.kind == "figures", Cycle.month == period))
 
 
 async def owned_metric_ids(session: AsyncSession, owner: Person) -> list[str]:
@@ -108,29 +109,32 @@ async def owned_metric_ids(session: AsyncSession, owner: Person) -> list[str]:
     return list((await session.scalars(query)).all())
 
 
-async def metric_states(
-    session: AsyncSession, metric_ids: Sequence[str], period: str
-) -> list[MetricState]:
+async def metric_states(session: AsyncSession, metric_ids: Sequence[str], period: str) -> list[MetricState]:
     """The named metrics that exist, in plan order, with this period's figure and the one before."""
     ids = list(metric_ids)
-    rows = (await session.execute(
-        select(Metric, Person).join(Person, Person.id == Metric.owner_id)
-        .where(Metric.id.in_(ids)).order_by(Metric.position)
-    )).all()
-    readings = (await session.execute(
-        select(MetricReading, Person.name)
-        .outerjoin(Person, Person.id == MetricReading.submitted_by_id)
-        .where(MetricReading.metric_id.in_(ids), MetricReading.period <= period)
-        .order_by(MetricReading.period)
-    )).all()
+    rows = (
+        await session.execute(
+            select(Metric, Person)
+            .join(Person, Person.id == Metric.owner_id)
+            .where(Metric.id.in_(ids))
+            .order_by(Metric.position)
+        )
+    ).all()
+    readings = (
+        await session.execute(
+            select(MetricReading, Person.name)
+            .outerjoin(Person, Person.id == MetricReading.submitted_by_id)
+            .where(MetricReading.metric_id.in_(ids), MetricReading.period <= period)
+            .order_by(MetricReading.period)
+        )
+    ).all()
     recorded: dict[str, StoredReading] = {}
     previous: dict[str, StoredReading] = {}
     for reading, name in readings:  # in period order, so the last one before the period wins
         stored = StoredReading(reading.period, reading.value, name, reading.submitted_at)
         (recorded if reading.period == period else previous)[reading.metric_id] = stored
     return [
-        MetricState(to_domain(metric, owner.email), owner.name,
-                    recorded.get(metric.id), previous.get(metric.id))
+        MetricState(to_domain(metric, owner.email), owner.name, recorded.get(metric.id), previous.get(metric.id))
         for metric, owner in rows
     ]
 
@@ -139,8 +143,13 @@ _AUDITED = ("value", "submitted_by", "submitted_at")
 
 
 async def store_readings(
-    session: AsyncSession, period: str, values: Mapping[str, int], *,
-    expected: Mapping[str, float | None], actor: Person, now: datetime,
+    session: AsyncSession,
+    period: str,
+    values: Mapping[str, int],
+    *,
+    expected: Mapping[str, float | None],
+    actor: Person,
+    now: datetime,
 ) -> list[StoredChange]:
     """Record or correct each figure for the period, audited before → after.
 
@@ -160,20 +169,35 @@ async def store_readings(
             raise ReadingConflict(metric_id)
         where = {"entity": "metric_reading", "entity_id": f"{metric_id}:{period}"}
         if row is None:
-            row = MetricReading(metric_id=metric_id, period=period, value=float(value),
-                                submitted_by_id=actor.id, submitted_at=now)
+            row = MetricReading(
+                metric_id=metric_id, period=period, value=float(value), submitted_by_id=actor.id, submitted_at=now
+            )
             try:
                 async with session.begin_nested():  # a concurrent first figure wins: no overwrite
                     session.add(row)
             except IntegrityError:
                 raise ReadingConflict(metric_id) from None
-            audit.record(session, at=now, actor=actor.email, change="submit", before=None,
-                         after=await _snapshot(session, row), **where)
+            audit.record(
+                session,
+                at=now,
+                actor=actor.email,
+                change="submit",
+                before=None,
+                after=await _snapshot(session, row),
+                **where,
+            )
         elif row.value != value:
             old = await _snapshot(session, row)
             row.value, row.submitted_by_id, row.submitted_at = float(value), actor.id, now
-            audit.record(session, at=now, actor=actor.email, change="correct", before=old,
-                         after=await _snapshot(session, row), **where)
+            audit.record(
+                session,
+                at=now,
+                actor=actor.email,
+                change="correct",
+                before=old,
+                after=await _snapshot(session, row),
+                **where,
+            )
         changes.append(StoredChange(metric_id, float(value), before))
     await session.flush()
     return changes
@@ -182,8 +206,11 @@ async def store_readings(
 async def _snapshot(session: AsyncSession, row: MetricReading) -> dict[str, object]:
     # Who submitted, by email: person ids mean nothing to someone reading the log.
     person = await session.get(Person, row.submitted_by_id) if row.submitted_by_id else None
-    return {"value": row.value, "submitted_by": person.email if person else None,
-            "submitted_at": row.submitted_at.isoformat()}
+    return {
+        "value": row.value,
+        "submitted_by": person.email if person else None,
+        "submitted_at": row.submitted_at.isoformat(),
+    }
 
 
 async def off_trajectory_readings(session: AsyncSession, period: str) -> list[OffTrajectoryReading]:
@@ -193,11 +220,15 @@ async def off_trajectory_readings(session: AsyncSession, period: str) -> list[Of
     the previous figure too. Computed from the database each time: a rerun finds the same list.
     """
     as_of = period_end(period)
-    current = (await session.execute(
-        select(MetricReading, Metric, Person).join(Metric, Metric.id == MetricReading.metric_id)
-        .join(Person, Person.id == Metric.owner_id)
-        .where(MetricReading.period == period).order_by(Metric.position)
-    )).all()
+    current = (
+        await session.execute(
+            select(MetricReading, Metric, Person)
+            .join(Metric, Metric.id == MetricReading.metric_id)
+            .join(Person, Person.id == Metric.owner_id)
+            .where(MetricReading.period == period)
+            .order_by(Metric.position)
+        )
+    ).all()
     history: dict[str, list[tuple[date, float]]] = {}
     earlier = select(MetricReading.metric_id, MetricReading.period, MetricReading.value).where(
         MetricReading.metric_id.in_([row.id for _, row, _ in current]),
@@ -210,6 +241,7 @@ async def off_trajectory_readings(session: AsyncSession, period: str) -> list[Of
         metric = to_domain(row, owner.email)
         judgement = judge(metric, history[row.id], as_of)
         if judgement.status is MetricStatus.OFF_TRACK:
-            found.append(OffTrajectoryReading(metric, owner.name, period, reading.value,
-                                              reading.submitted_at, judgement))
+            found.append(
+                OffTrajectoryReading(metric, owner.name, period, reading.value, reading.submitted_at, judgement)
+            )
     return found

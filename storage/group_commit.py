@@ -47,9 +47,7 @@ class GroupCommit:
                     _answer(group[0][1], error=exc)
                     continue
                 # One bad write must not sink the others: commit them one by one.
-                log.warning(
-                    "a group of %d writes failed (%s); writing them one by one", len(group), exc
-                )
+                log.warning("a group of %d writes failed (%s); writing them one by one", len(group), exc)
                 for work, future in group:
                     try:
                         [result] = await self._commit([work])
@@ -73,9 +71,7 @@ class GroupCommit:
         raise AssertionError("unreachable")
 
 
-def _answer(
-    future: asyncio.Future[Any], *, result: Any = None, error: BaseException | None = None
-) -> None:
+def _answer(future: asyncio.Future[Any], *, result: Any = None, error: BaseException | None = None) -> None:
     if future.done():  # the caller was cancelled
         return
     if error is not None:

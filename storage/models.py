@@ -99,9 +99,7 @@ class ImprovementAction(Base):
 
 class ActionDelegate(Base):
     __tablename__ = "action_delegate"
-    action_id: Mapped[int] = mapped_column(
-        ForeignKey("improvement_action.id", ondelete="CASCADE"), primary_key=True
-    )
+    action_id: Mapped[int] = mapped_column(ForeignKey("improvement_action.id", ondelete="CASCADE"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
 
 

@@ -37,7 +37,6 @@ class OutboxItem:
     attempts: int  # Teams calls made for it before this claim
 
 
-
 async def enqueue(
     session: AsyncSession,
     *,
@@ -75,9 +74,7 @@ async def enqueue_update(
 
     The update waits for the original to be sent; if the original is never sent, it fails too.
     """
-    original = await session.scalar(
-        select(OutboxMessage).where(OutboxMessage.idempotency_key == original_key)
-    )
+    original = await session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == original_key))
     if original is None:
         raise LookupError(f"no outbox message {original_key!r} to update")
     values = {
@@ -91,9 +88,7 @@ async def enqueue_update(
     return await _add(session, values, now=now, not_before=None)
 
 
-async def _add(
-    session: AsyncSession, values: dict[str, Any], *, now: datetime, not_before: datetime | None
-) -> bool:
+async def _add(session: AsyncSession, values: dict[str, Any], *, now: datetime, not_before: datetime | None) -> bool:
     statement = (
         insert_for(session)(OutboxMessage)
         .values(
@@ -157,9 +152,7 @@ async def claim_due(
 
 # The worker's two writes per message, built once: constructing and caching-keying an UPDATE
 # costs more CPU than running it.
-_MINE = and_(
-    OutboxMessage.id == bindparam("item_id"), OutboxMessage.claimed_by == bindparam("worker")
-)
+_MINE = and_(OutboxMessage.id == bindparam("item_id"), OutboxMessage.claimed_by == bindparam("worker"))
 _MARK_SENDING = (
     update(OutboxMessage)
     .where(_MINE, OutboxMessage.status == S.CLAIMED.value)
@@ -179,9 +172,7 @@ def _settle_statement(fields: frozenset[str]) -> Any:
     return update(OutboxMessage).where(_MINE, OutboxMessage.status.in_(_SETTLEABLE)).values(values)
 
 
-async def mark_sending(
-    session: AsyncSession, item_id: int, *, worker: str, now: datetime, lease: timedelta
-) -> bool:
+async def mark_sending(session: AsyncSession, item_id: int, *, worker: str, now: datetime, lease: timedelta) -> bool:
     """Claimed → sending, counted as an attempt. Commit this before calling Teams: if the process
     dies during the call the row stays `sending` and becomes `unknown`, never sent twice."""
     connection = await session.connection()
@@ -221,9 +212,7 @@ class Recovered:
     unknown: int  # were being sent: flagged for a human
 
 
-async def recover_abandoned(
-    session: AsyncSession, *, now: datetime, ignore_leases: bool = False
-) -> Recovered:
+async def recover_abandoned(session: AsyncSession, *, now: datetime, ignore_leases: bool = False) -> Recovered:
     """Rows whose worker's lease ran out (it crashed or hung). `ignore_leases` is for a restart
     after a crash when no other worker can be running (one SQLite instance, an operator's word)."""
     expired = OutboxMessage.lease_expires_at < now
@@ -247,9 +236,7 @@ async def recover_abandoned(
 
 
 async def paused_until(session: AsyncSession) -> datetime | None:
-    return await session.scalar(
-        select(DeliveryState.paused_until).where(DeliveryState.id == SHARED)
-    )
+    return await session.scalar(select(DeliveryState.paused_until).where(DeliveryState.id == SHARED))
 
 
 async def pause(session: AsyncSession, *, until: datetime, reason: str, now: datetime) -> None:
@@ -270,9 +257,7 @@ async def pause(session: AsyncSession, *, until: datetime, reason: str, now: dat
 async def next_wake(session: AsyncSession) -> datetime | None:
     """When something will next need a worker: a pending row falling due or a lease running out."""
     due = await session.scalar(
-        select(func.min(OutboxMessage.next_attempt_at)).where(
-            OutboxMessage.status == S.PENDING.value
-        )
+        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == S.PENDING.value)
     )
     lease = await session.scalar(
         select(func.min(OutboxMessage.lease_expires_at)).where(
@@ -283,9 +268,7 @@ async def next_wake(session: AsyncSession) -> datetime | None:
 
 
 async def status_counts(session: AsyncSession) -> dict[DeliveryStatus, int]:
-    rows = await session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    )
+    rows = await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
     counts = {status: 0 for status in DeliveryStatus}
     for status, count in rows:
         counts[DeliveryStatus(status)] = count

@@ -18,12 +18,9 @@ from storage.models import Base, BigId
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
+        CheckConstraint("person_id IS NOT NULL OR conversation_ref_id IS NOT NULL", name="has_recipient"),
         CheckConstraint(
-            "person_id IS NOT NULL OR conversation_ref_id IS NOT NULL", name="has_recipient"
-        ),
-        CheckConstraint(
-            "status IN ('pending', 'claimed', 'sending', 'sent', 'failed', 'unreachable', "
-            "'unknown')",
+            "status IN ('pending', 'claimed', 'sending', 'sent', 'failed', 'unreachable', 'unknown')",
             name="known_status",
         ),
         # The worker's query: due rows of one status, oldest first.

@@ -60,9 +60,7 @@ async def outbox_report(session: AsyncSession, *, now: datetime, limit: int = 20
     )
     people = (
         await session.scalars(
-            select(Person)
-            .where(Person.unreachable_since.is_not(None))
-            .order_by(Person.unreachable_since)
+            select(Person).where(Person.unreachable_since.is_not(None)).order_by(Person.unreachable_since)
         )
     ).all()
     unreachable = [
@@ -75,9 +73,7 @@ async def outbox_report(session: AsyncSession, *, now: datetime, limit: int = 20
         OutboxMessage.status.in_([s.value for s in (S.FAILED, S.UNREACHABLE, S.UNKNOWN)]),
         limit,
     )
-    retrying = await _messages(
-        session, (OutboxMessage.status == S.PENDING.value) & (OutboxMessage.attempts > 0), limit
-    )
+    retrying = await _messages(session, (OutboxMessage.status == S.PENDING.value) & (OutboxMessage.attempts > 0), limit)
     return OutboxReport(counts, due_now or 0, unreachable, problems, retrying)
 
 
@@ -109,9 +105,7 @@ async def _messages(session: AsyncSession, condition: object, limit: int) -> lis
                 last_status_code=message.last_status_code,
                 last_error=message.last_error,
                 updated_at=message.updated_at,
-                next_attempt_at=message.next_attempt_at
-                if message.status == S.PENDING.value
-                else None,
+                next_attempt_at=message.next_attempt_at if message.status == S.PENDING.value else None,
             )
         )
     return found

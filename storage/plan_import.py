@@ -26,8 +26,15 @@ from storage.models import (
 PERSON_FIELDS = ("name", "email", "upn", "roles")
 ACTION_FIELDS = ("theme_id", "quality_statement_id", "requirement", "owner_id", "due", "status", "rag", "position")
 METRIC_FIELDS = (
-    "name", "unit", "direction", "owner_id", "baseline_value", "baseline_date",
-    "target_value", "target_date", "position",
+    "name",
+    "unit",
+    "direction",
+    "owner_id",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "target_date",
+    "position",
 )
 
 
@@ -66,8 +73,14 @@ class _Importer:
         change = "create" if before is None else "update"
         self.summary.count(self.summary.created if before is None else self.summary.updated, entity)
         audit.record(
-            self.session, at=self.now, actor=self.actor, entity=entity, entity_id=entity_id,
-            change=change, before=before, after=after,
+            self.session,
+            at=self.now,
+            actor=self.actor,
+            entity=entity,
+            entity_id=entity_id,
+            change=change,
+            before=before,
+            after=after,
         )
 
     async def organisation(self, plan: model.Plan) -> None:
@@ -120,8 +133,12 @@ class _Importer:
                     qs = QualityStatement(id=statement.id)
                     self.session.add(qs)
                 qs.theme_id, qs.name, qs.score, qs.position = theme.id, statement.name, statement.score, q_position
-                self._audit("quality_statement", statement.id, q_before,
-                            audit.snapshot(qs, ("theme_id", "name", "score", "position")))
+                self._audit(
+                    "quality_statement",
+                    statement.id,
+                    q_before,
+                    audit.snapshot(qs, ("theme_id", "name", "score", "position")),
+                )
         await self.session.flush()
 
     async def actions(self, plan: model.Plan, people: dict[str, Person]) -> None:
@@ -131,10 +148,16 @@ class _Importer:
         delegates: dict[int, set[int]] = defaultdict(set)
         for link in (await self.session.scalars(select(ActionDelegate))).all():
             delegates[link.action_id].add(link.person_id)
-        recorded = set(tuple(r) for r in (await self.session.execute(
-            select(ProgressUpdate.action_id, ProgressUpdate.submitted_at, ProgressUpdate.narrative)
-            .where(ProgressUpdate.source == "plan")
-        )).all())
+        recorded = set(
+            tuple(r)
+            for r in (
+                await self.session.execute(
+                    select(ProgressUpdate.action_id, ProgressUpdate.submitted_at, ProgressUpdate.narrative).where(
+                        ProgressUpdate.source == "plan"
+                    )
+                )
+            ).all()
+        )
         zone = ZoneInfo(plan.timezone)
         befores = {ref: self._action_snapshot(row, delegates[row.id], email_of) for ref, row in rows.items()}
         for action in plan.actions:
@@ -171,14 +194,20 @@ class _Importer:
 
     async def _replace_delegates(self, action_id: int, current: set[int], wanted: set[int]) -> None:
         if removed := current - wanted:
-            await self.session.execute(delete(ActionDelegate).where(
-                ActionDelegate.action_id == action_id, ActionDelegate.person_id.in_(removed)
-            ))
+            await self.session.execute(
+                delete(ActionDelegate).where(
+                    ActionDelegate.action_id == action_id, ActionDelegate.person_id.in_(removed)
+                )
+            )
         for person_id in wanted - current:
             self.session.add(ActionDelegate(action_id=action_id, person_id=person_id))
 
     def _plan_progress(
-        self, row: ImprovementAction, action: model.Action, owner: Person, zone: ZoneInfo,
+        self,
+        row: ImprovementAction,
+        action: model.Action,
+        owner: Person,
+        zone: ZoneInfo,
         recorded: set[tuple[int, datetime, str]],
     ) -> None:
         """Progress written in the plan file becomes history once; a re-import adds nothing."""
@@ -187,14 +216,29 @@ class _Importer:
             at = datetime.combine(entry.date, time(12), zone).astimezone(UTC)
             if (row.id, at, entry.narrative) in recorded:
                 continue
-            self.session.add(ProgressUpdate(
-                action_id=row.id, author_id=owner.id, author_name=owner.name, submitted_at=at,
-                rag=entry.rag.value if entry.rag else None, narrative=entry.narrative,
-                evidence_links=[], blockers="", source="plan",
-            ))
-            audit.record(self.session, at=self.now, actor=self.actor, entity="progress_update",
-                         entity_id=action.ref, change="create", before=None,
-                         after={"date": entry.date.isoformat(), "rag": entry.rag.value if entry.rag else None})
+            self.session.add(
+                ProgressUpdate(
+                    action_id=row.id,
+                    author_id=owner.id,
+                    author_name=owner.name,
+                    submitted_at=at,
+                    rag=entry.rag.value if entry.rag else None,
+                    narrative=entry.narrative,
+                    evidence_links=[],
+                    blockers="",
+                    source="plan",
+                )
+            )
+            audit.record(
+                self.session,
+                at=self.now,
+                actor=self.actor,
+                entity="progress_update",
+                entity_id=action.ref,
+                change="create",
+                before=None,
+                after={"date": entry.date.isoformat(), "rag": entry.rag.value if entry.rag else None},
+            )
 
     async def metrics(self, metrics: tuple[model.Metric, ...], people: dict[str, Person]) -> None:
         for position, metric in enumerate(metrics):

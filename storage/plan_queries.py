@@ -46,31 +46,42 @@ async def load_plan(session: AsyncSession) -> model.Plan | None:
         schedule=model.ScheduleSettings(**schedule),
         people=tuple(
             model.Person(
-                name=p.name, email=p.email, upn=p.upn, aad_object_id=p.aad_object_id,
+                name=p.name,
+                email=p.email,
+                upn=p.upn,
+                aad_object_id=p.aad_object_id,
                 roles=frozenset(model.Role(r) for r in p.roles),
             )
             for p in people
         ),
         themes=tuple(
             model.Theme(
-                id=t.id, name=t.name,
-                quality_statements=tuple(
-                    model.QualityStatement(q.id, q.name, q.score) for q in statements[t.id]
-                ),
+                id=t.id,
+                name=t.name,
+                quality_statements=tuple(model.QualityStatement(q.id, q.name, q.score) for q in statements[t.id]),
             )
             for t in themes
         ),
         actions=tuple(
             model.Action(
-                ref=a.ref, theme=a.theme_id, requirement=a.requirement, owner=email_of[a.owner_id],
-                quality_statement=a.quality_statement_id, delegates=tuple(sorted(delegates[a.id])),
-                due=a.due, status=model.ActionStatus(a.status), rag=model.Rag(a.rag) if a.rag else None,
+                ref=a.ref,
+                theme=a.theme_id,
+                requirement=a.requirement,
+                owner=email_of[a.owner_id],
+                quality_statement=a.quality_statement_id,
+                delegates=tuple(sorted(delegates[a.id])),
+                due=a.due,
+                status=model.ActionStatus(a.status),
+                rag=model.Rag(a.rag) if a.rag else None,
             )
             for a in actions
         ),
         metrics=tuple(
             model.Metric(
-                id=m.id, name=m.name, unit=m.unit, direction=model.Direction(m.direction),
+                id=m.id,
+                name=m.name,
+                unit=m.unit,
+                direction=model.Direction(m.direction),
                 owner=email_of[m.owner_id],
                 baseline=model.DatedValue(m.baseline_value, m.baseline_date),
                 target=model.DatedValue(m.target_value, m.target_date),

@@ -42,8 +42,10 @@ def actor_of(person: Person) -> Actor:
 
 _PERSON_BY_AAD = select(Person).where(Person.aad_object_id == bindparam("aad_object_id"))
 _PERSON_BY_CHAT = (
-    select(Person).join(ConversationRef, ConversationRef.person_id == Person.id)
-    .where(ConversationRef.user_id == bindparam("user_id")).limit(1)
+    select(Person)
+    .join(ConversationRef, ConversationRef.person_id == Person.id)
+    .where(ConversationRef.user_id == bindparam("user_id"))
+    .limit(1)
 )
 
 
@@ -85,9 +87,11 @@ async def action_context(session: AsyncSession, ref: str) -> ActionContext | Non
 async def actions_for(session: AsyncSession, person: Person, *, open_only: bool = True) -> list[ActionContext]:
     """The actions a person owns or is a delegate for, in plan order."""
     delegated = select(ActionDelegate.action_id).where(ActionDelegate.person_id == person.id)
-    query = select(ImprovementAction.ref).where(
-        or_(ImprovementAction.owner_id == person.id, ImprovementAction.id.in_(delegated))
-    ).order_by(ImprovementAction.position)
+    query = (
+        select(ImprovementAction.ref)
+        .where(or_(ImprovementAction.owner_id == person.id, ImprovementAction.id.in_(delegated)))
+        .order_by(ImprovementAction.position)
+    )
     if open_only:
         query = query.where(ImprovementAction.status != "complete")
     contexts = []
@@ -101,8 +105,10 @@ async def actions_for(session: AsyncSession, person: Person, *, open_only: bool 
 async def latest_update(session: AsyncSession, action_id: int) -> tuple[ProgressUpdate, str] | None:
     """The newest update with its author's name."""
     update = await session.scalar(
-        select(ProgressUpdate).where(ProgressUpdate.action_id == action_id)
-        .order_by(ProgressUpdate.submitted_at.desc(), ProgressUpdate.id.desc()).limit(1)
+        select(ProgressUpdate)
+        .where(ProgressUpdate.action_id == action_id)
+        .order_by(ProgressUpdate.submitted_at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
     )
     return (update, update.author_name) if update else None
 
@@ -113,8 +119,7 @@ async def cycle(session: AsyncSession, cycle_id: int) -> Cycle | None:
 
 async def open_progress_cycle(session: AsyncSession) -> Cycle | None:
     return await session.scalar(
-        select(Cycle).where(Cycle.kind == "progress", Cycle.closed_at.is_(None))
-        .order_by(Cycle.month.desc()).limit(1)
+        select(Cycle).where(Cycle.kind == "progress", Cycle.closed_at.is_(None)).order_by(Cycle.month.desc()).limit(1)
     )
 
 
@@ -128,8 +133,16 @@ class NewUpdate:
 
 
 async def store_update(
-    session: AsyncSession, context: ActionContext, update: NewUpdate, *, author: Person,
-    cycle_id: int | None, teams_user_id: str | None, activity_id: str | None, status: str, now: datetime,
+    session: AsyncSession,
+    context: ActionContext,
+    update: NewUpdate,
+    *,
+    author: Person,
+    cycle_id: int | None,
+    teams_user_id: str | None,
+    activity_id: str | None,
+    status: str,
+    now: datetime,
 ) -> None:
     """A new progress update; the action's RAG and status follow it; both are audited.
 
@@ -138,22 +151,48 @@ async def store_update(
     """
     action = context.action
     row = {
-        "action_id": action.id, "cycle_id": cycle_id, "author_id": author.id, "author_name": author.name,
-        "teams_user_id": teams_user_id, "submitted_at": now, "rag": update.rag, "narrative": update.narrative,
-        "evidence_links": update.evidence_links, "blockers": update.blockers, "revised_due": update.revised_due,
-        "source": "teams", "activity_id": activity_id,
+        "action_id": action.id,
+        "cycle_id": cycle_id,
+        "author_id": author.id,
+        "author_name": author.name,
+        "teams_user_id": teams_user_id,
+        "submitted_at": now,
+        "rag": update.rag,
+        "narrative": update.narrative,
+        "evidence_links": update.evidence_links,
+        "blockers": update.blockers,
+        "revised_due": update.revised_due,
+        "source": "teams",
+        "activity_id": activity_id,
     }
     await session.execute(insert(ProgressUpdate.__table__), [row])
     before = audit.snapshot(action, ("rag", "status"))
     await session.execute(
-        update_rows(ImprovementAction).where(ImprovementAction.id == action.id)
+        update_rows(ImprovementAction)
+        .where(ImprovementAction.id == action.id)
         .values(rag=update.rag, status=status, updated_at=now)
         .execution_options(synchronize_session="evaluate")
     )
-    await audit.insert(session, [
-        audit.entry(at=now, actor=author.email, entity="progress_update", entity_id=action.ref, change="submit",
-                    before=None, after={field: audit.jsonable(row[field]) for field in UPDATE_FIELDS}
-                    | {"cycle_id": cycle_id}),
-        audit.entry(at=now, actor=author.email, entity="action", entity_id=action.ref, change="update",
-                    before=before, after=audit.snapshot(action, ("rag", "status"))),
-    ])
+    await audit.insert(
+        session,
+        [
+            audit.entry(
+                at=now,
+                actor=author.email,
+                entity="progress_update",
+                entity_id=action.ref,
+                change="submit",
+                before=None,
+                after={field: audit.jsonable(row[field]) for field in UPDATE_FIELDS} | {"cycle_id": cycle_id},
+            ),
+            audit.entry(
+                at=now,
+                actor=author.email,
+                entity="action",
+                entity_id=action.ref,
+                change="update",
+                before=before,
+                after=audit.snapshot(action, ("rag", "status")),
+            ),
+        ],
+    )

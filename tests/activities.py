@@ -56,34 +56,54 @@ def personal_install(service_url: str, sender: dict[str, Any] | None = None, act
 
 
 def team_install(
-    service_url: str, team_id: str = "19:team-general@thread.tacv2", channel_id: str | None = None,
-    sender: dict[str, Any] | None = None, action: str = "add",
+    service_url: str,
+    team_id: str = "19:team-general@thread.tacv2",
+    channel_id: str | None = None,
+    sender: dict[str, Any] | None = None,
+    action: str = "add",
 ) -> dict[str, Any]:
     sender = sender or user("29:chair", "Jane Chair")
     channel_id = channel_id or team_id
     activity = _base(
         service_url,
         {"id": channel_id, "conversationType": "channel", "isGroup": True, "tenantId": TENANT_ID},
-        sender, type="installationUpdate", action=action,
+        sender,
+        type="installationUpdate",
+        action=action,
     )
-    activity["channelData"].update({"team": {"id": team_id, "name": "CQC Improvement Group"},
-                                    "channel": {"id": channel_id}})
+    activity["channelData"].update(
+        {"team": {"id": team_id, "name": "CQC Improvement Group"}, "channel": {"id": channel_id}}
+    )
     return activity
 
 
 def channel_message(
-    service_url: str, text: str, team_id: str = "19:team-general@thread.tacv2",
-    channel_id: str | None = None, sender: dict[str, Any] | None = None,
+    service_url: str,
+    text: str,
+    team_id: str = "19:team-general@thread.tacv2",
+    channel_id: str | None = None,
+    sender: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     sender = sender or user()
     channel_id = channel_id or team_id
     activity = _base(
         service_url,
-        {"id": f"{channel_id};messageid={_next_id()}", "conversationType": "channel", "isGroup": True,
-         "tenantId": TENANT_ID},
-        sender, type="message", text=f"<at>CQC Improvement</at> {text}",
-        entities=[{"type": "mention", "text": "<at>CQC Improvement</at>",
-                   "mentioned": {"id": BOT_ID, "name": "CQC Improvement"}}],
+        {
+            "id": f"{channel_id};messageid={_next_id()}",
+            "conversationType": "channel",
+            "isGroup": True,
+            "tenantId": TENANT_ID,
+        },
+        sender,
+        type="message",
+        text=f"<at>CQC Improvement</at> {text}",
+        entities=[
+            {
+                "type": "mention",
+                "text": "<at>CQC Improvement</at>",
+                "mentioned": {"id": BOT_ID, "name": "CQC Improvement"},
+            }
+        ],
     )
     activity["channelData"].update({"team": {"id": team_id}, "channel": {"id": channel_id}})
     return activity
@@ -94,15 +114,16 @@ def card_invoke(
 ) -> dict[str, Any]:
     """Action.Execute as Teams sends it: an adaptiveCard/action invoke."""
     return _base(
-        service_url, personal_conversation(sender), sender, type="invoke", name="adaptiveCard/action",
+        service_url,
+        personal_conversation(sender),
+        sender,
+        type="invoke",
+        name="adaptiveCard/action",
         replyToId=reply_to_id,
         value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"},
     )
 
 
-def card_submit(
-    service_url: str, sender: dict[str, Any], value: dict[str, Any], reply_to_id: str
-) -> dict[str, Any]:
+def card_submit(service_url: str, sender: dict[str, Any], value: dict[str, Any], reply_to_id: str) -> dict[str, Any]:
     """Action.Submit (older clients): a message carrying the card's inputs as its value."""
-    return _base(service_url, personal_conversation(sender), sender, type="message", value=value,
-                 replyToId=reply_to_id)
+    return _base(service_url, personal_conversation(sender), sender, type="message", value=value, replyToId=reply_to_id)

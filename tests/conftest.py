@@ -114,8 +114,12 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 def test_settings(database_url: str, **overrides: Any) -> Settings:
     # The background workers are off: a test drives the scheduler and the outbox itself.
-    values: dict[str, Any] = {"DATABASE_URL": database_url, "MicrosoftAppId": "", "SCHEDULER_ENABLED": False,
-                              "DELIVERY_ENABLED": False}
+    values: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "MicrosoftAppId": "",
+        "SCHEDULER_ENABLED": False,
+        "DELIVERY_ENABLED": False,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

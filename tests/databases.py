@@ -67,12 +67,21 @@ async def empty_postgres_tables(url: str) -> None:
     engine = new_engine(url)
     try:
         async with engine.begin() as connection:
-            names = (await connection.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-            ))).scalars().all()
+            names = (
+                (
+                    await connection.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables"
+                            " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
             if names:
-                await connection.execute(text(
-                    "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
-                ))
+                await connection.execute(
+                    text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
+                )
     finally:
         await engine.dispose()

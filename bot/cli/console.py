@@ -78,8 +78,10 @@ async def run_planner_job(settings: Settings, job, as_of: str | None, out: Conso
 
 
 def print_report(report: RunReport, now: datetime, out: Console) -> None:
-    out.print(f"As of {now.isoformat(timespec='minutes')}: {len(report.enqueued)} message(s) queued, "
-              f"{report.already} already queued before.")
+    out.print(
+        f"As of {now.isoformat(timespec='minutes')}: {len(report.enqueued)} message(s) queued, "
+        f"{report.already} already queued before."
+    )
     for line in report.enqueued:
         out.print(f"  queued  {line}", markup=False, highlight=False)
     for line in report.skipped:

@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
     @figures.command("request")
     def request(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
         """Queue the figures requests (and overdue-figures reminders) due by --as-of."""
+
         async def job(planner, now):  # type: ignore[no-untyped-def]
             return await planner.request_figures(now)
 

@@ -31,18 +31,26 @@ def render_plan(plan: model.Plan, console: Console) -> None:
         actions = [a for a in plan.actions if a.theme == theme.id]
         table = Table(title=f"{theme.name} — {len(actions)} improvement requirements", show_lines=True)
         for column, options in (
-            ("Ref", {"no_wrap": True}), ("Improvement requirement", {"ratio": 3}),
-            ("Quality statement", {"ratio": 1}), ("Owner", {"ratio": 1}), ("Due", {"no_wrap": True}),
-            ("Status", {}), ("RAG", {}),
+            ("Ref", {"no_wrap": True}),
+            ("Improvement requirement", {"ratio": 3}),
+            ("Quality statement", {"ratio": 1}),
+            ("Owner", {"ratio": 1}),
+            ("Due", {"no_wrap": True}),
+            ("Status", {}),
+            ("RAG", {}),
         ):
             table.add_column(column, **options)  # type: ignore[arg-type]
         for action in actions:
             rag = action.rag.value if action.rag else ""
             statement = statements.get(action.quality_statement or "")
             table.add_row(
-                action.ref, action.requirement, statement.name if statement else "",
-                people.get(action.owner, action.owner), action.due.isoformat() if action.due else "",
-                action.status.label, f"[{RAG_STYLE.get(rag, '')}]{rag.capitalize()}[/]" if rag else "—",
+                action.ref,
+                action.requirement,
+                statement.name if statement else "",
+                people.get(action.owner, action.owner),
+                action.due.isoformat() if action.due else "",
+                action.status.label,
+                f"[{RAG_STYLE.get(rag, '')}]{rag.capitalize()}[/]" if rag else "—",
             )
         console.print(table)
 
@@ -52,7 +60,9 @@ def render_plan(plan: model.Plan, console: Console) -> None:
             metrics.add_column(column)
         for metric in plan.metrics:
             metrics.add_row(
-                metric.name, metric.unit, "lower" if metric.direction is model.Direction.DOWN else "higher",
+                metric.name,
+                metric.unit,
+                "lower" if metric.direction is model.Direction.DOWN else "higher",
                 f"{metric.baseline.value:g} on {metric.baseline.date}",
                 f"{metric.target.value:g} by {metric.target.date}",
                 people.get(metric.owner, metric.owner),

@@ -28,12 +28,8 @@ def register(app: typer.Typer) -> None:
     def digest(
         month: Annotated[str | None, typer.Option(help=MONTH_HELP)] = None,
         as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
-        post: Annotated[
-            bool, typer.Option(help="Queue it for the group channel and the chair, once")
-        ] = False,
-        card: Annotated[
-            bool, typer.Option("--json", help="Print the Adaptive Card JSON instead")
-        ] = False,
+        post: Annotated[bool, typer.Option(help="Queue it for the group channel and the chair, once")] = False,
+        card: Annotated[bool, typer.Option("--json", help="Print the Adaptive Card JSON instead")] = False,
     ) -> None:
         """Preview the monthly digest in the terminal, or post it (--post)."""
         raise typer.Exit(run_async(_digest(load_settings(), month, as_of, post, card, out, err), err))
@@ -43,9 +39,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "docx",
         month: Annotated[str | None, typer.Option(help=MONTH_HELP)] = None,
         as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
-        output: Annotated[
-            Path | None, typer.Option(help="File to write (text formats: stdout if omitted)")
-        ] = None,
+        output: Annotated[Path | None, typer.Option(help="File to write (text formats: stdout if omitted)")] = None,
     ) -> None:
         """Write the board report's appendix: per theme "Improvement requirement | Progress", the
         waiting-list and DoLS table with charts, the nine CQC scores and a short summary."""
@@ -87,17 +81,13 @@ async def _digest(
         if loaded is None:
             raise NoPlanYet
         metric_ids = [s.metric.id for s in loaded.data.metrics]
-        card = build_digest_card(
-            loaded.digest, card_links(links_for(settings), chosen, metric_ids)
-        )
+        card = build_digest_card(loaded.digest, card_links(links_for(settings), chosen, metric_ids))
         if post:
             messages = await digest_messages(session, chosen, card)
             queued = await enqueue_digest(session, messages, now=now)
     if post:
         if not messages:
-            err.print(
-                "Nobody to send it to: the bot is not in a channel and the plan names no chair."
-            )
+            err.print("Nobody to send it to: the bot is not in a channel and the plan names no chair.")
             return 1
         out.print(
             f"{queued} of {len(messages)} digest message(s) queued for {chosen}; "
@@ -109,9 +99,7 @@ async def _digest(
             out.print(f"  {message.key}", markup=False, highlight=False)
         return 0
     sys.stdout.write(
-        json.dumps(card, indent=2, ensure_ascii=False) + "\n"
-        if as_json
-        else render_digest_text(loaded.digest)
+        json.dumps(card, indent=2, ensure_ascii=False) + "\n" if as_json else render_digest_text(loaded.digest)
     )
     return 0
 

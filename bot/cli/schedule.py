@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def remind(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
         """Send what is due of the nudge, overdue reminders and the escalation to the chair."""
+
         async def job(planner, now):  # type: ignore[no-untyped-def]
             return await planner.remind(now)
 
@@ -35,6 +36,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def tick(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
         """Run everything the scheduler would have run by --as-of and not yet done."""
+
         async def job(planner, now):  # type: ignore[no-untyped-def]
             return await planner.tick(now)
 

@@ -83,15 +83,11 @@ class Outcomes:
             fields["attempts"] = attempts
         await self.record(item, S.PENDING, **fields)
 
-    async def failed(
-        self, item: OutboxItem, route: Route | None, error: DeliveryError, *, attempts: int
-    ) -> None:
+    async def failed(self, item: OutboxItem, route: Route | None, error: DeliveryError, *, attempts: int) -> None:
         """Teams refused (or never answered): retry later, pause everyone, mark unreachable, or
         give up — as the retry policy says."""
         updating = route is not None and route.operation is Operation.UPDATE
-        step = self._policy.next_step(
-            error, attempts=attempts, random=self._random, updating=updating
-        )
+        step = self._policy.next_step(error, attempts=attempts, random=self._random, updating=updating)
         if step.pause_all:
             self._pacer.pause(step.pause_all)
         now = self._clock()
@@ -109,9 +105,7 @@ class Outcomes:
                 await ledger.pause(session, until=until, reason=str(error), now=now)
             if step.unreachable:
                 await self._mark_unreachable(session, item, route, error, now)
-            return await ledger.settle(
-                session, item.id, worker=self._worker, status=step.status, now=now, **fields
-            )
+            return await ledger.settle(session, item.id, worker=self._worker, status=step.status, now=now, **fields)
 
         self._count(step.status, await self._writer.write(write))
 
@@ -122,9 +116,7 @@ class Outcomes:
 
         async def write(session: AsyncSession) -> bool:
             if settle.person_unreachable and item.person_id is not None:
-                await recipients.mark_person_unreachable(
-                    session, item.person_id, settle.reason, now=now
-                )
+                await recipients.mark_person_unreachable(session, item.person_id, settle.reason, now=now)
             return await ledger.settle(
                 session,
                 item.id,
@@ -140,9 +132,7 @@ class Outcomes:
         now = self._clock()
 
         async def write(session: AsyncSession) -> bool:
-            return await ledger.settle(
-                session, item.id, worker=self._worker, status=status, now=now, **fields
-            )
+            return await ledger.settle(session, item.id, worker=self._worker, status=status, now=now, **fields)
 
         self._count(status, await self._writer.write(write))
 
@@ -156,9 +146,7 @@ class Outcomes:
     ) -> None:
         reason = " ".join(str(p) for p in (error.status, error.code, error.sub_code) if p)
         if item.person_id is not None:
-            await recipients.mark_person_unreachable(
-                session, item.person_id, f"Teams answered {reason}", now=now
-            )
+            await recipients.mark_person_unreachable(session, item.person_id, f"Teams answered {reason}", now=now)
         # A channel the bot was removed from, or a chat Teams no longer knows, is not used again.
         gone = item.person_id is None or error.status == 404
         if route is not None and gone and route.operation is not Operation.UPDATE:

@@ -37,15 +37,9 @@ class ChartCanvas:
         self.baseline = axes.axhline(0, color=_BASELINE, linewidth=0.8, linestyle=":")
         self.target = axes.axhline(0, color=_TARGET, linewidth=1.2)
         (self.target_point,) = axes.plot([], [], marker="D", color=_TARGET, markersize=5)
-        (self.actual,) = axes.plot(
-            [], [], color=_ACTUAL, marker="o", markersize=3.5, linewidth=2, label="Actual"
-        )
-        self.latest = axes.annotate(
-            "", (0, 0), textcoords="offset points", xytext=(4, 4), fontsize=8, color=_ACTUAL
-        )
-        self.empty = axes.text(
-            0.5, 0.5, "No figures yet", transform=axes.transAxes, ha="center", color=_BASELINE
-        )
+        (self.actual,) = axes.plot([], [], color=_ACTUAL, marker="o", markersize=3.5, linewidth=2, label="Actual")
+        self.latest = axes.annotate("", (0, 0), textcoords="offset points", xytext=(4, 4), fontsize=8, color=_ACTUAL)
+        self.empty = axes.text(0.5, 0.5, "No figures yet", transform=axes.transAxes, ha="center", color=_BASELINE)
         # An explicit y: where matplotlib would put the title anyway (nothing is drawn above the
         # axes), without measuring every tick label each time to find out.
         self.title = axes.set_title("", fontsize=9, loc="left", y=1.0)

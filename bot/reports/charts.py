@@ -25,9 +25,7 @@ if TYPE_CHECKING:
     from bot.reports.chart_drawing import ChartCanvas
 
 
-def render_metric_chart(
-    metric: Metric, readings: Sequence[Reading], *, as_of: date | None = None
-) -> bytes:
+def render_metric_chart(metric: Metric, readings: Sequence[Reading], *, as_of: date | None = None) -> bytes:
     """A PNG: the monthly figures against the baseline, the target and the straight trajectory."""
     return _render(metric, tuple(sorted(readings)), as_of)
 
@@ -59,8 +57,6 @@ def _canvas() -> ChartCanvas:
 def charts_for(report: MonthReport) -> dict[str, bytes]:
     """Every measure's trend chart as PNG bytes, by metric id."""
     return {
-        series.metric.id: render_metric_chart(
-            series.metric, series.readings, as_of=report.data.as_of
-        )
+        series.metric.id: render_metric_chart(series.metric, series.readings, as_of=report.data.as_of)
         for series in report.data.metrics
     }

@@ -104,18 +104,13 @@ def _metrics(document: DocxDocument, appendix: BoardAppendix, charts: Mapping[st
     _add_rows(
         table,
         widths,
-        [
-            tuple(Cell((((text, False, None),),), size=16) for text in metric_cells(row))
-            for row in appendix.metrics
-        ],
+        [tuple(Cell((((text, False, None),),), size=16) for text in metric_cells(row)) for row in appendix.metrics],
     )
     for row in appendix.metrics:
         png = charts.get(row.metric_id)
         if png:
             document.add_picture(io.BytesIO(png), width=Cm(16))
-            caption = document.add_paragraph(
-                f"{row.name}: trend against baseline, target and trajectory"
-            )
+            caption = document.add_paragraph(f"{row.name}: trend against baseline, target and trajectory")
             caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
             caption.runs[0].font.size = Pt(8)
 
@@ -125,10 +120,7 @@ def _areas(document: DocxDocument, appendix: BoardAppendix) -> None:
     widths = (Cm(6), Cm(8), Cm(3))
     table = _table(document, ("Theme", "Quality statement", "Score (of 4)"), widths)
     rows = [
-        tuple(
-            Cell((((text, False, None),),))
-            for text in (area.theme_name, area.name, str(area.score))
-        )
+        tuple(Cell((((text, False, None),),)) for text in (area.theme_name, area.name, str(area.score)))
         for area in appendix.areas
     ]
     total = f"{appendix.total_score} of {appendix.max_score}"
@@ -173,9 +165,7 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 
 
 def _add_rows(table: Table, widths: tuple[Length, ...], rows: list[tuple[Cell, ...]]) -> None:
-    cell_starts = [
-        f'<w:tc><w:tcPr><w:tcW w:w="{int(width.twips)}" w:type="dxa"/>' for width in widths
-    ]
+    cell_starts = [f'<w:tc><w:tcPr><w:tcW w:w="{int(width.twips)}" w:type="dxa"/>' for width in widths]
     xml = [f"<w:tbl {nsdecls('w')}>"]
     for cells in rows:
         xml.append("<w:tr>")

@@ -31,8 +31,7 @@ class ReportFormat(StrEnum):
     @property
     def media_type(self) -> str:
         return {
-            ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument"
-            ".wordprocessingml.document",
+            ReportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             ReportFormat.MD: "text/markdown; charset=utf-8",
             ReportFormat.CSV: "text/csv; charset=utf-8",
             ReportFormat.HTML: "text/html; charset=utf-8",

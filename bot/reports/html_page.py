@@ -58,9 +58,7 @@ def render_html(appendix: BoardAppendix, chart_src: Mapping[str, str] | None = N
         parts += [f'<th scope="col">{escape(h)}</th>' for h in METRIC_HEADINGS]
         parts += ["</tr></thead>", "<tbody>"]
         for row in appendix.metrics:
-            parts.append(
-                "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in metric_cells(row)) + "</tr>"
-            )
+            parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in metric_cells(row)) + "</tr>")
         parts += ["</tbody>", "</table>"]
         for row in appendix.metrics:
             if chart_src and row.metric_id in chart_src:
@@ -79,8 +77,7 @@ def render_html(appendix: BoardAppendix, chart_src: Mapping[str, str] | None = N
             for a in appendix.areas
         ]
         parts += [
-            f"<tr><th>Total</th><td></td>"
-            f"<th>{appendix.total_score} of {appendix.max_score}</th></tr>",
+            f"<tr><th>Total</th><td></td><th>{appendix.total_score} of {appendix.max_score}</th></tr>",
             "</tbody>",
             "</table>",
         ]
@@ -92,8 +89,7 @@ def _theme_table(theme: AppendixTheme) -> list[str]:
     parts = [
         f"<h2>Theme {theme.number}: {escape(theme.name)}</h2>",
         "<table>",
-        '<thead><tr><th scope="col">Improvement requirement</th>'
-        '<th scope="col">Progress</th></tr></thead>',
+        '<thead><tr><th scope="col">Improvement requirement</th><th scope="col">Progress</th></tr></thead>',
         "<tbody>",
     ]
     for row in theme.rows:

@@ -85,12 +85,9 @@ def render_markdown(appendix: BoardAppendix, chart_paths: Mapping[str, str] | No
             "| --- | --- |",
         ]
         for row in theme.rows:
-            requirement = (
-                f"{_cell(row.requirement)}<br>**RAG: {words.rag_word(row.rag)}** ({row.ref})"
-            )
+            requirement = f"{_cell(row.requirement)}<br>**RAG: {words.rag_word(row.rag)}** ({row.ref})"
             progress = "<br><br>".join(
-                "<br>".join(_cell(line) for line in p.splitlines())
-                for p in progress_paragraphs(row)
+                "<br>".join(_cell(line) for line in p.splitlines()) for p in progress_paragraphs(row)
             )
             out.append(f"| {requirement} | {progress} |")
         if not theme.rows:
@@ -103,16 +100,12 @@ def render_markdown(appendix: BoardAppendix, chart_paths: Mapping[str, str] | No
             "| " + " | ".join(METRIC_HEADINGS) + " |",
             "|" + " --- |" * len(METRIC_HEADINGS),
         ]
-        out += [
-            "| " + " | ".join(_cell(c) for c in metric_cells(row)) + " |"
-            for row in appendix.metrics
-        ]
+        out += ["| " + " | ".join(_cell(c) for c in metric_cells(row)) + " |" for row in appendix.metrics]
         out.append("")
         for row in appendix.metrics:
             if chart_paths and row.metric_id in chart_paths:
                 out += [
-                    f"![{row.name}: trend against baseline, target and trajectory]"
-                    f"({chart_paths[row.metric_id]})",
+                    f"![{row.name}: trend against baseline, target and trajectory]({chart_paths[row.metric_id]})",
                     "",
                 ]
     out += _areas_markdown(appendix)
@@ -146,9 +139,7 @@ class _SafeWriter(csv.DictWriter):  # type: ignore[type-arg]
     def writerow(self, rowdict):  # type: ignore[no-untyped-def, override]
         return super().writerow(
             {
-                k: "'" + v
-                if k in _TEXT_COLUMNS and v[:1] in ("=", "+", "-", "@", "\t", "\r")
-                else v
+                k: "'" + v if k in _TEXT_COLUMNS and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
                 for k, v in rowdict.items()
             }
         )

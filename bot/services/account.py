@@ -24,7 +24,6 @@ def _long(d: date) -> str:
 
 
 class AccountService(LocalService):
-
     async def away(self, sender: Sender, command: Command) -> str:
         if command.problem or command.away_until is None:
             return command.problem or "Please say until when, e.g. away until 2026-12-31."
@@ -35,8 +34,10 @@ class AccountService(LocalService):
             if person is None:
                 return NOT_IN_PLAN
             await people.set_away(session, person, command.away_until, now=self._clock())
-        return (f"Noted — you're away until {_long(command.away_until)}. I won't send you prompts or reminders "
-                "until then, and the chair can see you're away. Type **back** if you return sooner.")
+        return (
+            f"Noted — you're away until {_long(command.away_until)}. I won't send you prompts or reminders "
+            "until then, and the chair can see you're away. Type **back** if you return sooner."
+        )
 
     async def back(self, sender: Sender) -> str:
         async with self._sessions.begin() as session:
@@ -64,8 +65,10 @@ class AccountService(LocalService):
                 return f"Only {context.owner.name}, the owner of {context.action.ref}, or an admin can delegate it."
             delegate = await people.person_by_email(session, command.email)
             if delegate is None:
-                return (f"{command.email} isn't in the improvement plan, so I can't let them update "
-                        f"{context.action.ref}. Ask the plan's admin to add them to the plan's people first.")
+                return (
+                    f"{command.email} isn't in the improvement plan, so I can't let them update "
+                    f"{context.action.ref}. Ask the plan's admin to add them to the plan's people first."
+                )
             added = await people.add_delegate(session, context.action, delegate, actor=person.email, now=self._clock())
         if not added:
             return f"{delegate.name} can already update {command.action_ref}."

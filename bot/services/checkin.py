@@ -42,7 +42,6 @@ def _local_text(moment: datetime, zone: ZoneInfo) -> str:
 
 
 class CheckinService(LocalService):
-
     # ---- building prompt cards -------------------------------------------------------------
 
     def _ad_hoc_round(self) -> tuple[int, str, date]:
@@ -56,11 +55,17 @@ class CheckinService(LocalService):
     ) -> cards.ProgressPromptView:
         cycle_id, month, deadline = (round_.id, round_.month, round_.deadline) if round_ else self._ad_hoc_round()
         return cards.ProgressPromptView(
-            cycle_id=cycle_id, month=month, deadline=deadline, action_ref=context.action.ref,
-            requirement=context.action.requirement, theme_name=context.theme_name,
+            cycle_id=cycle_id,
+            month=month,
+            deadline=deadline,
+            action_ref=context.action.ref,
+            requirement=context.action.requirement,
+            theme_name=context.theme_name,
             quality_statement_name=context.statement.name if context.statement else None,
             quality_statement_score=context.statement.score if context.statement else None,
-            action_due=context.action.due, owner_name=context.owner.name, last=last,
+            action_due=context.action.due,
+            owner_name=context.owner.name,
+            last=last,
         )
 
     async def _view(
@@ -72,9 +77,12 @@ class CheckinService(LocalService):
 
     def _last_view(self, update: ProgressUpdate, author: str) -> cards.LastUpdateView:
         return cards.LastUpdateView(
-            rag=Rag(update.rag) if update.rag else None, narrative=update.narrative,
-            evidence_links=tuple(update.evidence_links or ()), blockers=update.blockers or "",
-            revised_due=update.revised_due, submitted_at_text=_local_text(update.submitted_at, self._zone),
+            rag=Rag(update.rag) if update.rag else None,
+            narrative=update.narrative,
+            evidence_links=tuple(update.evidence_links or ()),
+            blockers=update.blockers or "",
+            revised_due=update.revised_due,
+            submitted_at_text=_local_text(update.submitted_at, self._zone),
             author_name=author,
         )
 
@@ -138,8 +146,9 @@ class CheckinService(LocalService):
                 "Unknown action", "This card names an action that is not in the plan any more."
             )
         person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
-        if person is None or not may_update(store.actor_of(person), owner_email=context.owner.email,
-                                            delegate_emails=context.delegate_emails):
+        if person is None or not may_update(
+            store.actor_of(person), owner_email=context.owner.email, delegate_emails=context.delegate_emails
+        ):
             return cards.build_refusal_card(
                 "You can't update this action",
                 f"Only the action owner, a delegate named in the plan or an admin can update {context.action.ref}. "
@@ -171,7 +180,9 @@ class CheckinService(LocalService):
             if isinstance(parsed, cards.ProgressFormErrors):
                 return self._prompt(
                     await self._view(session, context, round_),
-                    values=parsed.values, errors=parsed.errors, personal_data=parsed.personal_data,
+                    values=parsed.values,
+                    errors=parsed.errors,
+                    personal_data=parsed.personal_data,
                 )
             problem = self._round_problem(round_, cycle_id, data, today)
             if problem:
@@ -182,18 +193,24 @@ class CheckinService(LocalService):
             if not await claim_all(session, submission_keys(activity_id, data.get("card_id")), now=now):
                 return await self._receipt(session, view, context.action.id, round_)
             await store.store_update(
-                session, context,
+                session,
+                context,
                 store.NewUpdate(
                     parsed.rag.value, parsed.narrative, list(parsed.evidence_links), parsed.blockers, parsed.revised_due
                 ),
-                author=person, cycle_id=round_.id if round_ else None, teams_user_id=sender.user_id,
+                author=person,
+                cycle_id=round_.id if round_ else None,
+                teams_user_id=sender.user_id,
                 activity_id=activity_id,
                 status=status_after(parsed.rag, ActionStatus(context.action.status)).value,
                 now=now,
             )
         # Built after the commit: the write transaction (SQLite's one write lock) is held no longer than needed.
         return cards.build_receipt_card(
-            view, parsed, author_name=person.name, submitted_at_text=_local_text(now, self._zone),
+            view,
+            parsed,
+            author_name=person.name,
+            submitted_at_text=_local_text(now, self._zone),
             editable=self._editable(round_, view.deadline, today),
         )
 
@@ -201,14 +218,19 @@ class CheckinService(LocalService):
         self, round_: Cycle | None, cycle_id: object, data: Mapping[str, Any], today: date
     ) -> str | None:
         if data.get("card_version") not in (None, cards.PROGRESS_CARD_VERSION):
-            return ("This card is out of date, so nothing was saved. "
-                    "Your text is below: check it and press Submit again.")
+            return (
+                "This card is out of date, so nothing was saved. Your text is below: check it and press Submit again."
+            )
         if cycle_id and round_ is None:
-            return ("This card's progress round is not in the plan any more, so nothing was saved. "
-                    "Type **my actions** for a fresh card.")
+            return (
+                "This card's progress round is not in the plan any more, so nothing was saved. "
+                "Type **my actions** for a fresh card."
+            )
         if round_ is not None and round_.closed_at is not None:
-            return (f"The {month_label(round_.month)} progress round has closed, so nothing was saved. "
-                    "Your text is below: type **my actions** for a card for the current round.")
+            return (
+                f"The {month_label(round_.month)} progress round has closed, so nothing was saved. "
+                "Your text is below: type **my actions** for a card for the current round."
+            )
         return None
 
     def _editable(self, round_: Cycle | None, deadline: date, today: date) -> bool:
@@ -222,9 +244,13 @@ class CheckinService(LocalService):
         latest = await store.latest_update(session, action_id)
         assert latest is not None  # a duplicate means the first one was stored
         stored = self._last_view(*latest)
-        return cards.build_receipt_card(view, stored, author_name=stored.author_name,
-                                        submitted_at_text=stored.submitted_at_text,
-                                        editable=self._editable(round_, view.deadline, self._today()))
+        return cards.build_receipt_card(
+            view,
+            stored,
+            author_name=stored.author_name,
+            submitted_at_text=stored.submitted_at_text,
+            editable=self._editable(round_, view.deadline, self._today()),
+        )
 
 
 def _typed(data: Mapping[str, Any]) -> dict[str, str]:

@@ -42,9 +42,7 @@ class DigestMessage:
 
 def digest_key(month: str, recipient: Recipient, step: str) -> str:
     """The planner's key for the month's digest to one recipient (see domain/planner.py)."""
-    return idempotency_key(
-        MessageKind.DIGEST, scope=f"digest-{month}", recipient=recipient, step=step
-    )
+    return idempotency_key(MessageKind.DIGEST, scope=f"digest-{month}", recipient=recipient, step=step)
 
 
 async def digest_messages(session: AsyncSession, month: str, card: Card) -> list[DigestMessage]:
@@ -68,9 +66,7 @@ class DigestService:
         self._timezone = timezone
         self._links = links
 
-    async def _report(
-        self, session: AsyncSession, month: str | None, as_of: datetime
-    ) -> MonthReport | None:
+    async def _report(self, session: AsyncSession, month: str | None, as_of: datetime) -> MonthReport | None:
         chosen = month or await default_month(session, as_of, self._timezone)
         return await load_month_report(session, chosen, as_of)
 
@@ -152,13 +148,9 @@ class DigestService:
         """The ``digest.more`` button: the next page of a section, for anyone in the plan."""
         request = parse_more_request(data)
         if request is None:
-            return build_refusal_card(
-                "I can't show that", "This button's details are not ones I know."
-            )
+            return build_refusal_card("I can't show that", "This button's details are not ones I know.")
         async with self._sessions() as session:
-            person = await people.person_for_sender(
-                session, aad_object_id=sender.aad_object_id, user_id=sender.user_id
-            )
+            person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
             if person is None:
                 return build_refusal_card("You're not in the plan", _NOT_IN_PLAN)
             report = await load_month_report(session, request.month, self._clock())
@@ -168,9 +160,7 @@ class DigestService:
         return build_more_card(report.digest, request, card_links(self._links, report.month, ids))
 
     async def _refusal(self, session: AsyncSession, sender: Sender) -> Card | None:
-        person = await people.person_for_sender(
-            session, aad_object_id=sender.aad_object_id, user_id=sender.user_id
-        )
+        person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
         if person is None:
             return build_refusal_card("You're not in the plan", _NOT_IN_PLAN)
         if not may_see_digest(Role(r) for r in person.roles):
@@ -183,9 +173,7 @@ class DigestService:
         return None
 
 
-async def enqueue_digest(
-    session: AsyncSession, messages: list[DigestMessage], *, now: datetime
-) -> int:
+async def enqueue_digest(session: AsyncSession, messages: list[DigestMessage], *, now: datetime) -> int:
     """Put each message in the outbox; returns how many were new (a known key is skipped)."""
     queued = 0
     for message in messages:
@@ -207,9 +195,7 @@ def _recipient_counts(recipients: Iterable[Recipient]) -> tuple[bool, int]:
 
 
 def _no_plan() -> Card:
-    return build_refusal_card(
-        "No plan yet", "No improvement plan has been imported, so there is no digest."
-    )
+    return build_refusal_card("No plan yet", "No improvement plan has been imported, so there is no digest.")
 
 
 _NOT_IN_PLAN = (

@@ -33,7 +33,6 @@ def _local_text(moment: datetime, zone: ZoneInfo) -> str:
 
 
 class FiguresService(LocalService):
-
     def current_period(self) -> str:
         """The month figures are asked for now: the last one that is over."""
         return store.previous_period(self._today())
@@ -43,9 +42,7 @@ class FiguresService(LocalService):
     async def figures_card(self, sender: Sender, *, period: str | None = None) -> Card | None:
         """The `figures` command: None when the sender is not in the plan or owns no metric."""
         async with self._sessions() as session:
-            person = await person_for_sender(
-                session, aad_object_id=sender.aad_object_id, user_id=sender.user_id
-            )
+            person = await person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
             return await self._card_for(session, person, period) if person else None
 
     async def card_for_person(self, person_id: int, *, period: str | None = None) -> Card | None:
@@ -53,16 +50,12 @@ class FiguresService(LocalService):
         async with self._sessions() as session:
             return await self.card_in_session(session, person_id, period=period)
 
-    async def card_in_session(
-        self, session: AsyncSession, person_id: int, *, period: str | None = None
-    ) -> Card | None:
+    async def card_in_session(self, session: AsyncSession, person_id: int, *, period: str | None = None) -> Card | None:
         """As card_for_person, read in the caller's transaction (the planner's, which holds the lock)."""
         person = await session.get(Person, person_id)
         return await self._card_for(session, person, period) if person else None
 
-    async def _card_for(
-        self, session: AsyncSession, person: Person, period: str | None
-    ) -> Card | None:
+    async def _card_for(self, session: AsyncSession, person: Person, period: str | None) -> Card | None:
         metric_ids = await store.owned_metric_ids(session, person)
         if not metric_ids:
             return None
@@ -73,10 +66,7 @@ class FiguresService(LocalService):
         self, session: AsyncSession, metric_ids: Sequence[str], period: str
     ) -> tuple[form_cards.FiguresView, list[store.MetricState]]:
         states = await store.metric_states(session, metric_ids, period)
-        rows = tuple(
-            form_cards.MetricRow(s.metric, self._figure(s.previous), self._figure(s.recorded))
-            for s in states
-        )
+        rows = tuple(form_cards.MetricRow(s.metric, self._figure(s.previous), self._figure(s.recorded)) for s in states)
         deadline = await store.figures_deadline(session, period)
         return form_cards.FiguresView(period, store.period_end(period), rows, deadline), states
 
@@ -92,9 +82,7 @@ class FiguresService(LocalService):
 
     # ---- answering its buttons -----------------------------------------------------------------
 
-    async def card_action(
-        self, sender: Sender, verb: str, data: Mapping[str, Any], activity_id: str | None
-    ) -> Card:
+    async def card_action(self, sender: Sender, verb: str, data: Mapping[str, Any], activity_id: str | None) -> Card:
         if verb == form_cards.SUBMIT_VERB:
             try:
                 return await self._submit(sender, data, activity_id)
@@ -110,9 +98,7 @@ class FiguresService(LocalService):
         self, session: AsyncSession, sender: Sender, data: Mapping[str, Any]
     ) -> tuple[Person, form_cards.FiguresView, list[store.MetricState]] | Card:
         """Who is answering, and the card they answer as it stands now; or a refusal card."""
-        person = await person_for_sender(
-            session, aad_object_id=sender.aad_object_id, user_id=sender.user_id
-        )
+        person = await person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
         if person is None:
             return build_refusal_card("I can't find you in the plan", _NOT_IN_PLAN)
         period = form_cards.parse_period(data.get("period"), latest=self.current_period())
@@ -142,9 +128,7 @@ class FiguresService(LocalService):
             typed = form_cards.parse_figures(data, metric_ids) if notice else None
             return self._prompt(view, form=typed, notice=notice or None)
 
-    async def _submit(
-        self, sender: Sender, data: Mapping[str, Any], activity_id: str | None
-    ) -> Card:
+    async def _submit(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
         now = self._clock()
         async with self._sessions.begin() as session:
             loaded = await self._load(session, sender, data)
@@ -175,9 +159,7 @@ class FiguresService(LocalService):
                 notes={c.metric_id: _note(c) for c in changes if c.before is not None},
             )
 
-    def _stored_receipt(
-        self, view: form_cards.FiguresView, states: list[store.MetricState]
-    ) -> Card:
+    def _stored_receipt(self, view: form_cards.FiguresView, states: list[store.MetricState]) -> Card:
         """The receipt again, for a repeat: who stored the latest of these figures, and when."""
         recorded = [s.recorded for s in states if s.recorded]
         latest = max(recorded, key=lambda r: r.submitted_at, default=None)
@@ -200,8 +182,7 @@ _NOT_IN_PLAN = (
 )
 _FORGED = "This card is missing details the bot needs. Please type **figures** for a fresh card."
 _GONE = (
-    "It names a figure that is not in the plan any more. Nothing was saved. Please type"
-    " **figures** for a fresh card."
+    "It names a figure that is not in the plan any more. Nothing was saved. Please type **figures** for a fresh card."
 )
 _STALE = "This card is out of date, so nothing was saved. Check the figures below and submit again."
 _CONFLICT = (

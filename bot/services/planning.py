@@ -55,8 +55,9 @@ class OutboxPlanningStore(SqlPlanningStore):
         if await already_queued(self.session, key):
             return False  # rendering is the costly part: skip it for what was already sent
         payload = await self._render(message, recipient.person_id, self.session)
-        return await outbox.enqueue(self.session, key=key, recipient=recipient, kind=MessageKind(message.kind),
-                                    payload=payload, now=now)
+        return await outbox.enqueue(
+            self.session, key=key, recipient=recipient, kind=MessageKind(message.kind), payload=payload, now=now
+        )
 
     async def _recipient(self, message: Message) -> Recipient | None:
         if message.audience is Audience.PERSON:
@@ -74,7 +75,9 @@ class MessageRenderer:
     """Turns the planner's messages into what Teams is sent."""
 
     def __init__(
-        self, checkin: CheckinService, figures: FiguresService,
+        self,
+        checkin: CheckinService,
+        figures: FiguresService,
         digest: Callable[[str, AsyncSession], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
         self._checkin = checkin
@@ -95,8 +98,10 @@ class MessageRenderer:
         if isinstance(content, Digest) and self._digest is not None:
             return message_payload(card=await self._digest(content.month, session))
         texts: dict[type, Callable[[Any], str]] = {
-            Reminder: notices.reminder_text, Escalation: notices.escalation_text,
-            FiguresRequest: notices.figures_request_text, TargetReviewReminder: notices.target_review_text,
+            Reminder: notices.reminder_text,
+            Escalation: notices.escalation_text,
+            FiguresRequest: notices.figures_request_text,
+            TargetReviewReminder: notices.target_review_text,
             OffTrajectoryAlert: notices.off_trajectory_text,
         }
         render = texts.get(type(content))

@@ -16,9 +16,7 @@ from storage.digest_queries import load_digest_input, plan_timezone
 from storage.models import Cycle
 
 
-async def load_month_report(
-    session: AsyncSession, month: str, as_of: datetime
-) -> MonthReport | None:
+async def load_month_report(session: AsyncSession, month: str, as_of: datetime) -> MonthReport | None:
     """None before a plan is imported. ``as_of`` is clamped to the month's end."""
     data = await load_digest_input(session, month, as_of)
     if data is None:

@@ -15,8 +15,9 @@ class RecentAddresses:
     Expiry keeps a long-running process honest if the database was changed under it.
     """
 
-    def __init__(self, *, size: int = 10_000, ttl_seconds: float = 600.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, size: int = 10_000, ttl_seconds: float = 600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._seen: OrderedDict[ConversationAddress, float] = OrderedDict()
         self._size = size
         self._ttl = ttl_seconds

@@ -39,9 +39,7 @@ def activity_for(payload: Mapping[str, Any]) -> Activity:
     """A message activity from an outbox payload: the card as an attachment, the text as text."""
     activity = Activity(type=ActivityTypes.message)
     if payload.get("card") is not None:
-        activity.attachments = [
-            Attachment(content_type=CARD_CONTENT_TYPE, content=dict(payload["card"]))
-        ]
+        activity.attachments = [Attachment(content_type=CARD_CONTENT_TYPE, content=dict(payload["card"]))]
     if payload.get("text"):
         activity.text = payload["text"]
     return activity
@@ -53,9 +51,7 @@ class _Failed:
 
 
 class BotFrameworkGateway:
-    def __init__(
-        self, adapter: CloudAdapter, app_id: str, *, clock: Callable[[], datetime] | None = None
-    ) -> None:
+    def __init__(self, adapter: CloudAdapter, app_id: str, *, clock: Callable[[], datetime] | None = None) -> None:
         # A CloudAdapter of its own over the app's authentication, reusing outbound clients
         # (gateway_auth); its turns never reach the app's on_turn_error.
         self._adapter = CloudAdapter(ReusedClients(adapter.bot_framework_authentication))
@@ -72,9 +68,7 @@ class BotFrameworkGateway:
 
         return await self._continue(address, work)
 
-    async def post_to_channel(
-        self, channel: ConversationAddress, payload: Mapping[str, Any]
-    ) -> Sent:
+    async def post_to_channel(self, channel: ConversationAddress, payload: Mapping[str, Any]) -> Sent:
         """A new thread in a channel: create_conversation with the message as its first activity."""
         if channel.kind is not ConversationKind.CHANNEL:
             raise ValueError("post_to_channel needs a channel address")
@@ -89,9 +83,7 @@ class BotFrameworkGateway:
         created = await self._create(channel, parameters)
         return Sent(created.id, created.conversation.id)
 
-    async def update(
-        self, address: ConversationAddress, activity_id: str, payload: Mapping[str, Any]
-    ) -> Sent:
+    async def update(self, address: ConversationAddress, activity_id: str, payload: Mapping[str, Any]) -> Sent:
         """Replace a message the bot sent (a card, typically) with new content, in place.
         `address.conversation_id` is where it was sent: for a channel post, its thread."""
 
@@ -112,9 +104,7 @@ class BotFrameworkGateway:
         team_id = team.team_id
 
         async def work(context: TurnContext) -> Any:
-            return await TeamsInfo.get_paged_team_members(
-                context, team_id, continuation_token, ROSTER_PAGE_SIZE
-            )
+            return await TeamsInfo.get_paged_team_members(context, team_id, continuation_token, ROSTER_PAGE_SIZE)
 
         page = await self._continue(team, work)
         members = [
@@ -130,9 +120,7 @@ class BotFrameworkGateway:
         ]
         return members, page.continuation_token or None
 
-    async def create_personal(
-        self, team: ConversationAddress, member: MemberIdentity
-    ) -> ConversationAddress:
+    async def create_personal(self, team: ConversationAddress, member: MemberIdentity) -> ConversationAddress:
         """Open (or find again: Teams returns the same id) the 1:1 chat with a team member."""
         parameters = ConversationParameters(
             is_group=False,
@@ -154,9 +142,7 @@ class BotFrameworkGateway:
             aad_object_id=member.aad_object_id,
         )
 
-    async def _continue(
-        self, address: ConversationAddress, work: Callable[[TurnContext], Awaitable[T]]
-    ) -> T:
+    async def _continue(self, address: ConversationAddress, work: Callable[[TurnContext], Awaitable[T]]) -> T:
         outcome: list[T | _Failed] = []
 
         async def callback(context: TurnContext) -> None:
@@ -168,14 +154,10 @@ class BotFrameworkGateway:
                 outcome.append(_Failed(exc))
 
         with self._translated():
-            await self._adapter.continue_conversation(
-                reference_for(address), callback, self._app_id
-            )
+            await self._adapter.continue_conversation(reference_for(address), callback, self._app_id)
             return self._result(outcome)
 
-    async def _create(
-        self, where: ConversationAddress, parameters: ConversationParameters
-    ) -> Activity:
+    async def _create(self, where: ConversationAddress, parameters: ConversationParameters) -> Activity:
         """create_conversation; the turn's activity carries the new conversation and message ids."""
         outcome: list[Activity | _Failed] = []
 

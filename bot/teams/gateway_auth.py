@@ -49,9 +49,7 @@ class ReusedClients(BotFrameworkAuthentication):
             claims_identity.claims.get(AuthenticationConstants.AUDIENCE_CLAIM),
         )
         if key not in self._factories:
-            self._factories[key] = _ReusedFactory(
-                self._inner.create_connector_factory(claims_identity)
-            )
+            self._factories[key] = _ReusedFactory(self._inner.create_connector_factory(claims_identity))
         return self._factories[key]
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> Any:

@@ -32,8 +32,13 @@ Clock = Callable[[], datetime]
 
 class CqcBot(TeamsActivityHandler):
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Clock, checkin: CheckinService,
-        account: AccountService, figures: FiguresService, digest: DigestService,
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        checkin: CheckinService,
+        account: AccountService,
+        figures: FiguresService,
+        digest: DigestService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -185,9 +190,14 @@ class CqcBot(TeamsActivityHandler):
         if action.get("type") != "Action.Execute" or not isinstance(action.get("verb"), str):
             return _invoke_error(400, "BadRequest", "expected an Action.Execute with a verb")
         card = await self._card_action(_sender(activity), action["verb"], data, activity.id)
-        return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(
-            status_code=200, type="application/vnd.microsoft.card.adaptive", value=card,
-        ))
+        return InvokeResponse(
+            status=200,
+            body=AdaptiveCardInvokeResponse(
+                status_code=200,
+                type="application/vnd.microsoft.card.adaptive",
+                value=card,
+            ),
+        )
 
     async def _card_submit_fallback(self, turn_context: TurnContext, value: dict) -> None:
         """Action.Submit (older clients) cannot return a card: update the sent card in place instead."""
@@ -226,6 +236,11 @@ def _sender(activity: Activity) -> Sender:
 
 
 def _invoke_error(status: int, code: str, message: str) -> InvokeResponse:
-    return InvokeResponse(status=200, body=AdaptiveCardInvokeResponse(
-        status_code=status, type="application/vnd.microsoft.error", value={"code": code, "message": message},
-    ))
+    return InvokeResponse(
+        status=200,
+        body=AdaptiveCardInvokeResponse(
+            status_code=status,
+            type="application/vnd.microsoft.error",
+            value={"code": code, "message": message},
+        ),
+    )

@@ -39,9 +39,7 @@ class ReportContext:
 REPORTS = web.AppKey("reports", ReportContext)
 
 
-def add_report_routes(
-    app: web.Application, runtime: Runtime, links: ReportLinks | None = None
-) -> None:
+def add_report_routes(app: web.Application, runtime: Runtime, links: ReportLinks | None = None) -> None:
     """Adds the report routes; ``links`` defaults to those the settings give (report_links)."""
     chosen = links or links_for(runtime.settings)
     if chosen is None:
@@ -68,9 +66,7 @@ async def report(request: web.Request) -> web.Response:
     context, loaded = await _load(request)
     fmt = ReportFormat(request.match_info["fmt"])
     month = loaded.month
-    sources = {
-        s.metric.id: context.links.chart_url(month, s.metric.id) for s in loaded.data.metrics
-    }
+    sources = {s.metric.id: context.links.chart_url(month, s.metric.id) for s in loaded.data.metrics}
     rendered = await asyncio.to_thread(
         render_report, loaded, fmt, chart_src=sources if fmt is ReportFormat.HTML else None
     )
@@ -86,9 +82,5 @@ async def chart(request: web.Request) -> web.Response:
     series = next((s for s in loaded.data.metrics if s.metric.id == metric_id), None)
     if series is None:
         raise web.HTTPNotFound()
-    png = await asyncio.to_thread(
-        render_metric_chart, series.metric, series.readings, as_of=loaded.data.as_of
-    )
-    return web.Response(
-        body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=300"}
-    )
+    png = await asyncio.to_thread(render_metric_chart, series.metric, series.readings, as_of=loaded.data.as_of)
+    return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=300"})

@@ -31,9 +31,13 @@ def load_plan_file(path: Path, *, base: dict[str, Any] | None = None) -> model.P
     """Parse and validate ``path``. A CSV holds actions only and is merged into ``base``."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise PlanFileInvalid([PlanFileError(
-            str(path), "file", "(file)", f"unsupported file type {path.suffix!r}: use .yaml, .xlsx or .csv"
-        )])
+        raise PlanFileInvalid(
+            [
+                PlanFileError(
+                    str(path), "file", "(file)", f"unsupported file type {path.suffix!r}: use .yaml, .xlsx or .csv"
+                )
+            ]
+        )
     try:
         content = path.read_bytes()
     except OSError as exc:
@@ -42,10 +46,16 @@ def load_plan_file(path: Path, *, base: dict[str, Any] | None = None) -> model.P
     source.data = _plain(source.data)
     if path.suffix.lower() == ".csv":
         if base is None:
-            raise PlanFileInvalid([PlanFileError(
-                str(path), "file", "(file)",
-                "a CSV holds actions only: import a full YAML or XLSX plan first",
-            )])
+            raise PlanFileInvalid(
+                [
+                    PlanFileError(
+                        str(path),
+                        "file",
+                        "(file)",
+                        "a CSV holds actions only: import a full YAML or XLSX plan first",
+                    )
+                ]
+            )
         source.data, positions = _merge_actions(base, source.data["actions"])
         source.locations = {_moved(k, positions): v for k, v in source.locations.items()}
         source.fallback = "stored plan"
@@ -70,9 +80,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _merge_actions(
-    base: dict[str, Any], actions: list[dict[str, Any]]
-) -> tuple[dict[str, Any], list[int]]:
+def _merge_actions(base: dict[str, Any], actions: list[dict[str, Any]]) -> tuple[dict[str, Any], list[int]]:
     """Upsert CSV rows into the stored plan by ref; also where each row landed, to locate errors."""
     merged = dict(base)
     existing = list(base.get("actions", []))
@@ -170,8 +178,11 @@ def _reference_errors(source: PlanSource) -> list[PlanFileError]:
             err(("actions", i, "theme"), f"unknown theme {theme_id!r}")
         statement = _text(action, "quality_statement")
         if statement and theme_id in themes and statements.get(statement) != theme_id:
-            problem = (f"is not a quality statement of theme {theme_id!r}" if statement in statements
-                       else "is not a known quality statement")
+            problem = (
+                f"is not a quality statement of theme {theme_id!r}"
+                if statement in statements
+                else "is not a known quality statement"
+            )
             err(("actions", i, "quality_statement"), f"{statement!r} {problem}")
         if (owner := _text(action, "owner")) is not None and owner.lower() not in emails:
             err(("actions", i, "owner"), f"{owner} is not in people")
@@ -204,7 +215,9 @@ def _to_plan(data: dict[str, Any]) -> model.Plan:
         group_channel=data.get("group_channel"),
         people=tuple(
             model.Person(
-                name=p["name"], email=p["email"].lower(), upn=(p.get("upn") or None),
+                name=p["name"],
+                email=p["email"].lower(),
+                upn=(p.get("upn") or None),
                 aad_object_id=p.get("aad_object_id"),
                 roles=frozenset(model.Role(r) for r in p.get("roles", [])),
             )
@@ -212,7 +225,8 @@ def _to_plan(data: dict[str, Any]) -> model.Plan:
         ),
         themes=tuple(
             model.Theme(
-                id=t["id"], name=t["name"],
+                id=t["id"],
+                name=t["name"],
                 quality_statements=tuple(
                     model.QualityStatement(q["id"], q["name"], q["score"]) for q in t.get("quality_statements", [])
                 ),
@@ -221,15 +235,19 @@ def _to_plan(data: dict[str, Any]) -> model.Plan:
         ),
         actions=tuple(
             model.Action(
-                ref=a["ref"], theme=a["theme"], requirement=a["requirement"].strip(),
-                owner=a["owner"].lower(), quality_statement=a.get("quality_statement"),
+                ref=a["ref"],
+                theme=a["theme"],
+                requirement=a["requirement"].strip(),
+                owner=a["owner"].lower(),
+                quality_statement=a.get("quality_statement"),
                 delegates=tuple(x.lower() for x in a.get("delegates", [])),
                 due=d(a["due"]) if a.get("due") else None,
                 status=model.ActionStatus(a.get("status", "not_started")),
                 rag=model.Rag(a["rag"]) if a.get("rag") else None,
                 progress=tuple(
                     model.ProgressEntry(
-                        date=d(p["date"]), narrative=p["narrative"].strip(),
+                        date=d(p["date"]),
+                        narrative=p["narrative"].strip(),
                         rag=model.Rag(p["rag"]) if p.get("rag") else None,
                     )
                     for p in a.get("progress", [])
@@ -239,7 +257,10 @@ def _to_plan(data: dict[str, Any]) -> model.Plan:
         ),
         metrics=tuple(
             model.Metric(
-                id=m["id"], name=m["name"], unit=m["unit"], direction=model.Direction(m["direction"]),
+                id=m["id"],
+                name=m["name"],
+                unit=m["unit"],
+                direction=model.Direction(m["direction"]),
                 owner=m["owner"].lower(),
                 baseline=model.DatedValue(float(m["baseline"]["value"]), d(m["baseline"]["date"])),
                 target=model.DatedValue(float(m["target"]["value"]), d(m["target"]["date"])),
@@ -262,21 +283,37 @@ def plan_to_document(plan: model.Plan) -> dict[str, Any]:
             for p in plan.people
         ],
         "themes": [
-            {"id": t.id, "name": t.name,
-             "quality_statements": [{"id": q.id, "name": q.name, "score": q.score} for q in t.quality_statements]}
+            {
+                "id": t.id,
+                "name": t.name,
+                "quality_statements": [{"id": q.id, "name": q.name, "score": q.score} for q in t.quality_statements],
+            }
             for t in plan.themes
         ],
         "actions": [
-            {"ref": a.ref, "theme": a.theme, "quality_statement": a.quality_statement,
-             "requirement": a.requirement, "owner": a.owner, "delegates": list(a.delegates),
-             "due": a.due.isoformat() if a.due else None, "status": a.status.value,
-             "rag": a.rag.value if a.rag else None}
+            {
+                "ref": a.ref,
+                "theme": a.theme,
+                "quality_statement": a.quality_statement,
+                "requirement": a.requirement,
+                "owner": a.owner,
+                "delegates": list(a.delegates),
+                "due": a.due.isoformat() if a.due else None,
+                "status": a.status.value,
+                "rag": a.rag.value if a.rag else None,
+            }
             for a in plan.actions
         ],
         "metrics": [
-            {"id": m.id, "name": m.name, "unit": m.unit, "direction": m.direction.value, "owner": m.owner,
-             "baseline": {"value": m.baseline.value, "date": m.baseline.date.isoformat()},
-             "target": {"value": m.target.value, "date": m.target.date.isoformat()}}
+            {
+                "id": m.id,
+                "name": m.name,
+                "unit": m.unit,
+                "direction": m.direction.value,
+                "owner": m.owner,
+                "baseline": {"value": m.baseline.value, "date": m.baseline.date.isoformat()},
+                "target": {"value": m.target.value, "date": m.target.date.isoformat()},
+            }
             for m in plan.metrics
         ],
     }

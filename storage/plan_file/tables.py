@@ -30,14 +30,31 @@ INT_FIELDS = {"score"}
 NUMBER_FIELDS = {"baseline_value", "target_value"}
 
 ACTION_COLUMNS = {
-    "ref", "theme", "quality_statement", "requirement", "owner", "delegates", "due", "status",
-    "rag", "progress_date", "progress_rag", "progress_narrative",
+    "ref",
+    "theme",
+    "quality_statement",
+    "requirement",
+    "owner",
+    "delegates",
+    "due",
+    "status",
+    "rag",
+    "progress_date",
+    "progress_rag",
+    "progress_narrative",
 }
 PEOPLE_COLUMNS = {"name", "email", "upn", "aad_object_id", "roles"}
 THEME_COLUMNS = {"theme_id", "theme_name", "quality_statement_id", "quality_statement_name", "score"}
 METRIC_COLUMNS = {
-    "id", "name", "unit", "direction", "owner", "baseline_value", "baseline_date",
-    "target_value", "target_date",
+    "id",
+    "name",
+    "unit",
+    "direction",
+    "owner",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "target_date",
 }
 
 
@@ -86,23 +103,27 @@ def _number(text: str, *, integer: bool) -> Any:
 
 
 def rows_from(
-    file: str, where: str, header: Sequence[object], body: Iterable[tuple[int, Sequence[object]]],
-    allowed: set[str], errors: list[PlanFileError],
+    file: str,
+    where: str,
+    header: Sequence[object],
+    body: Iterable[tuple[int, Sequence[object]]],
+    allowed: set[str],
+    errors: list[PlanFileError],
 ) -> list[Row]:
     keys = [header_key(h) for h in header]
     for column, key in enumerate(keys):
         if key and key not in allowed:
-            errors.append(PlanFileError(
-                file, f"{where}row 1", key,
-                f"unknown column {header[column]!r} (expected some of: {', '.join(sorted(allowed))})",
-            ))
+            errors.append(
+                PlanFileError(
+                    file,
+                    f"{where}row 1",
+                    key,
+                    f"unknown column {header[column]!r} (expected some of: {', '.join(sorted(allowed))})",
+                )
+            )
     rows = []
     for number, values in body:
-        record = {
-            key: cell(key, value)
-            for key, value in zip(keys, values, strict=False)
-            if key in allowed
-        }
+        record = {key: cell(key, value) for key, value in zip(keys, values, strict=False) if key in allowed}
         record = {k: v for k, v in record.items() if v is not None}
         if record:
             rows.append(Row(number, record))
@@ -145,7 +166,9 @@ def theme_records(rows: list[Row]) -> tuple[list[dict[str, Any]], dict[str, int]
         statement = {
             target: row.values[source]
             for source, target in (
-                ("quality_statement_id", "id"), ("quality_statement_name", "name"), ("score", "score")
+                ("quality_statement_id", "id"),
+                ("quality_statement_name", "name"),
+                ("score", "score"),
             )
             if source in row.values
         }

@@ -37,10 +37,17 @@ async def plan_with_people(bot_server: BotServer, example_plan: None) -> None:
 
 
 def answer(**overrides: Any) -> dict[str, Any]:
-    data = {"cycle_id": 0, "action_ref": "WWP-01", "card_version": "progress-1", "card_id": "card-abc",
-            "rag": "amber", "narrative": "Named social worker rolled out to two more teams.",
-            "evidence": "https://halton.example/sites/asc/named-worker.docx", "blockers": "Need HR sign-off.",
-            "revised_due": ""}
+    data = {
+        "cycle_id": 0,
+        "action_ref": "WWP-01",
+        "card_version": "progress-1",
+        "card_id": "card-abc",
+        "rag": "amber",
+        "narrative": "Named social worker rolled out to two more teams.",
+        "evidence": "https://halton.example/sites/asc/named-worker.docx",
+        "blockers": "Need HR sign-off.",
+        "revised_due": "",
+    }
     data.update(overrides)
     return data
 
@@ -67,9 +74,16 @@ async def test_my_actions_sends_one_prompt_card_per_open_action(bot_server: BotS
         rachel = await session.scalar(select(Person).where(Person.email == OWNER))
         assert rachel is not None
         delegated = select(ActionDelegate.action_id).where(ActionDelegate.person_id == rachel.id)
-        open_refs = (await session.scalars(select(ImprovementAction.ref).where(
-            (ImprovementAction.owner_id == rachel.id) | ImprovementAction.id.in_(delegated),
-            ImprovementAction.status != "complete").order_by(ImprovementAction.position))).all()
+        open_refs = (
+            await session.scalars(
+                select(ImprovementAction.ref)
+                .where(
+                    (ImprovementAction.owner_id == rachel.id) | ImprovementAction.id.in_(delegated),
+                    ImprovementAction.status != "complete",
+                )
+                .order_by(ImprovementAction.position)
+            )
+        ).all()
     assert len(cards) == len(open_refs) > 1  # owned and delegated, open ones only
     assert [ref for ref in open_refs if ref in texts(cards[0])] == [open_refs[0]]
     first = cards[0]
@@ -100,13 +114,18 @@ async def test_action_execute_stores_an_update_and_returns_the_receipt(
         assert len(audit) == 1 and audit[0].actor == OWNER
         assert audit[0].entity == "progress_update" and audit[0].entity_id == "WWP-01" and audit[0].before is None
         assert audit[0].after == {
-            "rag": "amber", "narrative": "Named social worker rolled out to two more teams.",
+            "rag": "amber",
+            "narrative": "Named social worker rolled out to two more teams.",
             "evidence_links": ["https://halton.example/sites/asc/named-worker.docx"],
-            "blockers": "Need HR sign-off.", "revised_due": None, "cycle_id": None,
+            "blockers": "Need HR sign-off.",
+            "revised_due": None,
+            "cycle_id": None,
         }
-        [change] = (await session.scalars(
-            select(AuditEntry).where(AuditEntry.entity == "action", AuditEntry.change == "update")
-        )).all()
+        [change] = (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.entity == "action", AuditEntry.change == "update")
+            )
+        ).all()
         changed = {k for k in ("rag", "status") if getattr(before, k) != getattr(action, k)}
         assert change.before == {k: getattr(before, k) for k in changed}
         assert change.after == {k: getattr(action, k) for k in changed} and change.actor == OWNER
@@ -198,8 +217,12 @@ async def test_personal_data_must_be_removed_or_confirmed(bot_server: BotServer,
     body, _ = await invoke(bot_server, OWNER, "progress.submit", answer(narrative=f"Reference {invalid} logged."))
     assert "Progress recorded" in texts(body["value"])
 
-    body, _ = await invoke(bot_server, OWNER, "progress.submit",
-                           answer(narrative=narrative, card_id="card-2", confirm_no_personal_data="true"))
+    body, _ = await invoke(
+        bot_server,
+        OWNER,
+        "progress.submit",
+        answer(narrative=narrative, card_id="card-2", confirm_no_personal_data="true"),
+    )
     assert "Progress recorded" in texts(body["value"])
     assert len(await updates(bot_server)) == 2
 

@@ -20,10 +20,16 @@ __all__ = ["plan_with_people"]  # the fixture, shared with the check-in tests
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        ("help", CommandName.HELP), ("  Help ", CommandName.HELP), ("my actions", CommandName.MY_ACTIONS),
-        ("<at>CQC Improvement</at> status", CommandName.STATUS), ("back", CommandName.BACK),
-        ("away until 2026-12-31", CommandName.AWAY), ("delegate wwp-01 to A.B@x.gov.uk", CommandName.DELEGATE),
-        ("post digest", CommandName.POST_DIGEST), ("figures", CommandName.FIGURES), ("blah", CommandName.UNKNOWN),
+        ("help", CommandName.HELP),
+        ("  Help ", CommandName.HELP),
+        ("my actions", CommandName.MY_ACTIONS),
+        ("<at>CQC Improvement</at> status", CommandName.STATUS),
+        ("back", CommandName.BACK),
+        ("away until 2026-12-31", CommandName.AWAY),
+        ("delegate wwp-01 to A.B@x.gov.uk", CommandName.DELEGATE),
+        ("post digest", CommandName.POST_DIGEST),
+        ("figures", CommandName.FIGURES),
+        ("blah", CommandName.UNKNOWN),
     ],
 )
 def test_commands_are_recognised(text: str, name: CommandName) -> None:
@@ -77,8 +83,9 @@ async def test_owner_can_delegate_and_the_delegate_can_then_update(
 async def test_delegation_is_refused_for_others_and_unknown_people(
     bot_server: BotServer, plan_with_people: None
 ) -> None:
-    assert "Only Rachel Ahmed" in await say(bot_server, "tom.fielding@halton.example",
-                                             "delegate WWP-01 to tom.fielding@halton.example")
+    assert "Only Rachel Ahmed" in await say(
+        bot_server, "tom.fielding@halton.example", "delegate WWP-01 to tom.fielding@halton.example"
+    )
     assert "isn't in the improvement plan" in await say(bot_server, OWNER, "delegate WWP-01 to x@elsewhere.example")
     assert "no action XYZ-9" in await say(bot_server, OWNER, "delegate XYZ-9 to tom.fielding@halton.example")
     async with bot_server.runtime.sessions() as session:

@@ -21,25 +21,40 @@ from tests import activities
 from tests.conftest import test_settings as settings_for
 
 VIEW = ProgressPromptView(
-    cycle_id=3, month="2026-11", deadline=date(2026, 11, 14), action_ref="WWP-01",
-    requirement="People feel they have to tell their story a number of times", theme_name="Working with People",
-    quality_statement_name="Assessing needs", quality_statement_score=2, action_due=None, owner_name="Rachel",
+    cycle_id=3,
+    month="2026-11",
+    deadline=date(2026, 11, 14),
+    action_ref="WWP-01",
+    requirement="People feel they have to tell their story a number of times",
+    theme_name="Working with People",
+    quality_statement_name="Assessing needs",
+    quality_statement_score=2,
+    action_due=None,
+    owner_name="Rachel",
     last=None,
 )
 
 
 def _stored() -> LastUpdateView:
     return LastUpdateView(
-        rag=Rag.AMBER, narrative="Rolled out to two more teams — 3 of 5.", evidence_links=("https://x.example/a b",),
-        blockers="", revised_due=date(2027, 1, 31), submitted_at_text="23 November 2026, 10:00", author_name="R",
+        rag=Rag.AMBER,
+        narrative="Rolled out to two more teams — 3 of 5.",
+        evidence_links=("https://x.example/a b",),
+        blockers="",
+        revised_due=date(2027, 1, 31),
+        submitted_at_text="23 November 2026, 10:00",
+        author_name="R",
     )
 
 
 def _bodies() -> list[Any]:
     refusal = build_refusal_card("Unknown action", "Not in the plan.", details=[("Action owner", "Rachel")])
     receipt = build_receipt_card(
-        VIEW, _stored(), author_name="Rachel “R” Ahmed",
-        submitted_at_text="23 November 2026, 10:00", editable=True,
+        VIEW,
+        _stored(),
+        author_name="Rachel “R” Ahmed",
+        submitted_at_text="23 November 2026, 10:00",
+        editable=True,
     )
     card = "application/vnd.microsoft.card.adaptive"
     return [
@@ -73,7 +88,9 @@ def test_malformed_activities_are_described_not_raised(body: Any) -> None:
 
 async def test_outside_local_mode_a_request_without_a_token_gets_401(database_url: str) -> None:
     settings = settings_for(
-        database_url, MicrosoftAppId="00000000-0000-4000-8000-0000000000aa", MicrosoftAppPassword="secret",
+        database_url,
+        MicrosoftAppId="00000000-0000-4000-8000-0000000000aa",
+        MicrosoftAppPassword="secret",
         MicrosoftAppTenantId="00000000-0000-4000-8000-0000000000bb",
     )
     server = TestServer(create_app(build_runtime(settings)), host="127.0.0.1")

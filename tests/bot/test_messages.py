@@ -56,7 +56,7 @@ async def test_malformed_requests_get_4xx_and_no_stack_trace(bot_server: BotServ
         response = await bot_server.post(body, content_type=content_type)
         text = await response.text()
         assert 400 <= response.status < 500, (body, response.status, text)
-        assert "Traceback" not in text and "File \"" not in text
+        assert "Traceback" not in text and 'File "' not in text
     assert bot_server.connector.calls == []
 
 
@@ -102,11 +102,17 @@ async def test_personal_chat_is_linked_by_roster_email_when_aad_id_is_unknown(
 ) -> None:
     sender = activities.user("29:sarah", "Sarah Whitfield", aad="0f3c2d4e-2222-4a5b-9c8d-000000000002")
     conversation_id = activities.personal_conversation_id(sender["id"])
-    bot_server.connector.add_member(conversation_id, {
-        "id": "29:sarah", "name": "Sarah Whitfield", "aadObjectId": sender["aadObjectId"],
-        "email": "Sarah.Whitfield@halton.example", "userPrincipalName": "sarah.whitfield@halton.example",
-        "tenantId": activities.TENANT_ID,
-    })
+    bot_server.connector.add_member(
+        conversation_id,
+        {
+            "id": "29:sarah",
+            "name": "Sarah Whitfield",
+            "aadObjectId": sender["aadObjectId"],
+            "email": "Sarah.Whitfield@halton.example",
+            "userPrincipalName": "sarah.whitfield@halton.example",
+            "tenantId": activities.TENANT_ID,
+        },
+    )
     await bot_server.post(activities.personal_message(bot_server.service_url, "help", sender))
 
     async with bot_server.runtime.sessions() as session:

@@ -35,8 +35,10 @@ def test_defaults_are_local_mode_on_the_embedded_sqlite() -> None:
         ({"MicrosoftAppType": "Personal"}, "SingleTenant"),
         ({"SCHEDULER_ENABLED": "perhaps"}, "valid boolean"),
         ({"MicrosoftAppId": "11111111-2222-3333-4444-555555555555"}, "MicrosoftAppPassword and MicrosoftAppTenantId"),
-        ({"MicrosoftAppId": "11111111-2222-3333-4444-555555555555", "MicrosoftAppPassword": "s"},
-         "MicrosoftAppTenantId must be set"),
+        (
+            {"MicrosoftAppId": "11111111-2222-3333-4444-555555555555", "MicrosoftAppPassword": "s"},
+            "MicrosoftAppTenantId must be set",
+        ),
     ],
 )
 def test_bad_values_are_refused_with_a_reason(values: dict[str, str], message: str) -> None:
@@ -45,16 +47,26 @@ def test_bad_values_are_refused_with_a_reason(values: dict[str, str], message: s
 
 
 def test_complete_single_tenant_credentials_leave_local_mode() -> None:
-    s = settings(MicrosoftAppId="11111111-2222-3333-4444-555555555555", MicrosoftAppPassword="secret",
-                 MicrosoftAppTenantId="72f988bf-86f1-41af-91ab-2d7cd011db47")
+    s = settings(
+        MicrosoftAppId="11111111-2222-3333-4444-555555555555",
+        MicrosoftAppPassword="secret",
+        MicrosoftAppTenantId="72f988bf-86f1-41af-91ab-2d7cd011db47",
+    )
     assert not s.local_mode
 
 
 def _serve(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
     full.update(env)
-    return subprocess.run([sys.executable, "-m", "bot", "serve"], capture_output=True, text=True,
-                          env=full, cwd=tmp_path, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        capture_output=True,
+        text=True,
+        env=full,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_serve_refuses_to_start_without_credentials_outside_local_mode(tmp_path: Path) -> None:
@@ -82,13 +94,30 @@ def test_serve_in_local_mode_says_so_loudly_and_answers_health_checks(tmp_path: 
     import urllib.request
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("Microsoft")},
-           "DATABASE_URL": url, "PORT": str(port := _free_port()), "SCHEDULER_ENABLED": "false",
-           "DELIVERY_ENABLED": "false", "COLUMNS": "200"}
-    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, cwd=tmp_path, check=True,
-                   capture_output=True, timeout=60)
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("Microsoft")},
+        "DATABASE_URL": url,
+        "PORT": str(port := _free_port()),
+        "SCHEDULER_ENABLED": "false",
+        "DELIVERY_ENABLED": "false",
+        "COLUMNS": "200",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert server.stdout is not None
         lines = []

@@ -43,9 +43,14 @@ def delivered(connector: FakeConnector) -> Counter[str]:
 
 
 def member_json(n: int) -> dict[str, str]:
-    return {"id": f"29:user-{n}", "name": f"Person {n}", "aadObjectId": f"aad-{n:04d}",
-            "email": f"person{n}@council.gov.uk", "userPrincipalName": f"person{n}@council.gov.uk",
-            "tenantId": TENANT_ID}
+    return {
+        "id": f"29:user-{n}",
+        "name": f"Person {n}",
+        "aadObjectId": f"aad-{n:04d}",
+        "email": f"person{n}@council.gov.uk",
+        "userPrincipalName": f"person{n}@council.gov.uk",
+        "tenantId": TENANT_ID,
+    }
 
 
 async def add_people(
@@ -55,31 +60,57 @@ async def add_people(
     ids = []
     async with sessions.begin() as session:
         for n in range(start, start + count):
-            person = Person(name=f"Person {n}", email=f"person{n}@council.gov.uk", upn=f"person{n}@council.gov.uk",
-                            aad_object_id=f"aad-{n:04d}", roles=[])
+            person = Person(
+                name=f"Person {n}",
+                email=f"person{n}@council.gov.uk",
+                upn=f"person{n}@council.gov.uk",
+                aad_object_id=f"aad-{n:04d}",
+                roles=[],
+            )
             session.add(person)
             await session.flush()
             ids.append(person.id)
             if chats:
-                session.add(ConversationRef(
-                    conversation_id=f"a:personal-{n}", kind="personal", service_url=service_url,
-                    tenant_id=TENANT_ID, channel_id="msteams", bot_id=BOT_ID, bot_name="CQC Improvement",
-                    user_id=f"29:user-{n}", aad_object_id=f"aad-{n:04d}", person_id=person.id, installed=True,
-                    updated_at=T0,
-                ))
+                session.add(
+                    ConversationRef(
+                        conversation_id=f"a:personal-{n}",
+                        kind="personal",
+                        service_url=service_url,
+                        tenant_id=TENANT_ID,
+                        channel_id="msteams",
+                        bot_id=BOT_ID,
+                        bot_name="CQC Improvement",
+                        user_id=f"29:user-{n}",
+                        aad_object_id=f"aad-{n:04d}",
+                        person_id=person.id,
+                        installed=True,
+                        updated_at=T0,
+                    )
+                )
     return ids
 
 
 async def add_channel(
-    sessions: async_sessionmaker[AsyncSession], service_url: str, *, team_id: str = "19:team@thread.tacv2",
+    sessions: async_sessionmaker[AsyncSession],
+    service_url: str,
+    *,
+    team_id: str = "19:team@thread.tacv2",
     channel_id: str | None = None,
 ) -> int:
     channel_id = channel_id or team_id
     async with sessions.begin() as session:
         row = ConversationRef(
-            conversation_id=channel_id, kind="channel", service_url=service_url, tenant_id=TENANT_ID,
-            channel_id="msteams", bot_id=BOT_ID, bot_name="CQC Improvement", team_id=team_id,
-            teams_channel_id=channel_id, installed=True, updated_at=T0,
+            conversation_id=channel_id,
+            kind="channel",
+            service_url=service_url,
+            tenant_id=TENANT_ID,
+            channel_id="msteams",
+            bot_id=BOT_ID,
+            bot_name="CQC Improvement",
+            team_id=team_id,
+            teams_channel_id=channel_id,
+            installed=True,
+            updated_at=T0,
         )
         session.add(row)
         await session.flush()
@@ -87,15 +118,24 @@ async def add_channel(
 
 
 async def enqueue_prompts(
-    sessions: async_sessionmaker[AsyncSession], person_ids: list[int], *, scope: str = "2026-11",
+    sessions: async_sessionmaker[AsyncSession],
+    person_ids: list[int],
+    *,
+    scope: str = "2026-11",
     now: datetime | None = None,
 ) -> list[str]:
     keys = []
     async with sessions.begin() as session:
         for person_id in person_ids:
             key = f"prompt/{scope}/person-{person_id}/0"
-            await outbox.enqueue(session, key=key, recipient=Recipient.person(person_id), kind=MessageKind.PROMPT,
-                                 payload=card(key), now=now or datetime.now(UTC) - timedelta(seconds=1))
+            await outbox.enqueue(
+                session,
+                key=key,
+                recipient=Recipient.person(person_id),
+                kind=MessageKind.PROMPT,
+                payload=card(key),
+                now=now or datetime.now(UTC) - timedelta(seconds=1),
+            )
             keys.append(key)
     return keys
 

@@ -50,7 +50,14 @@ async def test_kill_9_mid_batch_then_restart_sends_nothing_twice_and_flags_the_r
     connector.delay(60, times=None, match=lambda c: c.kind in SEND_KINDS and c.seq > HELD_AFTER)
     log = (tmp_path / "deliver.log").open("w")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "deliver", "--until-empty", cwd=tmp_path, stdout=log, stderr=log,
+        sys.executable,
+        "-m",
+        "bot",
+        "deliver",
+        "--until-empty",
+        cwd=tmp_path,
+        stdout=log,
+        stderr=log,
         env=_env(database_url, DELIVERY_CONCURRENCY="3", DELIVERY_BATCH="8"),
     )
     try:
@@ -69,8 +76,9 @@ async def test_kill_9_mid_batch_then_restart_sends_nothing_twice_and_flags_the_r
     # The restart: the operator knows the old process is dead, so no lease needs to run out.
     from bot.cli.main import app
 
-    result = await asyncio.to_thread(CliRunner().invoke, app, ["deliver", "--until-empty", "--after-crash"],
-                                     env=_env(database_url))
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["deliver", "--until-empty", "--after-crash"], env=_env(database_url)
+    )
     assert result.exit_code == 0, result.output
     assert "flagged unknown" in result.output
 
@@ -148,8 +156,14 @@ async def test_two_processes_on_postgresql_send_every_row_exactly_once(
     connector.fail(503, times=3, match="send|reply")
     processes = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "deliver", "--until-empty", cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "bot",
+            "deliver",
+            "--until-empty",
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
             env=_env(database_url, DELIVERY_CONCURRENCY="4", DELIVERY_BATCH="5", DELIVERY_APP_RATE="25"),
         )
         for _ in range(2)

@@ -26,8 +26,16 @@ async def test_the_same_key_twice_is_one_message(sessions: async_sessionmaker[As
     results = []
     for text in ("first", "second"):
         async with sessions.begin() as session:
-            results.append(await outbox.enqueue(session, key=key, recipient=Recipient.person(person),
-                                                kind=MessageKind.PROMPT, payload=card(key, text), now=T0))
+            results.append(
+                await outbox.enqueue(
+                    session,
+                    key=key,
+                    recipient=Recipient.person(person),
+                    kind=MessageKind.PROMPT,
+                    payload=card(key, text),
+                    now=T0,
+                )
+            )
     assert results == [True, False]
     [row] = (await rows(sessions)).values()
     assert (row.status, row.attempts, row.payload["card"]["body"][1]["text"]) == ("pending", 0, "first")
@@ -38,8 +46,14 @@ async def test_enqueue_belongs_to_the_callers_transaction(sessions: async_sessio
     [person] = await add_people(sessions, 1, "http://127.0.0.1:9/")
     with pytest.raises(RuntimeError):
         async with sessions.begin() as session:
-            await outbox.enqueue(session, key="k/1", recipient=Recipient.person(person), kind=MessageKind.NOTICE,
-                                 payload=card("k/1"), now=T0)
+            await outbox.enqueue(
+                session,
+                key="k/1",
+                recipient=Recipient.person(person),
+                kind=MessageKind.NOTICE,
+                payload=card("k/1"),
+                now=T0,
+            )
             raise RuntimeError("the caller's work failed")
     assert await _count(sessions) == 0
 
@@ -51,8 +65,14 @@ async def test_concurrent_planners_add_a_key_once(engine: AsyncEngine, database_
 
     async def plan(e: AsyncEngine) -> bool:
         async with new_sessionmaker(e).begin() as session:
-            return await outbox.enqueue(session, key="prompt/x/1", recipient=Recipient.person(person),
-                                        kind=MessageKind.PROMPT, payload=card("prompt/x/1"), now=T0)
+            return await outbox.enqueue(
+                session,
+                key="prompt/x/1",
+                recipient=Recipient.person(person),
+                kind=MessageKind.PROMPT,
+                payload=card("prompt/x/1"),
+                now=T0,
+            )
 
     try:
         results = await asyncio.gather(*(plan(e) for e in others))
@@ -67,8 +87,15 @@ async def test_a_later_start_and_updates_of_unknown_messages(sessions: async_ses
     [person] = await add_people(sessions, 1, "http://127.0.0.1:9/")
     later = T0.replace(hour=18)
     async with sessions.begin() as session:
-        await outbox.enqueue(session, key="r/1", recipient=Recipient.person(person), kind=MessageKind.REMINDER,
-                             payload=card("r/1"), now=T0, not_before=later)
+        await outbox.enqueue(
+            session,
+            key="r/1",
+            recipient=Recipient.person(person),
+            kind=MessageKind.REMINDER,
+            payload=card("r/1"),
+            now=T0,
+            not_before=later,
+        )
         with pytest.raises(LookupError):
             await outbox.enqueue_update(session, key="r/1/upd", original_key="nope", payload=card("x"), now=T0)
         assert await outbox.enqueue_update(session, key="r/1/upd", original_key="r/1", payload=card("y"), now=T0)
@@ -83,6 +110,12 @@ async def test_oversized_or_malformed_payloads_are_refused(sessions: async_sessi
     async with sessions.begin() as session:
         for payload in (huge, {"html": "<b>no</b>"}):
             with pytest.raises(PayloadInvalid):
-                await outbox.enqueue(session, key="n/1", recipient=Recipient.person(person),
-                                     kind=MessageKind.NOTICE, payload=payload, now=T0)
+                await outbox.enqueue(
+                    session,
+                    key="n/1",
+                    recipient=Recipient.person(person),
+                    kind=MessageKind.NOTICE,
+                    payload=payload,
+                    now=T0,
+                )
     assert await _count(sessions) == 0

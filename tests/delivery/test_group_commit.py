@@ -21,6 +21,7 @@ async def test_writes_are_grouped_and_a_failing_one_fails_alone(sessions: async_
         async def write(session: AsyncSession) -> int:
             result = await session.execute(update(Person).where(Person.id == person_id).values(name=name))
             return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
         return write
 
     async def broken(session: AsyncSession) -> None:
@@ -43,10 +44,13 @@ async def test_a_caller_gets_its_own_result(sessions: async_sessionmaker[AsyncSe
     async def answer(value: int):  # type: ignore[no-untyped-def]
         async def write(session: AsyncSession) -> int:
             return value
+
         return await writer.write(write)
 
     assert await asyncio.gather(*(answer(n) for n in range(10))) == list(range(10))
     with pytest.raises(ZeroDivisionError):
+
         async def boom(session: AsyncSession) -> None:
             raise ZeroDivisionError
+
         await writer.write(boom)

@@ -74,8 +74,14 @@ async def test_the_limiter_keeps_inside_teams_windows(
     async with sessions.begin() as session:
         for n in range(10):  # ten posts to one channel: its 7/1 s and 8/2 s windows bite
             key = f"notice/2026-11/channel/{n}"
-            await outbox.enqueue(session, key=key, recipient=Recipient.conversation(channel),
-                                 kind=MessageKind.NOTICE, payload=card(key), now=datetime.now(UTC))
+            await outbox.enqueue(
+                session,
+                key=key,
+                recipient=Recipient.conversation(channel),
+                kind=MessageKind.NOTICE,
+                payload=card(key),
+                now=datetime.now(UTC),
+            )
             keys.append(key)
     keys += await enqueue_prompts(sessions, people, now=datetime.now(UTC))
 

@@ -61,6 +61,9 @@ async def test_bad_requests_are_never_retried(
 
     found = await rows(sessions)
     assert [(found[k].status, found[k].last_status_code, found[k].attempts) for k in keys] == [
-        ("failed", 400, 1), ("failed", 413, 1), ("failed", 401, 1)]
+        ("failed", 400, 1),
+        ("failed", 413, 1),
+        ("failed", 401, 1),
+    ]
     assert "MessageSizeTooBig" in (found[keys[1]].last_error or "")
     assert len(connector.calls_matching(SENDS)) == 3

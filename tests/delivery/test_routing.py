@@ -62,14 +62,16 @@ async def test_a_personal_chat_is_created_from_the_team_roster_and_kept(
     assert found[keys[3]].last_error == NOT_INSTALLED
     created = {c["parameters"]["members"][0]["id"]: c for c in fake.created_conversations}
     assert set(created) == {"29:user-1", "29:user-2", "29:user-3"}
-    assert all(c["parameters"]["tenantID"] == TENANT_ID and c["parameters"]["isGroup"] is False
-               for c in created.values())
+    assert all(
+        c["parameters"]["tenantID"] == TENANT_ID and c["parameters"]["isGroup"] is False for c in created.values()
+    )
     assert len(fake.calls_matching("get_paged_members")) == 3  # five members, two a page, read once
     async with sessions() as session:
         chats = (await session.scalars(select(ConversationRef).where(ConversationRef.kind == "personal"))).all()
         nobody = await session.get(Person, people[3])
     assert {(c.person_id, c.user_id, c.conversation_id) for c in chats} == {
-        (people[n], f"29:user-{n + 1}", created[f"29:user-{n + 1}"]["id"]) for n in range(3)}
+        (people[n], f"29:user-{n + 1}", created[f"29:user-{n + 1}"]["id"]) for n in range(3)
+    }
     in_chat = {n: [key_of(m) for m in fake.sent(created[f"29:user-{n + 1}"]["id"])] for n in range(3)}
     assert (sorted(in_chat[0]), in_chat[1], in_chat[2]) == (sorted([keys[0], also]), [keys[1]], [keys[2]])
     assert nobody is not None and nobody.unreachable_reason == NOT_INSTALLED[:200]
@@ -86,8 +88,14 @@ async def test_a_channel_post_starts_a_thread_that_a_later_card_updates_in_place
     channel = await add_channel(sessions, connector.base_url, team_id=TEAM)
     key = f"digest/2026-11/conversation-{channel}/0"
     async with sessions.begin() as session:
-        await outbox.enqueue(session, key=key, recipient=Recipient.conversation(channel), kind=MessageKind.DIGEST,
-                             payload=card(key, "November: 3 actions off track"), now=datetime.now(UTC))
+        await outbox.enqueue(
+            session,
+            key=key,
+            recipient=Recipient.conversation(channel),
+            kind=MessageKind.DIGEST,
+            payload=card(key, "November: 3 actions off track"),
+            now=datetime.now(UTC),
+        )
     w = worker(sessions, database_url)
     await run_worker(w, until=Until.EMPTY)
 
@@ -98,15 +106,20 @@ async def test_a_channel_post_starts_a_thread_that_a_later_card_updates_in_place
     assert post["parameters"]["channelData"]["channel"]["id"] == TEAM and post["activityId"] == original.activity_id
 
     async with sessions.begin() as session:
-        assert await outbox.enqueue_update(session, key=f"{key}/update-1", original_key=key,
-                                           payload=card(key, "November: 2 actions off track"),
-                                           now=datetime.now(UTC))
+        assert await outbox.enqueue_update(
+            session,
+            key=f"{key}/update-1",
+            original_key=key,
+            payload=card(key, "November: 2 actions off track"),
+            now=datetime.now(UTC),
+        )
     await run_worker(w, until=Until.EMPTY)
 
     [update] = connector.updates(activity_id=original.activity_id)
     assert update["attachments"][0]["content"]["body"][1]["text"] == "November: 2 actions off track"
     assert connector.activities_by_id[original.activity_id]["attachments"][0]["content"]["body"][1]["text"] == (
-        "November: 2 actions off track")
+        "November: 2 actions off track"
+    )
     assert len(connector.sent()) == 1  # updated in place, not posted again
     assert (await rows(sessions))[f"{key}/update-1"].status == SENT
 
@@ -117,8 +130,13 @@ async def test_an_update_waits_for_its_original_and_works_in_a_personal_chat(
     [person] = await add_people(sessions, 1, connector.base_url)
     [key] = await enqueue_prompts(sessions, [person])
     async with sessions.begin() as session:
-        await outbox.enqueue_update(session, key=f"{key}/answered", original_key=key,
-                                    payload=card(key, "Thank you: received"), now=datetime.now(UTC))
+        await outbox.enqueue_update(
+            session,
+            key=f"{key}/answered",
+            original_key=key,
+            payload=card(key, "Thank you: received"),
+            now=datetime.now(UTC),
+        )
 
     await run_worker(worker(sessions, database_url), until=Until.EMPTY)
 

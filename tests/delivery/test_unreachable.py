@@ -57,7 +57,8 @@ async def test_a_blocked_person_is_unreachable_reported_and_not_retried(
     async with sessions() as session:
         report = await outbox_report(session, now=datetime.now(UTC))
     assert [(p.email, p.reason) for p in report.unreachable_people] == [
-        ("person1@council.gov.uk", "Teams answered 403 ConversationBlockedByUser")]
+        ("person1@council.gov.uk", "Teams answered 403 ConversationBlockedByUser")
+    ]
     assert {m.key for m in report.problems} == {first[0], later[0]}
     assert all(m.recipient == "Person 1 <person1@council.gov.uk>" for m in report.problems)
 
@@ -94,8 +95,7 @@ async def test_a_new_install_makes_them_reachable_again(
     async with sessions.begin() as session:
         chat = await session.scalar(select(ConversationRef).where(ConversationRef.person_id == person))
         assert chat is not None
-        await link_person(session, chat, MemberIdentity("29:user-1", aad_object_id="aad-0001"),
-                          now=datetime.now(UTC))
+        await link_person(session, chat, MemberIdentity("29:user-1", aad_object_id="aad-0001"), now=datetime.now(UTC))
     [again] = await enqueue_prompts(sessions, [person], scope="2026-12")
     await run_worker(w, until=Until.EMPTY)
 

@@ -13,9 +13,7 @@ NHS = "943 476 5919"  # passes the modulus-11 check
 LAST = LastUpdateView(
     rag=Rag.AMBER,
     narrative="Supervision audit completed for 40 cases; 31 met the standard. Re-audit booked.",
-    evidence_links=(
-        "https://halton.sharepoint.com/sites/ASC/Shared%20Documents/audit_q3(final).pdf",
-    ),
+    evidence_links=("https://halton.sharepoint.com/sites/ASC/Shared%20Documents/audit_q3(final).pdf",),
     blockers="Need two more senior practitioners to clear the backlog.",
     revised_due=date(2026, 4, 30),
     submitted_at_text="6 January 2026, 14:05",

@@ -123,9 +123,7 @@ def test_validator_rejects_broken_cards() -> None:
     unknown = {**good, "body": [*good["body"], {"type": "Carousel", "pages": []}]}
     bad_value = json.loads(json.dumps(good))
     bad_value["body"][0]["color"] = "red"
-    no_fallback = build_receipt_card(
-        VIEW, LAST, author_name="A", submitted_at_text="B", editable=True
-    )
+    no_fallback = build_receipt_card(VIEW, LAST, author_name="A", submitted_at_text="B", editable=True)
     del element(no_fallback, "edit")["fallback"]
     bad_fallback = build_progress_card(VIEW)
     element(bad_fallback, "submit")["fallback"]["dta"] = {}
@@ -160,8 +158,7 @@ def test_largest_possible_cards_stay_within_budget_and_valid() -> None:
     narrative = ("Supervision compliance improved across all teams. " * 50)[:2000]
     blockers = ("Recruitment to the senior practitioner posts is delayed. " * 20)[:1000]
     links = [
-        f"https://halton.sharepoint.com/sites/AdultSocialCare/Shared%20Documents/"
-        f"{i}/{'evidence-folder-' * 30}"[:400]
+        f"https://halton.sharepoint.com/sites/AdultSocialCare/Shared%20Documents/{i}/{'evidence-folder-' * 30}"[:400]
         for i in range(10)
     ]
     last = replace(LAST, narrative=narrative, blockers=blockers, evidence_links=tuple(links))
@@ -178,9 +175,7 @@ def test_largest_possible_cards_stay_within_budget_and_valid() -> None:
         notice="This card is out of date.",
         personal_data=findings,
     )
-    receipt = build_receipt_card(
-        view, last, author_name="A" * 100, submitted_at_text="x", editable=True
-    )
+    receipt = build_receipt_card(view, last, author_name="A" * 100, submitted_at_text="x", editable=True)
     for card in (prompt, receipt):
         assert card_size_bytes(card) < MAX_CARD_BYTES, card_size_bytes(card)
     assert validate_cards([prompt, receipt]) == [[], []]
@@ -248,9 +243,7 @@ def test_values_win_over_prefill_and_errors_sit_under_their_field() -> None:
         "blockers": "None",
         "revised_due": "2026-06-01",
     }
-    card = build_progress_card(
-        VIEW, values=typed, errors={"evidence": "Bad link.", "revised_due": "Bad date."}
-    )
+    card = build_progress_card(VIEW, values=typed, errors={"evidence": "Bad link.", "revised_due": "Bad date."})
     assert {key: element(card, key).get("value", "") for key in typed} == typed
     body = card["body"]
     for field, message in (("evidence", "Bad link."), ("revised_due", "Bad date.")):

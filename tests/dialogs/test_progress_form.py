@@ -136,14 +136,10 @@ def test_suspected_personal_data_is_flagged_with_a_confirm_toggle() -> None:
     assert [f.kind for f in result.personal_data] == ["nhs_number", "postcode_with_name"]
     assert result.values["narrative"] == data["narrative"]
 
-    card = build_progress_card(
-        VIEW, values=result.values, errors=result.errors, personal_data=result.personal_data
-    )
+    card = build_progress_card(VIEW, values=result.values, errors=result.errors, personal_data=result.personal_data)
     toggle = element(card, "confirm_no_personal_data")
     assert toggle["type"] == "Input.Toggle" and toggle["value"] == "false"
-    assert toggle["title"] == (
-        "I confirm this contains no personal data about people who use services"
-    )
+    assert toggle["title"] == ("I confirm this contains no personal data about people who use services")
     shown = texts(element(card, "personal_data"))
     assert f"“{NHS}”" in shown and "Name and postcode" in shown
     assert validate_cards([card]) == [[]]
@@ -169,9 +165,7 @@ def test_confirmation_survives_another_error() -> None:
     }
     result = parse_progress_submission(data, today=TODAY)
     assert isinstance(result, ProgressFormErrors) and set(result.errors) == {"evidence"}
-    card = build_progress_card(
-        VIEW, values=result.values, errors=result.errors, personal_data=result.personal_data
-    )
+    card = build_progress_card(VIEW, values=result.values, errors=result.errors, personal_data=result.personal_data)
     assert element(card, "confirm_no_personal_data")["value"] == "true"
 
 

@@ -12,5 +12,3 @@ from tests.digest.history import add_history
 async def history(sessions: async_sessionmaker[AsyncSession], example_plan: None) -> None:
     async with sessions.begin() as session:
         await add_history(session)
-
-

@@ -56,8 +56,7 @@ APRIL = {
     "PS-04": ("green", ""),
     "SAF-03": (
         "amber",
-        "Two Best Interests Assessors are on long-term leave. We need "
-        "agency assessor funding for three months.",
+        "Two Best Interests Assessors are on long-term leave. We need agency assessor funding for three months.",
     ),
     "LEAD-01": ("green", ""),
     "LEAD-04": (
@@ -82,9 +81,7 @@ UNREACHABLE = (
 
 
 def narrative(ref: str, month: str, rag: str) -> str:
-    words = {"green": "on track", "amber": "at risk", "red": "off track", "complete": "complete"}[
-        rag
-    ]
+    words = {"green": "on track", "amber": "at risk", "red": "off track", "complete": "complete"}[rag]
     return (
         f"{ref}: {month} update — work is {words}.\n\n"
         f"Next steps agreed at the {month} working group; evidence is on the team site."
@@ -122,9 +119,7 @@ async def add_history(session: AsyncSession) -> None:
                     cycle_id=cycle.id,
                     author_id=owner.id,
                     author_name=owner.name,
-                    submitted_at=datetime(
-                        2026, int(cycle.month[5:]), first_day + index % 7, 10, index, tzinfo=UTC
-                    ),
+                    submitted_at=datetime(2026, int(cycle.month[5:]), first_day + index % 7, 10, index, tzinfo=UTC),
                     rag=rag,
                     narrative=narrative(ref, cycle.month, rag),
                     evidence_links=[],
@@ -138,11 +133,7 @@ async def add_history(session: AsyncSession) -> None:
         for period, value in zip(PERIODS, values, strict=True):
             year, month = int(period[:4]), int(period[5:])
             submitted = datetime(year + (month == 12), month % 12 + 1, 5, 10, tzinfo=UTC)
-            session.add(
-                MetricReading(
-                    metric_id=metric_id, period=period, value=value, submitted_at=submitted
-                )
-            )
+            session.add(MetricReading(metric_id=metric_id, period=period, value=value, submitted_at=submitted))
     by_email[AWAY[0]].away_until = AWAY[1]
     by_email[UNREACHABLE[0]].unreachable_since = UNREACHABLE[1]
     by_email[UNREACHABLE[0]].unreachable_reason = UNREACHABLE[2]

@@ -74,9 +74,7 @@ PEOPLE = (
     PersonState("ann@x", "Ann"),
     PersonState("bob@x", "Bob"),
     PersonState("dan@x", "Dan", away_until=date(2026, 4, 30)),
-    PersonState(
-        "eve@x", "Eve", unreachable_since=date(2026, 4, 2), unreachable_reason="blocked the bot"
-    ),
+    PersonState("eve@x", "Eve", unreachable_since=date(2026, 4, 2), unreachable_reason="blocked the bot"),
 )
 WAITING = Metric(
     "wait",
@@ -144,9 +142,7 @@ def test_overdue_away_and_unreachable_are_kept_apart() -> None:
     assert digest.past_deadline
     assert [(n.name, n.refs) for n in digest.overdue] == [("Bob", ("P4",))]
     assert [(n.name, n.refs, n.until) for n in digest.away] == [("Dan", ("L1",), date(2026, 4, 30))]
-    assert [(n.name, n.refs, n.reason) for n in digest.unreachable] == [
-        ("Eve", ("L2",), "blocked the bot")
-    ]
+    assert [(n.name, n.refs, n.reason) for n in digest.unreachable] == [("Eve", ("L2",), "blocked the bot")]
 
 
 def test_away_ended_means_overdue() -> None:
@@ -164,16 +160,10 @@ def test_no_round_means_no_response_rate_and_nobody_chased() -> None:
 
 def test_measures_are_judged_against_the_trajectory() -> None:
     waiting, uptake = compose_digest(DATA).metrics
-    assert (
-        waiting.status is MetricStatus.ON_TRACK and waiting.latest == 70 and waiting.change == -15
-    )
+    assert waiting.status is MetricStatus.ON_TRACK and waiting.latest == 70 and waiting.change == -15
     assert waiting.trajectory == pytest.approx(100 - 60 * 90 / 181)
     assert waiting.lower_is_better
-    assert (
-        uptake.status is MetricStatus.OFF_TRACK
-        and uptake.change is None
-        and not uptake.lower_is_better
-    )
+    assert uptake.status is MetricStatus.OFF_TRACK and uptake.change is None and not uptake.lower_is_better
 
 
 def test_appendix_rows_areas_and_summary() -> None:
@@ -190,14 +180,9 @@ def test_appendix_rows_areas_and_summary() -> None:
     text = " ".join(appendix.summary)
     assert "2 of the plan's 8 improvement actions are complete" in text
     assert "1 is green, 2 are amber, 2 are red and 1 is not rated" in text
-    assert (
-        "Since March 2026, 1 action was completed, 2 improved their rating and 2 slipped." in text
-    )
+    assert "Since March 2026, 1 action was completed, 2 improved their rating and 2 slipped." in text
     assert "Owners updated 4 of the 7 actions asked about this month (57%)." in text
-    assert (
-        "1 of the 2 waiting-list and DoLS measures are on track or at target; "
-        "off track: Survey uptake." in text
-    )
+    assert "1 of the 2 waiting-list and DoLS measures are on track or at target; off track: Survey uptake." in text
     assert "8 of 12 (67%)" in text
     assert summary_paragraphs(compose_digest(DATA))[0] == appendix.summary[0]
 
@@ -228,7 +213,5 @@ def test_only_the_chair_and_admins_see_the_digest() -> None:
         ),  # over Christmas and Boxing Day
     ],
 )
-def test_digest_is_due_two_working_days_after_the_deadline_at_nine(
-    deadline: date, expected: datetime
-) -> None:
+def test_digest_is_due_two_working_days_after_the_deadline_at_nine(deadline: date, expected: datetime) -> None:
     assert digest_due(deadline, WorkingCalendar("Europe/London"), ScheduleSettings()) == expected

@@ -38,13 +38,9 @@ LINKS = DigestLinks(
 RAGS = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE)
 
 
-def huge_digest(
-    actions: int = 5000, themes: int = 40, owners: int = 400, metrics: int = 20
-) -> Digest:
+def huge_digest(actions: int = 5000, themes: int = 40, owners: int = 400, metrics: int = 20) -> Digest:
     """A plan far past any council's, with the longest texts the forms allow and wide characters."""
-    long = (
-        "Support needed from finance and HR 🙂 " * 30
-    )  # non-BMP characters count double in UTF-16
+    long = "Support needed from finance and HR 🙂 " * 30  # non-BMP characters count double in UTF-16
     return compose_digest(
         DigestInput(
             organisation="Council",
@@ -75,9 +71,7 @@ def huge_digest(
                 for n in range(actions)
             ),
             people=tuple(
-                PersonState(
-                    f"o{n}@x", f"Owner {n}", away_until=date(2026, 5, 1) if n % 5 == 0 else None
-                )
+                PersonState(f"o{n}@x", f"Owner {n}", away_until=date(2026, 5, 1) if n % 5 == 0 else None)
                 for n in range(owners)
             ),
             metrics=tuple(
@@ -116,9 +110,7 @@ def test_cards_are_valid_for_teams() -> None:
         build_digest_card(small, LINKS),
         build_digest_card(small),  # no public URL: no report link, no charts
         build_digest_card(
-            compose_digest(
-                DigestInput(**{**DATA.__dict__, "round": None, "actions": (), "metrics": ()})
-            )
+            compose_digest(DigestInput(**{**DATA.__dict__, "round": None, "actions": (), "metrics": ()}))
         ),
         build_digest_card(huge, LINKS),
         build_more_card(small, MoreRequest("2026-04", "concerns", 0), LINKS),
@@ -135,9 +127,7 @@ def test_small_digest_shows_everything_and_links_to_the_report() -> None:
     text = card_texts(card)
     assert "**4 of 7** actions updated (57%)" in text
     assert "1 red · 1 amber · 1 green · 2 complete — 2 up, 1 down" in text
-    assert (
-        "**P3** · Red (was Amber) · Bob" in text and "Support asked: Need a Board decision" in text
-    )
+    assert "**P3** · Red (was Amber) · Bob" in text and "Support asked: Need a Board decision" in text
     assert "**Overdue:** Bob — P4" in text
     assert "**Away** until 30 Apr 2026: Dan — L1" in text
     assert "**Unreachable** since 2 Apr 2026: Eve (blocked the bot) — L2" in text
@@ -179,9 +169,9 @@ def test_more_pages_show_every_item_once_within_budget(section: str) -> None:
 
 
 def test_more_request_is_checked() -> None:
-    assert parse_more_request(
-        {"month": "2026-04", "section": "people", "offset": 3}
-    ) == MoreRequest("2026-04", "people", 3)
+    assert parse_more_request({"month": "2026-04", "section": "people", "offset": 3}) == MoreRequest(
+        "2026-04", "people", 3
+    )
     for bad in (
         {"month": "2026-4", "section": "people"},
         {"month": "2026-04", "section": "secrets"},

@@ -35,9 +35,7 @@ def counted(engine: AsyncEngine) -> Iterator[list[str]]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
-async def load(
-    sessions: async_sessionmaker[AsyncSession], month: str = MONTH, as_of: datetime = AS_OF
-):
+async def load(sessions: async_sessionmaker[AsyncSession], month: str = MONTH, as_of: datetime = AS_OF):
     async with sessions() as session:
         data = await load_digest_input(session, month, as_of)
     assert data is not None
@@ -49,9 +47,7 @@ async def test_no_plan_gives_nothing(sessions: async_sessionmaker[AsyncSession])
         assert await load_digest_input(session, MONTH, AS_OF) is None
 
 
-async def test_a_crafted_month_from_the_database(
-    sessions: async_sessionmaker[AsyncSession], history: None
-) -> None:
+async def test_a_crafted_month_from_the_database(sessions: async_sessionmaker[AsyncSession], history: None) -> None:
     digest = compose_digest(await load(sessions))
     assert digest.as_of == date(2026, 4, 20) and digest.deadline == date(2026, 4, 16)
     assert digest.response is not None
@@ -70,9 +66,7 @@ async def test_a_crafted_month_from_the_database(
     assert digest.concerns[4].blockers == ""  # PS-05's owner is away: nothing new this month
     assert [(n.name, n.refs) for n in digest.overdue] == [("Nadia Rahman", ("WWP-09", "LEAD-03"))]
     assert [(n.name, n.until) for n in digest.away] == [("Lisa Brennan", date(2026, 4, 24))]
-    assert [(n.name, n.refs, n.since) for n in digest.unreachable] == [
-        ("Gareth Hughes", ("SAF-02",), date(2026, 4, 2))
-    ]
+    assert [(n.name, n.refs, n.since) for n in digest.unreachable] == [("Gareth Hughes", ("SAF-02",), date(2026, 4, 2))]
     metrics = {m.metric_id: m for m in digest.metrics}
     assert len(metrics) == 5
     assert metrics["dols-backlog"].latest == 298 and metrics["dols-backlog"].change == -24
@@ -118,9 +112,7 @@ async def test_failed_prompts_in_the_outbox_show_as_unreachable(
     sessions: async_sessionmaker[AsyncSession], history: None
 ) -> None:
     async with sessions.begin() as session:
-        nadia = await session.scalar(
-            select(Person).where(Person.email == "nadia.rahman@halton.example")
-        )
+        nadia = await session.scalar(select(Person).where(Person.email == "nadia.rahman@halton.example"))
         sent = datetime(2026, 4, 1, 8, tzinfo=UTC)
         await outbox.enqueue(
             session,
@@ -130,15 +122,11 @@ async def test_failed_prompts_in_the_outbox_show_as_unreachable(
             payload={"text": "Please update"},
             now=sent,
         )
-        row = await session.scalar(
-            select(OutboxMessage).where(OutboxMessage.idempotency_key == "prompt/x/1")
-        )
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == "prompt/x/1"))
         row.status, row.updated_at = "failed", sent + timedelta(hours=1)
     digest = compose_digest(await load(sessions))
     assert digest.overdue == ()
-    assert {(n.name, n.reason) for n in digest.unreachable} >= {
-        ("Nadia Rahman", "a message failed")
-    }
+    assert {(n.name, n.reason) for n in digest.unreachable} >= {("Nadia Rahman", "a message failed")}
 
 
 async def test_query_count_does_not_grow_with_the_plan(
@@ -188,9 +176,7 @@ async def test_updates_at_the_same_moment_are_told_apart_by_id(
     """A plan file's dated entries can share a moment: the one stored last is the newest, both for
     the latest update and for the one before the month began."""
     async with sessions.begin() as session:
-        action = await session.scalar(
-            select(ImprovementAction).where(ImprovementAction.ref == "LEAD-01")
-        )
+        action = await session.scalar(select(ImprovementAction).where(ImprovementAction.ref == "LEAD-01"))
         for at, rags in (
             (datetime(2026, 3, 20, 12, tzinfo=UTC), ("red", "amber")),
             (datetime(2026, 4, 18, 12, tzinfo=UTC), ("green", "red")),

@@ -28,9 +28,7 @@ LINKS = ReportLinks("https://bot.example", b"k")
 
 
 def sender(email: str | None) -> Sender:
-    return Sender(
-        user_id="29:someone", aad_object_id=AAD.get(email or "", "aad-stranger"), name="Someone"
-    )
+    return Sender(user_id="29:someone", aad_object_id=AAD.get(email or "", "aad-stranger"), name="Someone")
 
 
 @pytest.fixture
@@ -64,10 +62,7 @@ async def add_group_channel(sessions: async_sessionmaker[AsyncSession]) -> int:
 async def test_chair_and_admin_get_a_private_preview(service: DigestService, who: str) -> None:
     card = await service.preview(sender(who))
     text = card_texts(card)
-    assert (
-        "CQC improvement digest — April 2026" in text
-        and "**12 of 16** actions updated (75%)" in text
-    )
+    assert "CQC improvement digest — April 2026" in text and "**12 of 16** actions updated (75%)" in text
     assert "https://bot.example/reports/2026-04.html?t=" in str(card)
 
 
@@ -90,9 +85,7 @@ async def test_post_digest_queues_once_for_channel_and_chair(
     assert "already sent" in again and "nothing was sent again" in again
     async with sessions() as session:
         rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
-        helen = await session.scalar(
-            select(Person.id).where(Person.email == "helen.carter@halton.example")
-        )
+        helen = await session.scalar(select(Person.id).where(Person.email == "helen.carter@halton.example"))
     assert [(r.kind, r.conversation_ref_id, r.person_id) for r in rows] == [
         ("digest", channel_id, None),
         ("digest", None, helen),
@@ -135,9 +128,7 @@ async def test_more_pages_for_people_in_the_plan(service: DigestService) -> None
     assert "Red and amber actions — April 2026" in text and "2–5 of 5" in text
     assert "**LEAD-04**" not in text and "**PS-02**" in text
     assert "not in the plan" in card_texts(await service.more(sender(None), data))
-    assert "can't show that" in card_texts(
-        await service.more(sender("mark.doyle@halton.example"), {"x": 1})
-    )
+    assert "can't show that" in card_texts(await service.more(sender("mark.doyle@halton.example"), {"x": 1}))
 
 
 async def test_scheduled_post_card(service: DigestService) -> None:

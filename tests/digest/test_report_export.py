@@ -78,10 +78,7 @@ def test_markdown(report: MonthReport, tmp_path: Path) -> None:
     rendered = render_report(report, ReportFormat.MD, output=tmp_path / "board.md")
     written = write_report(rendered, tmp_path / "board.md")
     assert len(written) == 6
-    assert (
-        "![DoLS applications awaiting assessment (backlog): trend"
-        in (tmp_path / "board.md").read_text()
-    )
+    assert "![DoLS applications awaiting assessment (backlog): trend" in (tmp_path / "board.md").read_text()
     assert (tmp_path / "board_charts" / "dols-backlog.png").read_bytes().startswith(PNG)
 
 
@@ -110,9 +107,7 @@ def test_csv_defuses_formulas(report: MonthReport) -> None:
     theme = report.appendix.themes[0]
     row = replace(theme.rows[0], progress='=HYPERLINK("http://evil")')
     appendix = replace(report.appendix, themes=(replace(theme, rows=(row,)),))
-    text = render_report(
-        MonthReport(report.data, report.digest, appendix), ReportFormat.CSV
-    ).content.decode()
+    text = render_report(MonthReport(report.data, report.digest, appendix), ReportFormat.CSV).content.decode()
     assert "'=HYPERLINK" in text
 
 
@@ -120,9 +115,7 @@ def test_html(report: MonthReport) -> None:
     text = render_report(report, ReportFormat.HTML).content.decode()
     common_content(text.replace("&#x27;", "'"))
     assert text.count('<img src="data:image/png;base64,') == 5  # a file that stands alone
-    served = render_report(
-        report, ReportFormat.HTML, chart_src={"dols-backlog": "/c.png?t=1&x=<>"}
-    ).content.decode()
+    served = render_report(report, ReportFormat.HTML, chart_src={"dols-backlog": "/c.png?t=1&x=<>"}).content.decode()
     assert '<img src="/c.png?t=1&amp;x=&lt;&gt;"' in served
 
 
@@ -217,7 +210,7 @@ def test_charts_asked_for_from_several_threads_are_drawn_whole(report: MonthRepo
 def test_docx_keeps_awkward_text_as_written(report: MonthReport) -> None:
     """Rows are written as XML text: markup characters, carriage returns, spaces and line breaks
     must come out as the owner typed them, and characters XML cannot hold are dropped."""
-    awkward = "  R&D <pilot> \"done\"\r\nnext: 5 > 4\x07 "
+    awkward = '  R&D <pilot> "done"\r\nnext: 5 > 4\x07 '
     theme = report.appendix.themes[0]
     row = dataclasses.replace(theme.rows[0], requirement=awkward, progress=awkward)
     appendix = dataclasses.replace(
@@ -226,6 +219,6 @@ def test_docx_keeps_awkward_text_as_written(report: MonthReport) -> None:
     )
     document = docx.Document(io.BytesIO(render_docx(appendix)))
     cells = document.tables[0].rows[1].cells
-    expected = "  R&D <pilot> \"done\"\r\nnext: 5 > 4 "
+    expected = '  R&D <pilot> "done"\r\nnext: 5 > 4 '
     assert cells[0].paragraphs[0].text == expected
     assert cells[1].paragraphs[0].text == expected.strip()  # progress paragraphs are trimmed

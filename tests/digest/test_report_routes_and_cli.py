@@ -35,9 +35,7 @@ class Served:
 @pytest.fixture
 async def served(database_url: str, history: None, clock: FakeClock) -> AsyncIterator[Served]:
     clock.now = AS_OF
-    runtime = build_runtime(
-        conftest.test_settings(database_url, DELIVERY_ENABLED=False), clock=clock
-    )
+    runtime = build_runtime(conftest.test_settings(database_url, DELIVERY_ENABLED=False), clock=clock)
     app = create_app(runtime)
     if REPORTS not in app:  # until bot/web/app.py adds them itself
         add_report_routes(app, runtime)
@@ -56,9 +54,7 @@ async def test_report_and_charts_are_served(served: Served) -> None:
     page = await served.get(path_of(served.links.report_url(MONTH)))
     assert page.status == 200 and page.content_type == "text/html"
     html = await page.text()
-    assert (
-        "Theme 1: Working with People" in html and "DoLS applications awaiting assessment" in html
-    )
+    assert "Theme 1: Working with People" in html and "DoLS applications awaiting assessment" in html
     chart_url = served.links.chart_url(MONTH, "dols-backlog")
     assert chart_url.replace("&", "&amp;") in html or chart_url in html
     chart = await served.get(path_of(chart_url))
@@ -82,9 +78,7 @@ async def test_links_must_be_signed(served: Served) -> None:
 
 
 def run(database_url: str, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(
-        cli, list(args), env={"DATABASE_URL": database_url, "MicrosoftAppId": ""}
-    )
+    result = CliRunner().invoke(cli, list(args), env={"DATABASE_URL": database_url, "MicrosoftAppId": ""})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -95,26 +89,16 @@ def test_cli_digest_preview_json_and_post(database_url: str, history: None) -> N
     code, out, _ = run(database_url, "digest", *as_of, "--json")  # the latest round's month
     assert code == 0 and json.loads(out)["type"] == "AdaptiveCard" and "April 2026" in out
     code, out, _ = run(database_url, "digest", "--post", *as_of)
-    assert (
-        code == 0 and "1 of 1 digest message(s) queued for 2026-04" in out
-    )  # the chair: no channel yet
+    assert code == 0 and "1 of 1 digest message(s) queued for 2026-04" in out  # the chair: no channel yet
     code, out, _ = run(database_url, "digest", "--post", *as_of)
-    assert (
-        code == 0
-        and "0 of 1 digest message(s) queued" in out
-        and "digest/digest-2026-04/person-" in out
-    )
+    assert code == 0 and "0 of 1 digest message(s) queued" in out and "digest/digest-2026-04/person-" in out
     assert run(database_url, "digest", "--month", "April")[0] == 2
 
 
 def test_cli_report_formats(database_url: str, history: None, tmp_path: Path) -> None:
     as_of = ("--as-of", "2026-04-20T09:00")
     code, out, _ = run(database_url, "report", "--format", "md", "--month", MONTH, *as_of)
-    assert (
-        code == 0
-        and out.startswith("# Appendix Two")
-        and "| Improvement requirement | Progress |" in out
-    )
+    assert code == 0 and out.startswith("# Appendix Two") and "| Improvement requirement | Progress |" in out
     code, out, _ = run(database_url, "report", "--format", "csv", *as_of)
     assert code == 0 and out.startswith("section,theme,ref,item,rag")
     code, _, err = run(database_url, "report", "--format", "docx", *as_of)
@@ -122,8 +106,6 @@ def test_cli_report_formats(database_url: str, history: None, tmp_path: Path) ->
     target = tmp_path / "out" / "appendix.docx"
     code, _, err = run(database_url, "report", "--format", "docx", "--output", str(target), *as_of)
     assert code == 0 and target.read_bytes()[:2] == b"PK" and "Wrote" in err
-    code, _, _ = run(
-        database_url, "report", "--format", "html", "--output", str(tmp_path / "a.html"), *as_of
-    )
+    code, _, _ = run(database_url, "report", "--format", "html", "--output", str(tmp_path / "a.html"), *as_of)
     assert code == 0 and "data:image/png;base64," in (tmp_path / "a.html").read_text()
     assert run(database_url, "report", "--format", "pdf")[0] == 2

@@ -102,12 +102,15 @@ def test_bad_requests_are_never_retried(status: int) -> None:
 
 @pytest.mark.parametrize(
     ("status", "code", "sub_code"),
-    [(403, "ConversationBlockedByUser", None), (403, "BotNotInConversationRoster", None),
-     (403, "Forbidden", "MessageWritesBlocked"), (404, "ConversationNotFound", None)],
+    [
+        (403, "ConversationBlockedByUser", None),
+        (403, "BotNotInConversationRoster", None),
+        (403, "Forbidden", "MessageWritesBlocked"),
+        (404, "ConversationNotFound", None),
+    ],
 )
 def test_blocked_or_gone_recipients_are_unreachable(status: int, code: str, sub_code: str | None) -> None:
-    step = RetryPolicy().next_step(DeliveryError(status, code=code, sub_code=sub_code), attempts=1,
-                                   random=lambda: 0.5)
+    step = RetryPolicy().next_step(DeliveryError(status, code=code, sub_code=sub_code), attempts=1, random=lambda: 0.5)
     assert step.status is DeliveryStatus.UNREACHABLE and step.unreachable
 
 
@@ -198,8 +201,9 @@ def test_random_mixes_of_conversations_stay_inside_every_window() -> None:
 
 def test_a_busy_conversation_does_not_hold_up_the_others() -> None:
     limiter = SendLimiter(app_rate=100, margin=0.0)
-    assert send_greedily(limiter, ["busy"] * 7, start=0.1)["busy"] == pytest.approx([0.1, 0.11, 0.12, 0.13,
-                                                                                    0.14, 0.15, 0.16])
+    assert send_greedily(limiter, ["busy"] * 7, start=0.1)["busy"] == pytest.approx(
+        [0.1, 0.11, 0.12, 0.13, 0.14, 0.15, 0.16]
+    )
     waiting = limiter.reserve("busy", 0.2)
     assert not waiting.booked and waiting.wait == pytest.approx(0.9)
     other = limiter.reserve("quiet", 0.2)

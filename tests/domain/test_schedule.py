@@ -56,8 +56,7 @@ def test_december_steps_skip_christmas_and_the_substitute_boxing_day() -> None:
 
 
 def test_settings_change_the_timetable() -> None:
-    settings = ScheduleSettings(cycle_open_time="10:30", nudge_working_days_before_deadline=0,
-                                overdue_reminders_max=1)
+    settings = ScheduleSettings(cycle_open_time="10:30", nudge_working_days_before_deadline=0, overdue_reminders_max=1)
     t = month_timetable(2026, 6, settings, CAL)
     assert t.cycle_opens == utc(2026, 6, 1, 9, 30)
     assert t.nudge_at is None
@@ -72,8 +71,15 @@ def test_only_the_latest_due_step_counts_after_downtime() -> None:
 
 
 def test_target_reviews_fall_on_working_days() -> None:
-    metric = Metric("dols", "DoLS", "applications", Direction.DOWN, "m@x.example",
-                    DatedValue(412, date(2025, 9, 30)), DatedValue(250, date(2026, 3, 31)))
+    metric = Metric(
+        "dols",
+        "DoLS",
+        "applications",
+        Direction.DOWN,
+        "m@x.example",
+        DatedValue(412, date(2025, 9, 30)),
+        DatedValue(250, date(2026, 3, 31)),
+    )
     reviews = target_reviews(metric, DEFAULTS, CAL)
     assert [(r.days_before, r.at) for r in reviews] == [
         (30, utc(2026, 3, 2, 9)),  # 1 Mar is a Sunday

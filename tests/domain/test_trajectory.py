@@ -16,9 +16,7 @@ from domain.trajectory import (
 AS_OF = date(2026, 12, 31)
 
 
-def metric(
-    direction: Direction, baseline: DatedValue, target: DatedValue, metric_id: str = "m1"
-) -> Metric:
+def metric(direction: Direction, baseline: DatedValue, target: DatedValue, metric_id: str = "m1") -> Metric:
     return Metric(
         id=metric_id,
         name="A metric",
@@ -31,13 +29,9 @@ def metric(
 
 
 # A waiting list: 400 at the end of January 2026, to be 200 by the end of December.
-WAITING = metric(
-    Direction.DOWN, DatedValue(400, date(2026, 1, 31)), DatedValue(200, date(2026, 12, 31))
-)
+WAITING = metric(Direction.DOWN, DatedValue(400, date(2026, 1, 31)), DatedValue(200, date(2026, 12, 31)))
 # A percentage reviewed on time: 60 to 90 over the same year.
-REVIEWED = metric(
-    Direction.UP, DatedValue(60, date(2026, 1, 31)), DatedValue(90, date(2026, 12, 31))
-)
+REVIEWED = metric(Direction.UP, DatedValue(60, date(2026, 1, 31)), DatedValue(90, date(2026, 12, 31)))
 # Ten days from 100 to 0, for easy sums.
 SHORT = metric(Direction.DOWN, DatedValue(100, date(2026, 1, 1)), DatedValue(0, date(2026, 1, 11)))
 
@@ -69,17 +63,13 @@ def test_trajectory_value_down(on: date, expected: float) -> None:
 
 def test_trajectory_value_up() -> None:
     assert trajectory_value(REVIEWED, date(2025, 6, 30)) == 60
-    assert trajectory_value(REVIEWED, date(2026, 7, 31)) == pytest.approx(
-        line(REVIEWED, date(2026, 7, 31))
-    )
+    assert trajectory_value(REVIEWED, date(2026, 7, 31)) == pytest.approx(line(REVIEWED, date(2026, 7, 31)))
     assert 60 < trajectory_value(REVIEWED, date(2026, 7, 31)) < 90
     assert trajectory_value(REVIEWED, date(2027, 3, 31)) == 90
 
 
 def test_trajectory_value_when_target_date_is_not_after_baseline() -> None:
-    same_day = metric(
-        Direction.DOWN, DatedValue(10, date(2026, 1, 1)), DatedValue(5, date(2026, 1, 1))
-    )
+    same_day = metric(Direction.DOWN, DatedValue(10, date(2026, 1, 1)), DatedValue(5, date(2026, 1, 1)))
     assert trajectory_value(same_day, date(2025, 12, 31)) == 10
     assert trajectory_value(same_day, date(2026, 1, 1)) == 5
 

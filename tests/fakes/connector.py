@@ -113,9 +113,7 @@ class FakeConnector(TeamsState):
         extra = dict(headers or {})
         if retry_after is not None:
             extra["Retry-After"] = format_retry_after(retry_after)
-        rule = FailureRule(
-            status, times, compile_match(match), code, message, sub_code, extra, deliver
-        )
+        rule = FailureRule(status, times, compile_match(match), code, message, sub_code, extra, deliver)
         self._failures.append(rule)
 
     def delay(self, seconds: float, *, times: int | None = 1, match: Match = None) -> None:
@@ -276,15 +274,11 @@ class FakeConnector(TeamsState):
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.fakes.connector", description=__doc__)
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument(
-        "--enforce-limits", action="store_true", help="Teams per-conversation limits"
-    )
+    parser.add_argument("--enforce-limits", action="store_true", help="Teams per-conversation limits")
     parser.add_argument("--app-rate", type=float, default=50.0, help="global calls/s (0: off)")
     parser.add_argument("--failure-rate", type=float, default=0.0)
     parser.add_argument("--failure-statuses", default="429,500,503")
-    parser.add_argument(
-        "--failure-match", default=None, help='e.g. "send|reply|create_conversation"'
-    )
+    parser.add_argument("--failure-match", default=None, help='e.g. "send|reply|create_conversation"')
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--page-size", type=int, default=500, help="max members per page")
     parser.add_argument("--dump", default=None, help="write records as JSON here on SIGTERM/SIGINT")

@@ -15,9 +15,7 @@ from typing import Any, TypeVar
 
 # Operation kinds, derived from HTTP method + path (see connector._classify).
 SEND_KINDS = frozenset({"send", "reply", "create_conversation"})
-READ_KINDS = frozenset(
-    {"get_members", "get_member", "get_paged_members", "get_team", "get_channels"}
-)
+READ_KINDS = frozenset({"get_members", "get_member", "get_paged_members", "get_team", "get_channels"})
 KINDS = SEND_KINDS | READ_KINDS | frozenset({"update", "delete", "unknown"})
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH"})
 
@@ -241,9 +239,7 @@ def window_violations(
             for i in range(len(stamps) - count):
                 span = stamps[i + count] - stamps[i]
                 if span < window:
-                    found.append(
-                        f"{key}: {count + 1} calls within {span:.3f}s > {count}/{window:g}s"
-                    )
+                    found.append(f"{key}: {count + 1} calls within {span:.3f}s > {count}/{window:g}s")
                     break
     return found
 

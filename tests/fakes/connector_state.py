@@ -97,13 +97,9 @@ class TeamsState:
         A channel id also selects its threads' messages."""
         return [a for _, a in self._delivered if _in_conversation(a, conversation_id)]
 
-    def updates(
-        self, conversation_id: str | None = None, activity_id: str | None = None
-    ) -> list[Json]:
+    def updates(self, conversation_id: str | None = None, activity_id: str | None = None) -> list[Json]:
         return [
-            a
-            for _, a in self._updates
-            if _in_conversation(a, conversation_id) and activity_id in (None, a.get("id"))
+            a for _, a in self._updates if _in_conversation(a, conversation_id) and activity_id in (None, a.get("id"))
         ]
 
     def delivered_count_by_key(self, key_fn: Callable[[Json], Hashable]) -> Counter[Hashable]:
@@ -112,9 +108,7 @@ class TeamsState:
 
     def apply(self, call: RecordedCall, member_id: str | None) -> Reply:
         cid, aid, body = call.conversation_id or "", call.activity_id or "", call.json
-        if call.kind in {"create_conversation", "send", "reply", "update"} and not isinstance(
-            body, dict
-        ):
+        if call.kind in {"create_conversation", "send", "reply", "update"} and not isinstance(body, dict):
             return 400, error_body(400, "BadSyntax", "JSON object body required")
         body = cast(Json, body)
         match call.kind:
@@ -174,9 +168,7 @@ class TeamsState:
             conversation_id = self._new_chat_id(params)
         if isinstance(activity, dict):
             activity_id = self._deliver(call, conversation_id, activity, activity_id)
-        self.created_conversations.append(
-            {"id": conversation_id, "activityId": activity_id, "parameters": params}
-        )
+        self.created_conversations.append({"id": conversation_id, "activityId": activity_id, "parameters": params})
         response = {"id": conversation_id, "serviceUrl": self.base_url}
         return 201, response if activity_id is None else {**response, "activityId": activity_id}
 

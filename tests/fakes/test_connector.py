@@ -67,9 +67,7 @@ def client(fake: FakeConnector) -> ConnectorClient:
     return ConnectorClient(MicrosoftAppCredentials.empty(), base_url=fake.base_url)
 
 
-async def test_send_decodes_ids_and_sends_no_authorization(
-    fake: FakeConnector, client: ConnectorClient
-) -> None:
+async def test_send_decodes_ids_and_sends_no_authorization(fake: FakeConnector, client: ConnectorClient) -> None:
     first = await client.conversations.send_to_conversation(THREAD, message("one"))
     second = await client.conversations.send_to_conversation("a:1xyz", message("two"))
 
@@ -84,9 +82,7 @@ async def test_send_decodes_ids_and_sends_no_authorization(
     assert fake.activities_by_id[second.id]["conversation"]["id"] == "a:1xyz"
 
 
-async def test_create_personal_conversation_is_stable_per_user(
-    fake: FakeConnector, client: ConnectorClient
-) -> None:
+async def test_create_personal_conversation_is_stable_per_user(fake: FakeConnector, client: ConnectorClient) -> None:
     params = ConversationParameters(
         is_group=False,
         bot=ChannelAccount(id="28:bot"),
@@ -115,18 +111,14 @@ async def test_channel_post_starts_a_thread_then_reply_lands_in_it(
     created = await client.conversations.create_conversation(params)
     assert created.id == f"{CHANNEL};messageid={created.activity_id}"
 
-    reply = await client.conversations.reply_to_activity(
-        created.id, created.activity_id, message("detail")
-    )
+    reply = await client.conversations.reply_to_activity(created.id, created.activity_id, message("detail"))
 
     assert [a["text"] for a in fake.sent(created.id)] == ["digest", "detail"]
     assert fake.activities_by_id[reply.id]["replyToId"] == created.activity_id
     assert fake.calls[-1].kind == "reply"
 
 
-async def test_update_and_delete_change_current_state(
-    fake: FakeConnector, client: ConnectorClient
-) -> None:
+async def test_update_and_delete_change_current_state(fake: FakeConnector, client: ConnectorClient) -> None:
     sent = await client.conversations.send_to_conversation("a:1u", message("card v1"))
 
     updated = await client.conversations.update_activity("a:1u", sent.id, message("card v2"))
@@ -144,9 +136,7 @@ async def test_update_and_delete_change_current_state(
     assert caught.value.error.error.code == "ActivityNotFoundInConversation"
 
 
-async def test_paged_members_follow_continuation_tokens(
-    fake: FakeConnector, client: ConnectorClient
-) -> None:
+async def test_paged_members_follow_continuation_tokens(fake: FakeConnector, client: ConnectorClient) -> None:
     fake.max_page_size = 2
     for n in range(5):
         fake.add_member(TEAM, member(n))
@@ -199,9 +189,7 @@ async def test_team_details_and_channels_through_sync_teams_client(fake: FakeCon
         await asyncio.to_thread(teams.teams.get_team_details, "19:unknown")
 
 
-async def test_throttled_429_carries_retry_after_and_code(
-    fake: FakeConnector, client: ConnectorClient
-) -> None:
+async def test_throttled_429_carries_retry_after_and_code(fake: FakeConnector, client: ConnectorClient) -> None:
     fake.fail(429, match="send", retry_after=3)
 
     with pytest.raises(ErrorResponseException) as caught:
@@ -233,9 +221,7 @@ async def test_forbidden_error_code_is_readable(
     assert caught.value.response.json()["error"].get("subCode") == sub_code
 
 
-async def test_sdk_transport_retries_5xx_on_put_but_not_on_post(
-    fake: FakeConnector, client: ConnectorClient
-) -> None:
+async def test_sdk_transport_retries_5xx_on_put_but_not_on_post(fake: FakeConnector, client: ConnectorClient) -> None:
     """msrest's urllib3 Retry resends 5xx for GET/PUT/DELETE (not POST): a surprise to know."""
     sent = await client.conversations.send_to_conversation("a:1u", message("v1"))
     fake.fail(503, match="update")
@@ -249,9 +235,7 @@ async def test_sdk_transport_retries_5xx_on_put_but_not_on_post(
     assert [c.status for c in fake.calls_matching("send")] == [201, 503]
 
 
-async def test_delivered_but_failed_and_delayed_responses(
-    fake: FakeConnector, client: ConnectorClient
-) -> None:
+async def test_delivered_but_failed_and_delayed_responses(fake: FakeConnector, client: ConnectorClient) -> None:
     fake.fail(504, match="send", deliver=True)
     with pytest.raises(ErrorResponseException):
         await client.conversations.send_to_conversation("a:1u", message("maybe lost"))
@@ -272,9 +256,7 @@ async def test_wait_for_times_out_with_summary(fake: FakeConnector) -> None:
         await fake.wait_for(lambda f: f.sent(), timeout=0.05, what="a prompt")
 
 
-async def test_teams_limits_throttle_a_burst_to_one_conversation(
-    fake: FakeConnector, client: ConnectorClient
-) -> None:
+async def test_teams_limits_throttle_a_burst_to_one_conversation(fake: FakeConnector, client: ConnectorClient) -> None:
     fake.throttle_teams_limits()
 
     async def send(conversation: str) -> int:

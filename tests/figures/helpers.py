@@ -45,13 +45,9 @@ async def press(
     activity: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the handler does with an Action.Execute invoke; pass ``activity`` to redeliver one."""
-    activity = activity or activities.card_invoke(
-        "https://smba.example/uk/", user(email), verb, data
-    )
+    activity = activity or activities.card_invoke("https://smba.example/uk/", user(email), verb, data)
     action = activity["value"]["action"]
-    return await service.card_action(
-        sender_of(email), action["verb"], action["data"], activity["id"]
-    )
+    return await service.card_action(sender_of(email), action["verb"], action["data"], activity["id"])
 
 
 def answer(card: dict[str, Any], **figures: str) -> dict[str, Any]:
@@ -68,9 +64,7 @@ async def readings(sessions: Sessions) -> dict[tuple[str, str], float]:
 
 async def audit_of(sessions: Sessions) -> list[AuditEntry]:
     async with sessions() as session:
-        query = (
-            select(AuditEntry).where(AuditEntry.entity == "metric_reading").order_by(AuditEntry.id)
-        )
+        query = select(AuditEntry).where(AuditEntry.entity == "metric_reading").order_by(AuditEntry.id)
         return list((await session.scalars(query)).all())
 
 

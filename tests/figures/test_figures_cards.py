@@ -47,9 +47,7 @@ def test_card_shows_period_last_month_baseline_target_and_trajectory() -> None:
 
 
 def test_an_older_previous_figure_is_labelled_with_its_month() -> None:
-    older = replace(
-        VIEW, rows=(replace(VIEW.rows[0], previous=replace(NOVEMBER, period="2025-09")),)
-    )
+    older = replace(VIEW, rows=(replace(VIEW.rows[0], previous=replace(NOVEMBER, period="2025-09")),))
     assert "Last figure (September 2025)" in texts(f.build_figures_card(older))
 
 
@@ -144,9 +142,7 @@ def _prompts() -> list[dict[str, Any]]:
 def _receipts() -> list[dict[str, Any]]:
     return [
         f.build_figures_receipt(recorded(VIEW, 150), author_name="A", when_text="B"),
-        f.build_figures_receipt(
-            replace(VIEW, rows=MANY), author_name="A", when_text="B", notes={"metric-1": "x"}
-        ),
+        f.build_figures_receipt(replace(VIEW, rows=MANY), author_name="A", when_text="B", notes={"metric-1": "x"}),
     ]
 
 

@@ -34,9 +34,7 @@ from tests.figures.card_data import BOX, DATA, DOWN, NOVEMBER, UP, UP_BOX, VIEW,
         ("2000000000", None, "far larger"),
     ],
 )
-def test_each_figure_is_a_whole_number_of_zero_or_more(
-    typed: str, value: int | None, says: str | None
-) -> None:
+def test_each_figure_is_a_whole_number_of_zero_or_more(typed: str, value: int | None, says: str | None) -> None:
     parsed, problem = f.parse_figure(typed)
     assert parsed == value
     assert (problem is None) if says is None else (problem is not None and says in problem)
@@ -91,9 +89,7 @@ def test_metric_ids_must_be_distinct_strings() -> None:
 # --- confirmation -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("value", "flagged"), [(80, False), (240, False), (79, True), (241, True), (160, False)]
-)
+@pytest.mark.parametrize(("value", "flagged"), [(80, False), (240, False), (79, True), (241, True), (160, False)])
 def test_a_change_of_more_than_the_share_needs_confirming(value: int, flagged: bool) -> None:
     checks = f.checks_needed(VIEW, {DOWN.id: value}, 0.5)  # against November's 160
     assert (DOWN.id in checks) is flagged
@@ -103,10 +99,7 @@ def test_a_change_of_more_than_the_share_needs_confirming(value: int, flagged: b
 
 
 def test_the_first_figure_is_checked_against_the_baseline_and_zero_against_anything() -> None:
-    assert (
-        "51% higher than the baseline (200 people → 302 people)"
-        in f.checks_needed(VIEW, {UP.id: 302}, 0.5)[UP.id]
-    )
+    assert "51% higher than the baseline (200 people → 302 people)" in f.checks_needed(VIEW, {UP.id: 302}, 0.5)[UP.id]
     zero = replace(VIEW, rows=(replace(VIEW.rows[0], previous=replace(NOVEMBER, value=0)),))
     assert "up from 0 in November 2025" in f.checks_needed(zero, {DOWN.id: 1}, 0.5)[DOWN.id]
     assert f.checks_needed(zero, {DOWN.id: 0}, 0.5) == {}

@@ -64,9 +64,7 @@ async def test_trajectory_values_for_a_down_and_an_up_metric(
     service: FiguresService, sessions: Sessions, clock: FakeClock
 ) -> None:
     async with sessions.begin() as session:
-        rachel = await session.scalar(
-            select(Person).where(Person.email == "rachel.ahmed@halton.example")
-        )
+        rachel = await session.scalar(select(Person).where(Person.email == "rachel.ahmed@halton.example"))
         assert rachel is not None
         session.add(
             Metric(
@@ -126,9 +124,7 @@ async def test_submit_stores_the_figures_given_and_returns_a_receipt(
 async def test_invalid_figures_come_back_with_errors_and_nothing_is_stored(
     service: FiguresService, sessions: Sessions, typed: str, says: str
 ) -> None:
-    card = await press(
-        service, SARAH, SUBMIT, answer(await sarahs_card(service), ot="40", carers=typed)
-    )
+    card = await press(service, SARAH, SUBMIT, answer(await sarahs_card(service), ot="40", carers=typed))
     assert says in element(card, f"error__{CARERS}")["text"]
     assert element(card, f"value__{OT}")["value"] == 40  # the valid one is kept, not stored
     if typed != "twelve":
@@ -136,29 +132,21 @@ async def test_invalid_figures_come_back_with_errors_and_nothing_is_stored(
     assert await readings(sessions) == {}
 
 
-async def test_a_big_change_is_confirmed_before_it_is_stored(
-    service: FiguresService, sessions: Sessions
-) -> None:
+async def test_a_big_change_is_confirmed_before_it_is_stored(service: FiguresService, sessions: Sessions) -> None:
     await seed(sessions, OT, "2026-09", 80)
     card = await fresh(service, ot="20")
     assert "75% lower than September 2026 (80 people → 20 people)" in texts(card)
     assert element(card, f"value__{OT}")["value"] == 20
     assert await readings(sessions) == {(OT, "2026-09"): 80}
 
-    changed = await press(
-        service, SARAH, SUBMIT, {**answer(card, ot="19"), "confirm_figures": "true"}
-    )
+    changed = await press(service, SARAH, SUBMIT, {**answer(card, ot="19"), "confirm_figures": "true"})
     assert "Figures recorded" not in texts(changed)  # ticked, but not for this figure
-    receipt = await press(
-        service, SARAH, SUBMIT, {**answer(changed, ot="19"), "confirm_figures": "true"}
-    )
+    receipt = await press(service, SARAH, SUBMIT, {**answer(changed, ot="19"), "confirm_figures": "true"})
     assert "**19 people**" in texts(receipt)
     assert (await readings(sessions))[(OT, "2026-10")] == 19
 
 
-async def test_the_share_that_needs_confirming_comes_from_the_plan(
-    service: FiguresService, sessions: Sessions
-) -> None:
+async def test_the_share_that_needs_confirming_comes_from_the_plan(service: FiguresService, sessions: Sessions) -> None:
     await seed(sessions, OT, "2026-09", 80)
     receipt = await fresh(service, ot="56")
     assert "Figures recorded" in texts(receipt)  # 30% lower: under the default half
@@ -171,9 +159,7 @@ async def test_the_share_that_needs_confirming_comes_from_the_plan(
     assert "47% lower than the baseline (45 people → 24 people)" in texts(card)
 
 
-async def test_a_correction_is_confirmed_and_audited(
-    service: FiguresService, sessions: Sessions
-) -> None:
+async def test_a_correction_is_confirmed_and_audited(service: FiguresService, sessions: Sessions) -> None:
     await fresh(service, ot="52")
     again = await sarahs_card(service)
     assert element(again, f"value__{OT}")["value"] == 52
@@ -185,9 +171,7 @@ async def test_a_correction_is_confirmed_and_audited(
     assert "52 people is already recorded for October 2026" in texts(card)
     assert (await readings(sessions))[(OT, "2026-10")] == 52
 
-    receipt = await press(
-        service, SARAH, SUBMIT, {**answer(card, ot="50"), "confirm_figures": "true"}
-    )
+    receipt = await press(service, SARAH, SUBMIT, {**answer(card, ot="50"), "confirm_figures": "true"})
     assert "**50 people** (corrected from 52)" in texts(receipt)
     assert await readings(sessions) == {(OT, "2026-10"): 50, (CARERS, "2026-10"): 30}
     changes = [(e.entity_id, e.change, e.before, e.after) for e in await audit_of(sessions)]
@@ -201,9 +185,7 @@ async def test_a_correction_is_confirmed_and_audited(
     assert (before["value"], after["value"]) == (52, 50)  # only what changed: value and time
 
 
-async def test_redelivery_and_double_click_store_once(
-    service: FiguresService, sessions: Sessions
-) -> None:
+async def test_redelivery_and_double_click_store_once(service: FiguresService, sessions: Sessions) -> None:
     data = answer(await sarahs_card(service), ot="52")
     activity = activities.card_invoke("https://smba.example/uk/", user(SARAH), SUBMIT, data)
     first = await press(service, SARAH, SUBMIT, data, activity)

@@ -31,9 +31,7 @@ from tests.figures.helpers import (
 # --- refusals ---------------------------------------------------------------------------------
 
 
-async def test_only_the_owner_may_record_a_figure(
-    service: FiguresService, sessions: Sessions
-) -> None:
+async def test_only_the_owner_may_record_a_figure(service: FiguresService, sessions: Sessions) -> None:
     data = answer(await sarahs_card(service), ot="52")
     card = await press(service, "tom.fielding@halton.example", SUBMIT, data)
     assert "You can't record these figures" in texts(card) and "Sarah Whitfield" in texts(card)

@@ -187,9 +187,7 @@ def test_bot_scopes_and_commands() -> None:
     assert bot["scopes"] == ["personal", "team"]
     assert bot["isNotificationOnly"] is False
     assert bot["supportsFiles"] is False
-    lists = {
-        tuple(c["scopes"]): [cmd["title"] for cmd in c["commands"]] for c in bot["commandLists"]
-    }
+    lists = {tuple(c["scopes"]): [cmd["title"] for cmd in c["commands"]] for c in bot["commandLists"]}
     assert lists == {("personal",): PERSONAL_COMMANDS, ("team",): ["status", "help"]}
 
 
@@ -213,9 +211,7 @@ def test_committed_icons_match_draw_icons() -> None:
     size = draw_icons.COLOR_SIZE
     assert (icons / "color.png").read_bytes() == encode_rgba(size, size, draw_icons.render_color())
     size = draw_icons.OUTLINE_SIZE
-    assert (icons / "outline.png").read_bytes() == encode_rgba(
-        size, size, draw_icons.render_outline()
-    )
+    assert (icons / "outline.png").read_bytes() == encode_rgba(size, size, draw_icons.render_outline())
 
 
 def _solid(size: int, rgba: tuple[int, int, int, int]) -> bytes:

@@ -33,9 +33,7 @@ class Message:
 
     @classmethod
     def from_frame(cls, frame: Frame) -> Message | None:
-        if frame.get("action") not in ("createMessage", "updateMessage") or not isinstance(
-            frame.get("message"), dict
-        ):
+        if frame.get("action") not in ("createMessage", "updateMessage") or not isinstance(frame.get("message"), dict):
             return None
         message = frame["message"]
         cards = [
@@ -52,11 +50,7 @@ class Message:
         )
 
     def summary(self) -> str:
-        what = (
-            f"{len(self.cards)} card(s): {card_text(self.cards[0])[:120]!r}"
-            if self.cards
-            else repr(self.text[:120])
-        )
+        what = f"{len(self.cards)} card(s): {card_text(self.cards[0])[:120]!r}" if self.cards else repr(self.text[:120])
         return f"{self.action} #{self.message_id} in {self.conversation_id}: {what}"
 
 
@@ -67,9 +61,7 @@ def card_text(card: Any) -> str:
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("text", "title", "value", "label", "placeholder") and isinstance(
-                    value, str
-                ):
+                if key in ("text", "title", "value", "label", "placeholder") and isinstance(value, str):
                     found.append(value)
                 else:
                     walk(value)
@@ -146,14 +138,10 @@ class MessageStream:
                         return self.messages[index]
                 remaining = deadline - time.monotonic()
                 if self._closed or remaining <= 0:
-                    seen = (
-                        "\n".join(f"    {m.summary()}" for m in self.messages[self._cursor :])
-                        or "    (nothing)"
-                    )
+                    seen = "\n".join(f"    {m.summary()}" for m in self.messages[self._cursor :]) or "    (nothing)"
                     reason = self._closed or f"not within {wait:g} s"
                     raise AssertionError(
-                        f"The Playground did not show {what}: {reason}. "
-                        f"Messages since the last one expected:\n{seen}"
+                        f"The Playground did not show {what}: {reason}. Messages since the last one expected:\n{seen}"
                     )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), remaining)
@@ -173,9 +161,7 @@ class Playground:
 
     async def __aenter__(self) -> Playground:
         self.config = (await self._call("GET", "/_internal/v1/config"))["config"]
-        ws_url = (
-            "ws" + self.base_url.removeprefix("http") + "/_ws_conversation/v1/conversations/stream"
-        )
+        ws_url = "ws" + self.base_url.removeprefix("http") + "/_ws_conversation/v1/conversations/stream"
         self._ws = await asyncio.wait_for(self.http.ws_connect(ws_url, heartbeat=30), self.timeout)
         self._reader = asyncio.create_task(self.stream.feed(self._ws), name="playground-ws")
         return self
@@ -202,9 +188,7 @@ class Playground:
         ) as response:
             text = await response.text()
             if response.status >= 300:
-                raise AssertionError(
-                    f"Playground {method} {path} answered {response.status}: {text[:2000]}"
-                )
+                raise AssertionError(f"Playground {method} {path} answered {response.status}: {text[:2000]}")
             return json.loads(text) if text.strip() else None
 
     async def install(self, conversation_id: str) -> None:

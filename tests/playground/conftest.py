@@ -58,10 +58,7 @@ def require_playground_tools() -> None:
     if shutil.which("node") is None:
         pytest.fail("node is not on PATH: install Node.js 20+, then run `make playground-tools`")
     if not (PLAYGROUND_PACKAGE / "cli.js").is_file():
-        pytest.fail(
-            f"the Agents Playground is not installed in {NODE_DIR}/node_modules: "
-            "run `make playground-tools`"
-        )
+        pytest.fail(f"the Agents Playground is not installed in {NODE_DIR}/node_modules: run `make playground-tools`")
 
 
 def bot_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -120,9 +117,7 @@ def plan_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
         what="importing examples/halton-plan.yaml",
     )
     leftovers = [p.name for p in folder.iterdir() if p.name.endswith(("-wal", "-journal"))]
-    assert not leftovers, (
-        f"the CLI left {leftovers} behind: the database file alone is not the whole database"
-    )
+    assert not leftovers, f"the CLI left {leftovers} behind: the database file alone is not the whole database"
     return path
 
 
@@ -158,9 +153,7 @@ def bot_server(plan_database: Path, tmp_path: Path) -> Iterator[BotServer]:
         log_path=tmp_path / "bot.log",
     )
     try:
-        process.wait_until(
-            http_ok(f"{url}/healthz", expect='"ok"'), "answering GET /healthz", START_TIMEOUT
-        )
+        process.wait_until(http_ok(f"{url}/healthz", expect='"ok"'), "answering GET /healthz", START_TIMEOUT)
         yield BotServer(url, sqlite_url(database), workdir, process)
     finally:
         process.stop()
@@ -195,9 +188,7 @@ def playground_server(bot_server: BotServer, tmp_path: Path) -> Iterator[Playgro
     try:
         port = int(process.wait_for_line(r"Listening on (\d+)", START_TIMEOUT).group(1))
         url = f"http://127.0.0.1:{port}"
-        process.wait_until(
-            http_ok(f"{url}/_debug/ping", expect="pong"), "answering /_debug/ping", START_TIMEOUT
-        )
+        process.wait_until(http_ok(f"{url}/_debug/ping", expect="pong"), "answering /_debug/ping", START_TIMEOUT)
         yield PlaygroundServer(url, process)
     finally:
         process.stop()

@@ -37,8 +37,7 @@ def send_monthly_prompts(bot: BotServer, month: str) -> str:
     """The operator's monthly step, as in production: open the round, then drain the outbox now."""
     opened = bot.cli("cycle", "open", "--month", month, what=f"opening the {month} round")
     assert f"prompt progress-{month} {OWNER_EMAIL} {ACTION_REF}" in opened, (
-        f"`cqcbot cycle open --month {month}` did not queue {OWNER_NAME}'s prompt for "
-        f"{ACTION_REF}:\n{opened}"
+        f"`cqcbot cycle open --month {month}` did not queue {OWNER_NAME}'s prompt for {ACTION_REF}:\n{opened}"
     )
     delivered = bot.cli("deliver", "--until-empty", what="delivering the queued prompts")
     return opened + delivered

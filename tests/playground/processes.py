@@ -37,9 +37,7 @@ class ProcessFailed(AssertionError):
 class ManagedProcess:
     """A long-running child (the bot, the Playground); its output is kept in a log file."""
 
-    def __init__(
-        self, name: str, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path
-    ) -> None:
+    def __init__(self, name: str, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], log_path: Path) -> None:
         self.name = name
         self.argv = list(argv)
         self.log_path = log_path
@@ -137,9 +135,7 @@ class ManagedProcess:
                     raise self.failure(f"did not print /{pattern}/ within {timeout:.0f} s")
                 self._changed.wait(min(remaining, 0.5))
 
-    def wait_until(
-        self, ready: Callable[[], bool], what: str, timeout: float, interval: float = 0.1
-    ) -> None:
+    def wait_until(self, ready: Callable[[], bool], what: str, timeout: float, interval: float = 0.1) -> None:
         """Poll a readiness check (an HTTP probe) until it passes; fail early if the child dies."""
         deadline = time.monotonic() + timeout
         while not ready():
@@ -174,9 +170,7 @@ def http_ok(url: str, expect: str | None = None) -> Callable[[], bool]:
     def probe() -> bool:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                return response.status == 200 and (
-                    expect is None or expect in response.read().decode()
-                )
+                return response.status == 200 and (expect is None or expect in response.read().decode())
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
             return False
 
@@ -215,7 +209,4 @@ def run_command(
 def _indent(text: str | bytes | None) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
-    return (
-        "\n".join(f"    {line}" for line in (text or "").splitlines()[-TAIL_LINES:])
-        or "    (nothing)"
-    )
+    return "\n".join(f"    {line}" for line in (text or "").splitlines()[-TAIL_LINES:]) or "    (nothing)"

@@ -47,9 +47,7 @@ def prompt_for(ref: str) -> Any:
 
 
 def submit_action(card: dict[str, Any], kind: str = "Action.Execute") -> dict[str, Any] | None:
-    execute = find_element(
-        card, lambda e: e.get("type") == "Action.Execute" and e.get("verb") == SUBMIT_VERB
-    )
+    execute = find_element(card, lambda e: e.get("type") == "Action.Execute" and e.get("verb") == SUBMIT_VERB)
     if kind == "Action.Execute" or execute is None:
         return execute
     return execute.get("fallback") if isinstance(execute.get("fallback"), dict) else None
@@ -77,30 +75,20 @@ def receipt_of(response: Any) -> dict[str, Any]:
     assert response.get("type") == CARD, (
         f"the invoke response is not a card (type {response.get('type')!r}): {str(response)[:1500]}"
     )
-    assert response.get("statusCode", 200) == 200, (
-        f"the invoke response says {response.get('statusCode')}"
-    )
+    assert response.get("statusCode", 200) == 200, f"the invoke response says {response.get('statusCode')}"
     card = response.get("value")
-    assert isinstance(card, dict) and card.get("type") == "AdaptiveCard", (
-        f"no Adaptive Card in {str(response)[:1500]}"
-    )
+    assert isinstance(card, dict) and card.get("type") == "AdaptiveCard", f"no Adaptive Card in {str(response)[:1500]}"
     return card
 
 
-async def test_owner_is_prompted_answers_and_sees_the_receipt(
-    playground: Playground, bot_server: BotServer
-) -> None:
+async def test_owner_is_prompted_answers_and_sees_the_receipt(playground: Playground, bot_server: BotServer) -> None:
     chat = playground.personal_chat
     stream = playground.stream
-    assert playground.user["email"] == "joanne.kelly@halton.example", (
-        "the Playground's user must be in the plan"
-    )
+    assert playground.user["email"] == "joanne.kelly@halton.example", "the Playground's user must be in the plan"
 
     # 1. The owner adds the app: the bot says hello with its help.
     await playground.install(chat)
-    welcome = await stream.expect(
-        is_help, "the welcome (help) message after installing the app", STEP_TIMEOUT
-    )
+    welcome = await stream.expect(is_help, "the welcome (help) message after installing the app", STEP_TIMEOUT)
     assert welcome.conversation_id == chat
 
     # 2. `help`
@@ -132,9 +120,7 @@ async def test_owner_is_prompted_answers_and_sees_the_receipt(
         assert expected in shown, f"the prompt card does not show {expected!r}:\n{shown}"
     inputs = inputs_of(card)
     assert set(INPUT_IDS) <= set(inputs), f"the prompt card's inputs are {sorted(inputs)}"
-    assert str(inputs["narrative"].get("value", "")).startswith(PLAN_NARRATIVE_START), (
-        "narrative not prefilled"
-    )
+    assert str(inputs["narrative"].get("value", "")).startswith(PLAN_NARRATIVE_START), "narrative not prefilled"
     execute = submit_action(card)
     assert execute is not None and submit_action(card, "Action.Submit") is not None
 
@@ -163,12 +149,8 @@ async def test_owner_is_prompted_answers_and_sees_the_receipt(
         f"{revised.day} {revised:%B %Y}",
     ):
         assert expected in shown, f"the receipt does not show {expected!r}:\n{shown}"
-    edit = find_element(
-        receipt, lambda e: e.get("type") == "Action.Execute" and e.get("verb") == EDIT_VERB
-    )
-    assert edit is not None and edit.get("title") == "Edit", (
-        "the receipt offers no Edit before the deadline"
-    )
+    edit = find_element(receipt, lambda e: e.get("type") == "Action.Execute" and e.get("verb") == EDIT_VERB)
+    assert edit is not None and edit.get("title") == "Edit", "the receipt offers no Edit before the deadline"
     assert inputs_of(receipt) == {}, "the receipt must be read-only"
 
     # What she now sees in her chat: `status` lists SAF-03 as red, and the receipt was not posted
@@ -179,11 +161,7 @@ async def test_owner_is_prompted_answers_and_sees_the_receipt(
         lambda m: not m.cards and "Your actions" in m.text, "the reply to `status`", STEP_TIMEOUT
     )
     assert f"**{ACTION_REF}** — Red — off track" in status.text, status.text
-    posted = [
-        m.summary()
-        for m in stream.since(before)
-        if "Progress recorded" in "".join(map(card_text, m.cards))
-    ]
+    posted = [m.summary() for m in stream.since(before) if "Progress recorded" in "".join(map(card_text, m.cards))]
     assert posted == [], f"the Action.Execute receipt was also posted as a message: {posted}"
 
     # 5. Edit: the form comes back, filled in with what she submitted.
@@ -196,13 +174,9 @@ async def test_owner_is_prompted_answers_and_sees_the_receipt(
     # 6. An older client without Action.Execute: `my actions` sends a fresh card; its Action.Submit
     #    fallback posts a message, and the bot updates that same card in place with the receipt.
     await playground.say(chat, "my actions")
-    fresh = await stream.expect(
-        prompt_for(ACTION_REF), "a prompt card in reply to `my actions`", STEP_TIMEOUT
-    )
+    fresh = await stream.expect(prompt_for(ACTION_REF), "a prompt card in reply to `my actions`", STEP_TIMEOUT)
     [fresh_card] = fresh.cards
-    assert answer["narrative"] in card_text(fresh_card), (
-        "the new card does not show the latest update"
-    )
+    assert answer["narrative"] in card_text(fresh_card), "the new card does not show the latest update"
     fallback = submit_action(fresh_card, "Action.Submit")
     assert fallback is not None, "the prompt card has no Action.Submit fallback for older clients"
     older = {
@@ -217,8 +191,7 @@ async def test_owner_is_prompted_answers_and_sees_the_receipt(
         STEP_TIMEOUT,
     )
     assert updated.message_id == fresh.message_id, (
-        f"the bot updated message {updated.message_id}, not the card {fresh.message_id} "
-        "that was submitted"
+        f"the bot updated message {updated.message_id}, not the card {fresh.message_id} that was submitted"
     )
     [updated_card] = updated.cards
     shown = card_text(updated_card)
@@ -229,6 +202,4 @@ async def test_owner_is_prompted_answers_and_sees_the_receipt(
         for m in stream.since(before)
         if m.action == "createMessage" and "Progress recorded" in "".join(map(card_text, m.cards))
     ]
-    assert new_messages == [], (
-        f"the receipt was posted as a new message instead of updating the card: {new_messages}"
-    )
+    assert new_messages == [], f"the receipt was posted as a new message instead of updating the card: {new_messages}"

@@ -59,10 +59,7 @@ def test_owner_answers_in_the_web_ui(
 ) -> None:
     require_playground_tools()
     if not (NODE_DIR / "node_modules" / "playwright-core").is_dir():
-        pytest.fail(
-            f"playwright-core is not installed in {NODE_DIR}/node_modules: "
-            "run `make playground-tools`"
-        )
+        pytest.fail(f"playwright-core is not installed in {NODE_DIR}/node_modules: run `make playground-tools`")
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"no Chromium at {CHROMIUM}: run `make playground-tools` (Debian's chromium package), "
@@ -102,9 +99,7 @@ def test_owner_answers_in_the_web_ui(
     keep = os.environ.get(SCREENSHOTS_ENV)
     for name in ("prompt", "receipt"):
         shot = done["screenshots"][name]
-        assert shot["width"] >= 300 and shot["height"] >= 300, (
-            f"the {name} screenshot is too small: {shot}"
-        )
+        assert shot["width"] >= 300 and shot["height"] >= 300, f"the {name} screenshot is too small: {shot}"
         png = Path(shot["file"])
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{png} is not a PNG"
         if keep:

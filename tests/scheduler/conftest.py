@@ -21,9 +21,11 @@ from storage.outbox_models import OutboxMessage
 class Harness:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Any) -> None:
         self.sessions = sessions
-        renderer = MessageRenderer(CheckinService(sessions, clock, "Europe/London"),
-                                   FiguresService(sessions, clock, "Europe/London"),
-                                   DigestService(sessions, clock, "Europe/London").card_in_session)
+        renderer = MessageRenderer(
+            CheckinService(sessions, clock, "Europe/London"),
+            FiguresService(sessions, clock, "Europe/London"),
+            DigestService(sessions, clock, "Europe/London").card_in_session,
+        )
         self.runner = PlanningRunner(sessions, renderer, "Europe/London")
 
     async def run(self, call: JobCall, now: datetime) -> RunReport:

@@ -11,8 +11,9 @@ from tests.scheduler.conftest import Harness
 
 def cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "MicrosoftAppId": "", "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
 
 
 async def test_cycle_open_job_and_tick_from_the_command_line(harness: Harness, database_url: str) -> None:

@@ -22,10 +22,14 @@ def at(month: int, day: int, hour: int = 9, year: int = 2026) -> datetime:
 
 async def open_actions_by_owner(harness: Harness) -> dict[str, int]:
     async with harness.sessions() as session:
-        rows = (await session.execute(
-            select(Person.email, func.count()).join(ImprovementAction, ImprovementAction.owner_id == Person.id)
-            .where(ImprovementAction.status != "complete").group_by(Person.email)
-        )).all()
+        rows = (
+            await session.execute(
+                select(Person.email, func.count())
+                .join(ImprovementAction, ImprovementAction.owner_id == Person.id)
+                .where(ImprovementAction.status != "complete")
+                .group_by(Person.email)
+            )
+        ).all()
     return dict(rows)
 
 
@@ -40,8 +44,18 @@ async def answer(harness: Harness, ref: str, when: datetime) -> None:
     async with harness.sessions.begin() as session:
         action = await session.scalar(select(ImprovementAction).where(ImprovementAction.ref == ref))
         assert action is not None
-        session.add(ProgressUpdate(action_id=action.id, author_name="x", submitted_at=when, rag="green",
-                                   narrative="done", evidence_links=[], blockers="", source="teams"))
+        session.add(
+            ProgressUpdate(
+                action_id=action.id,
+                author_name="x",
+                submitted_at=when,
+                rag="green",
+                narrative="done",
+                evidence_links=[],
+                blockers="",
+                source="teams",
+            )
+        )
 
 
 async def test_opening_is_idempotent_and_prompts_each_owner_for_their_open_actions(harness: Harness) -> None:
@@ -63,8 +77,9 @@ async def test_opening_is_idempotent_and_prompts_each_owner_for_their_open_actio
 
 async def test_away_owners_are_skipped_and_prompted_when_back(harness: Harness) -> None:
     async with harness.sessions.begin() as session:
-        await session.execute(update(Person).where(Person.email == "rachel.ahmed@halton.example")
-                              .values(away_until=date(2026, 12, 4)))
+        await session.execute(
+            update(Person).where(Person.email == "rachel.ahmed@halton.example").values(away_until=date(2026, 12, 4))
+        )
     report = await harness.run(JOB["open-cycle"], DEC_OPEN)
     assert not any("rachel.ahmed" in line for line in report.enqueued)
     assert any("rachel.ahmed" in line for line in report.skipped)
@@ -96,10 +111,14 @@ async def test_after_downtime_only_the_latest_overdue_reminder_is_sent(harness: 
 async def test_escalation_lists_outstanding_away_and_unreachable_separately(harness: Harness) -> None:
     await harness.run(JOB["open-cycle"], DEC_OPEN)
     async with harness.sessions.begin() as session:
-        await session.execute(update(Person).where(Person.email == "sarah.whitfield@halton.example")
-                              .values(away_until=date(2026, 12, 31)))
-        await session.execute(update(Person).where(Person.email == "mark.doyle@halton.example")
-                              .values(unreachable_since=at(12, 2), unreachable_reason="403 ConversationBlockedByUser"))
+        await session.execute(
+            update(Person).where(Person.email == "sarah.whitfield@halton.example").values(away_until=date(2026, 12, 31))
+        )
+        await session.execute(
+            update(Person)
+            .where(Person.email == "mark.doyle@halton.example")
+            .values(unreachable_since=at(12, 2), unreachable_reason="403 ConversationBlockedByUser")
+        )
     await harness.run(JOB["remind"], at(12, 23))
     [escalation] = [m for m in await harness.messages() if m.kind == "escalation"]
     text = escalation.payload["text"]
@@ -116,8 +135,9 @@ async def test_figures_are_requested_on_the_third_working_day_and_chased(harness
     report = await harness.run(JOB["figures"], at(12, 3))
     requested = sorted(line.split()[2] for line in report.enqueued if line.startswith("figures_request"))
     async with harness.sessions() as session:
-        owners = sorted(set((await session.scalars(
-            select(Person.email).join(Metric, Metric.owner_id == Person.id))).all()))
+        owners = sorted(
+            set((await session.scalars(select(Person.email).join(Metric, Metric.owner_id == Person.id))).all())
+        )
     assert requested == owners  # one request each, for November's figures
     assert all("figures-2026-11" in line for line in report.enqueued)
     chase = await harness.run(JOB["figures"], at(12, 16))
@@ -127,8 +147,9 @@ async def test_figures_are_requested_on_the_third_working_day_and_chased(harness
 async def test_off_trajectory_figures_raise_one_alert(harness: Harness) -> None:
     async with harness.sessions.begin() as session:
         session.add(MetricReading(metric_id="dols-backlog", period="2026-11", value=500, submitted_at=at(12, 4)))
-        session.add(MetricReading(metric_id="ot-assessments-waiting", period="2026-11", value=1,
-                                  submitted_at=at(12, 4)))
+        session.add(
+            MetricReading(metric_id="ot-assessments-waiting", period="2026-11", value=1, submitted_at=at(12, 4))
+        )
     report = await harness.run(JOB["off-trajectory"], at(12, 7))
     alerts = [line for line in report.enqueued if "trajectory-" in line]
     assert alerts and all("dols-backlog" in line for line in alerts)

@@ -24,10 +24,18 @@ async def tick(planner: Planner, now: datetime):  # type: ignore[no-untyped-def]
 
 async def group_channel(harness: Harness) -> None:
     async with harness.sessions.begin() as session:
-        session.add(ConversationRef(conversation_id="19:group@thread.tacv2", kind="channel",
-                                    service_url="http://127.0.0.1:1/", channel_id="msteams",
-                                    teams_channel_id="19:group@thread.tacv2", team_id="19:group@thread.tacv2",
-                                    installed=True, updated_at=datetime(2026, 11, 1, tzinfo=UTC)))
+        session.add(
+            ConversationRef(
+                conversation_id="19:group@thread.tacv2",
+                kind="channel",
+                service_url="http://127.0.0.1:1/",
+                channel_id="msteams",
+                teams_channel_id="19:group@thread.tacv2",
+                team_id="19:group@thread.tacv2",
+                installed=True,
+                updated_at=datetime(2026, 11, 1, tzinfo=UTC),
+            )
+        )
 
 
 async def owners_answer_some(harness: Harness, when: datetime) -> None:
@@ -35,8 +43,18 @@ async def owners_answer_some(harness: Harness, when: datetime) -> None:
     async with harness.sessions.begin() as session:
         actions = (await session.scalars(select(ImprovementAction).where(ImprovementAction.ref.like("WWP-%")))).all()
         for action in actions:
-            session.add(ProgressUpdate(action_id=action.id, author_name="owner", submitted_at=when, rag="green",
-                                       narrative="On track.", evidence_links=[], blockers="", source="teams"))
+            session.add(
+                ProgressUpdate(
+                    action_id=action.id,
+                    author_name="owner",
+                    submitted_at=when,
+                    rag="green",
+                    narrative="On track.",
+                    evidence_links=[],
+                    blockers="",
+                    source="teams",
+                )
+            )
 
 
 async def figures_for(harness: Harness, period: str, when: datetime, dols: float) -> None:
@@ -58,7 +76,7 @@ async def test_a_simulated_year_sends_every_step_once_on_working_mornings(harnes
         if CAL.is_working_day(day) and CAL.working_days_of_month(day.year, day.month)[1] == day:
             await owners_answer_some(harness, morning + timedelta(hours=1))
         if day.day == 5:  # last month's DoLS figure: off trajectory every other month
-            previous = (day.replace(day=1) - timedelta(days=1))
+            previous = day.replace(day=1) - timedelta(days=1)
             await figures_for(harness, f"{previous:%Y-%m}", morning, 480 if previous.month % 2 else 200)
     messages = await harness.messages()
 

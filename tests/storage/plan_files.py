@@ -24,15 +24,34 @@ def write_yaml(path: Path, document: dict[str, Any]) -> Path:
 def _action_row(action: dict[str, Any]) -> list[Any]:
     progress = (action.get("progress") or [{}])[0]
     return [
-        action["ref"], action["theme"], action.get("quality_statement"), action["requirement"],
-        action["owner"], ", ".join(action.get("delegates", [])), action.get("due"), action.get("status"),
-        action.get("rag"), progress.get("date"), progress.get("rag"), progress.get("narrative"),
+        action["ref"],
+        action["theme"],
+        action.get("quality_statement"),
+        action["requirement"],
+        action["owner"],
+        ", ".join(action.get("delegates", [])),
+        action.get("due"),
+        action.get("status"),
+        action.get("rag"),
+        progress.get("date"),
+        progress.get("rag"),
+        progress.get("narrative"),
     ]
 
 
 ACTION_HEADER = [
-    "Ref", "Theme", "Quality statement", "Improvement requirement", "Owner", "Delegates", "Due",
-    "Status", "RAG", "Progress date", "Progress RAG", "Progress narrative",
+    "Ref",
+    "Theme",
+    "Quality statement",
+    "Improvement requirement",
+    "Owner",
+    "Delegates",
+    "Due",
+    "Status",
+    "RAG",
+    "Progress date",
+    "Progress RAG",
+    "Progress narrative",
 ]
 
 
@@ -59,12 +78,23 @@ def write_xlsx(path: Path, document: dict[str, Any]) -> Path:
     for action in document["actions"]:
         actions.append(_action_row(action))
     metrics = book.create_sheet("Metrics")
-    metrics.append(["Id", "Name", "Unit", "Direction", "Owner", "Baseline value", "Baseline date",
-                    "Target value", "Target date"])
+    metrics.append(
+        ["Id", "Name", "Unit", "Direction", "Owner", "Baseline value", "Baseline date", "Target value", "Target date"]
+    )
     for metric in document.get("metrics", []):
-        metrics.append([metric["id"], metric["name"], metric["unit"], metric["direction"], metric["owner"],
-                        metric["baseline"]["value"], metric["baseline"]["date"],
-                        metric["target"]["value"], metric["target"]["date"]])
+        metrics.append(
+            [
+                metric["id"],
+                metric["name"],
+                metric["unit"],
+                metric["direction"],
+                metric["owner"],
+                metric["baseline"]["value"],
+                metric["baseline"]["date"],
+                metric["target"]["value"],
+                metric["target"]["date"],
+            ]
+        )
     book.save(path)
     return path
 

@@ -16,9 +16,12 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 def test_a_submission_claims_its_activity_and_its_card() -> None:
     assert submission_keys("act-1", "card-1") == ["activity:act-1", "card:card-1"]
     assert submission_keys(None, "card-1") == ["card:card-1"]
-    assert submission_keys("act-1", None) == submission_keys("act-1", "") == submission_keys("act-1", 7) == [
-        "activity:act-1"
-    ]
+    assert (
+        submission_keys("act-1", None)
+        == submission_keys("act-1", "")
+        == submission_keys("act-1", 7)
+        == ["activity:act-1"]
+    )
     assert submission_keys(None, None) == []
 
 

@@ -53,8 +53,17 @@ async def test_audit_log_is_append_only(engine) -> None:  # type: ignore[no-unty
 
     sessions = new_sessionmaker(engine)
     async with sessions.begin() as session:
-        session.add(AuditEntry(at=datetime.now(UTC), actor="test", entity="action", entity_id="WWP-01",
-                               change="update", before={"rag": "green"}, after={"rag": "red"}))
+        session.add(
+            AuditEntry(
+                at=datetime.now(UTC),
+                actor="test",
+                entity="action",
+                entity_id="WWP-01",
+                change="update",
+                before={"rag": "green"},
+                after={"rag": "red"},
+            )
+        )
     for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
         with pytest.raises((DBAPIError, IntegrityError)) as raised:
             async with engine.begin() as connection:

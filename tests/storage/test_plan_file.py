@@ -19,8 +19,10 @@ REPO = Path(__file__).resolve().parents[2]
 def test_example_plan_has_the_seed_reports_shape() -> None:
     plan = load_plan_file(EXAMPLE_PLAN)
     assert [t.name for t in plan.themes] == [
-        "Working with People", "Providing Support",
-        "How the local authority ensures safety within the system", "Leadership",
+        "Working with People",
+        "Providing Support",
+        "How the local authority ensures safety within the system",
+        "Leadership",
     ]
     scores = {q.name: q.score for t in plan.themes for q in t.quality_statements}
     assert len(scores) == 9
@@ -28,8 +30,11 @@ def test_example_plan_has_the_seed_reports_shape() -> None:
     assert len(plan.actions) == 24
     assert all(a.progress for a in plan.actions), "every requirement carries the board report's progress"
     assert {m.id for m in plan.metrics} == {
-        "care-plan-reviews-waiting", "ot-assessments-waiting", "financial-assessments-waiting",
-        "carers-assessments-waiting", "dols-backlog",
+        "care-plan-reviews-waiting",
+        "ot-assessments-waiting",
+        "financial-assessments-waiting",
+        "carers-assessments-waiting",
+        "dols-backlog",
     }
     assert all(m.direction is Direction.DOWN for m in plan.metrics)
 
@@ -96,11 +101,17 @@ def test_yaml_errors_name_file_line_and_field_and_all_are_reported(tmp_path: Pat
     [
         (lambda d: d["actions"][3].update(owner="nobody@halton.example"), "actions[3].owner", "not in people"),
         (lambda d: d["actions"][2].update(theme="no-such-theme"), "actions[2].theme", "unknown theme"),
-        (lambda d: d["actions"][1].update(quality_statement="safeguarding"), "actions[1].quality_statement",
-         "is not a quality statement of theme"),
+        (
+            lambda d: d["actions"][1].update(quality_statement="safeguarding"),
+            "actions[1].quality_statement",
+            "is not a quality statement of theme",
+        ),
         (lambda d: d["actions"][5].update(ref=d["actions"][4]["ref"]), "actions[5].ref", "listed twice"),
-        (lambda d: d["themes"][0]["quality_statements"][0].update(score=5), "themes[0].quality_statements[0].score",
-         "maximum"),
+        (
+            lambda d: d["themes"][0]["quality_statements"][0].update(score=5),
+            "themes[0].quality_statements[0].score",
+            "maximum",
+        ),
         (lambda d: d["metrics"][0].update(direction="sideways"), "metrics[0].direction", "'sideways'"),
         (lambda d: d["metrics"][1]["target"].update(date="2025-01-01"), "metrics[1].target.date", "after the baseline"),
         (lambda d: d["people"][0].update(email="not-an-email"), "people[0].email", "expected form"),

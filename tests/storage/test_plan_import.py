@@ -67,9 +67,11 @@ async def test_reimport_is_an_upsert_that_audits_only_changes(
     summary = await _import(sessions, plan_files.write_yaml(tmp_path / "changed.yaml", document))
     assert summary.updated == {"action": 1}
     async with sessions() as session:
-        entry = (await session.scalars(
-            select(AuditEntry).where(AuditEntry.entity == "action").order_by(AuditEntry.id.desc())
-        )).first()
+        entry = (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.entity == "action").order_by(AuditEntry.id.desc())
+            )
+        ).first()
         assert entry is not None
         assert entry.entity_id == document["actions"][0]["ref"]
         assert entry.before == {"rag": "green", "delegates": ["gareth.hughes@halton.example"]}

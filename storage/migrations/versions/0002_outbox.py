@@ -57,8 +57,7 @@ def upgrade() -> None:
         _when("updated_at"),
         _when("sent_at", nullable=True),
         sa.CheckConstraint(
-            "status IN ('pending', 'claimed', 'sending', 'sent', 'failed', 'unreachable', "
-            "'unknown')",
+            "status IN ('pending', 'claimed', 'sending', 'sent', 'failed', 'unreachable', 'unknown')",
             name=op.f("ck_outbox_known_status"),
         ),
         sa.CheckConstraint(
@@ -70,19 +69,13 @@ def upgrade() -> None:
             ["conversation_ref.id"],
             name=op.f("fk_outbox_conversation_ref_id_conversation_ref"),
         ),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["person.id"], name=op.f("fk_outbox_person_id_person")
-        ),
-        sa.ForeignKeyConstraint(
-            ["update_of_id"], ["outbox.id"], name=op.f("fk_outbox_update_of_id_outbox")
-        ),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_outbox_person_id_person")),
+        sa.ForeignKeyConstraint(["update_of_id"], ["outbox.id"], name=op.f("fk_outbox_update_of_id_outbox")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_outbox_idempotency_key")),
     )
     op.create_index(op.f("ix_outbox_person_id"), "outbox", ["person_id"], unique=False)
-    op.create_index(
-        "ix_outbox_status_next_attempt_at", "outbox", ["status", "next_attempt_at"], unique=False
-    )
+    op.create_index("ix_outbox_status_next_attempt_at", "outbox", ["status", "next_attempt_at"], unique=False)
 
 
 def downgrade() -> None:

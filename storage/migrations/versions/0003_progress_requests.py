@@ -28,8 +28,9 @@ def upgrade() -> None:
         sa.Column("action_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["action_id"], ["improvement_action.id"],
-                                name=op.f("fk_progress_request_action_id_improvement_action")),
+        sa.ForeignKeyConstraint(
+            ["action_id"], ["improvement_action.id"], name=op.f("fk_progress_request_action_id_improvement_action")
+        ),
         sa.ForeignKeyConstraint(["cycle_id"], ["cycle.id"], name=op.f("fk_progress_request_cycle_id_cycle")),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_progress_request_person_id_person")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_progress_request")),

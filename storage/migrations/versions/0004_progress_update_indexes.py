@@ -20,8 +20,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # (action_id, submitted_at, id) finds an action's newest update with one index probe; it also
     # serves every lookup by action_id, so the single-column index goes.
-    op.create_index("ix_progress_update_action_history", "progress_update",
-                    ["action_id", "submitted_at", "id"], unique=False)
+    op.create_index(
+        "ix_progress_update_action_history", "progress_update", ["action_id", "submitted_at", "id"], unique=False
+    )
     op.drop_index(op.f("ix_progress_update_action_id"), table_name="progress_update")
     op.create_index(op.f("ix_progress_update_cycle_id"), "progress_update", ["cycle_id"], unique=False)
     op.create_index(op.f("ix_progress_update_submitted_at"), "progress_update", ["submitted_at"], unique=False)

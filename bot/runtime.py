@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from botbuilder.integration.aiohttp import CloudAdapter
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.delivery.worker import DeliveryConfig, DeliveryWorker
 from bot.services.account import AccountService
@@ -21,7 +20,7 @@ from bot.teams.adapter import new_adapter
 from bot.teams.gateway import BotFrameworkGateway
 from bot.teams.handler import CqcBot
 from domain.outbox import DeliveryStatus
-from storage.engine import new_engine, new_sessionmaker
+from storage.engine import Engine, Sessions, new_engine, new_sessionmaker
 
 
 def utc_now() -> datetime:
@@ -31,8 +30,8 @@ def utc_now() -> datetime:
 @dataclass
 class Runtime:
     settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    engine: Engine
+    sessions: Sessions
     adapter: CloudAdapter
     bot: CqcBot
     planning: PlanningRunner

@@ -65,6 +65,13 @@ async def plan_timezone(session: AsyncSession) -> str | None:
     return organisation.timezone if organisation else None
 
 
+async def latest_progress_month(session: AsyncSession, up_to: str) -> str | None:
+    """The newest progress round's month at or before ``up_to``."""
+    return await session.scalar(
+        select(Cycle.month).where(Cycle.kind == "progress", Cycle.month <= up_to).order_by(Cycle.month.desc()).limit(1)
+    )
+
+
 async def load_digest_input(session: AsyncSession, month: str, as_of: datetime) -> DigestInput | None:
     """The month's inputs as of ``as_of`` (clamped to the month's end); None before a plan exists.
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# What the rest of the app holds and hands back to storage's queries: it never builds a statement
+# itself, so these are the only SQLAlchemy names it sees.
+Engine: TypeAlias = AsyncEngine
+Session: TypeAlias = AsyncSession
+Sessions: TypeAlias = async_sessionmaker[AsyncSession]
 
 
 def is_sqlite(url: str) -> bool:
@@ -27,6 +34,16 @@ def new_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+async def database_problem(engine: AsyncEngine) -> str | None:
+    """None when the database answers a query; otherwise why not, in a few words."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError) as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
 
 
 def new_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

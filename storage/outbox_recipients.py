@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.conversations import ConversationAddress, ConversationKind, MemberIdentity
 from storage import audit
@@ -141,6 +142,19 @@ async def installed_teams(session: AsyncSession) -> list[ConversationAddress]:
     for row in rows:
         by_team.setdefault(row.team_id or "", address_of(row))
     return list(by_team.values())
+
+
+async def save_personal_chat(
+    sessions: async_sessionmaker[AsyncSession], address: ConversationAddress, member: MemberIdentity, *, now: datetime
+) -> int:
+    """store_personal_chat in its own transaction, once more if another instance stored the same chat
+    (Teams gives one id) first."""
+    try:
+        async with sessions.begin() as session:
+            return await store_personal_chat(session, address, member, now=now)
+    except IntegrityError:
+        async with sessions.begin() as session:
+            return await store_personal_chat(session, address, member, now=now)
 
 
 async def store_personal_chat(

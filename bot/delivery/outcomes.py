@@ -8,13 +8,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.delivery.pacing import Pacer
 from bot.delivery.routing import Operation, Route, Settle
 from domain.outbox import DeliveryError, DeliveryStatus, RandomSource, RetryPolicy, Sent
 from storage import outbox as ledger
 from storage import outbox_recipients as recipients
+from storage.engine import Session, Sessions
 from storage.group_commit import GroupCommit
 from storage.outbox import OutboxItem
 
@@ -24,7 +23,7 @@ S = DeliveryStatus
 class Outcomes:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         *,
         worker: str,
         clock: Callable[[], datetime],
@@ -48,7 +47,7 @@ class Outcomes:
         """Committed before the Teams call. False: the claim is no longer ours (its lease ran
         out and the row went back), so it must not be sent."""
 
-        async def mark(session: AsyncSession) -> bool:
+        async def mark(session: Session) -> bool:
             return await ledger.mark_sending(
                 session, item.id, worker=self._worker, now=self._clock(), lease=self._lease
             )
@@ -99,7 +98,7 @@ class Outcomes:
         if step.status is S.PENDING:
             fields["next_attempt_at"] = now + timedelta(seconds=step.delay or 0.0)
 
-        async def write(session: AsyncSession) -> bool:
+        async def write(session: Session) -> bool:
             if step.pause_all:
                 until = now + timedelta(seconds=step.pause_all)
                 await ledger.pause(session, until=until, reason=str(error), now=now)
@@ -114,7 +113,7 @@ class Outcomes:
             return await self.hand_back(item, settle.retry_in or 0.0, reason=settle.reason)
         now = self._clock()
 
-        async def write(session: AsyncSession) -> bool:
+        async def write(session: Session) -> bool:
             if settle.person_unreachable and item.person_id is not None:
                 await recipients.mark_person_unreachable(session, item.person_id, settle.reason, now=now)
             return await ledger.settle(
@@ -131,14 +130,14 @@ class Outcomes:
     async def record(self, item: OutboxItem, status: DeliveryStatus, **fields: Any) -> None:
         now = self._clock()
 
-        async def write(session: AsyncSession) -> bool:
+        async def write(session: Session) -> bool:
             return await ledger.settle(session, item.id, worker=self._worker, status=status, now=now, **fields)
 
         self._count(status, await self._writer.write(write))
 
     async def _mark_unreachable(
         self,
-        session: AsyncSession,
+        session: Session,
         item: OutboxItem,
         route: Route | None,
         error: DeliveryError,

@@ -11,13 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.delivery.pacing import Pacer, Slot
 from domain.conversations import ConversationAddress, ConversationKind, MemberIdentity
 from domain.outbox import OPEN_STATUSES, DeliveryError, DeliveryStatus, TeamsGateway, member_matches
 from storage import outbox_recipients as recipients
+from storage.engine import Sessions
 from storage.outbox import OutboxItem
 from storage.outbox_recipients import Directory, Original
 
@@ -70,7 +68,7 @@ class Deferred(Exception):
 class Router:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         gateway: TeamsGateway,
         pacer: Pacer,
         clock: Callable[[], datetime],
@@ -152,12 +150,7 @@ class Router:
             address = await self._gateway.create_personal(team, member)
         finally:
             self._pacer.answered(slot)
-        try:
-            async with self._sessions.begin() as session:
-                ref_id = await recipients.store_personal_chat(session, address, member, now=self._clock())
-        except IntegrityError:  # another instance stored the same chat (Teams gives one id) first
-            async with self._sessions.begin() as session:
-                ref_id = await recipients.store_personal_chat(session, address, member, now=self._clock())
+        ref_id = await recipients.save_personal_chat(self._sessions, address, member, now=self._clock())
         return Route(Operation.SEND, address, ref_id)
 
     async def _find_member(self, team: ConversationAddress, person: recipients.Contact) -> MemberIdentity | None:

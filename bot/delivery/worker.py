@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.delivery.outcomes import Outcomes
 from bot.delivery.pacing import Pacer, Sleep, Slot
 from bot.delivery.routing import Deferred, Operation, Route, Router, Settle
@@ -37,6 +35,7 @@ from domain.outbox import (
 from domain.send_limits import SendLimiter
 from storage import outbox as ledger
 from storage import outbox_recipients as recipients
+from storage.engine import Sessions
 from storage.outbox import OutboxItem, Recovered
 from storage.outbox_recipients import Directory
 
@@ -82,7 +81,7 @@ class DeliveryConfig:
 class DeliveryWorker:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         gateway: TeamsGateway,
         config: DeliveryConfig | None = None,
         *,

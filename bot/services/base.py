@@ -6,13 +6,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from storage.engine import Sessions
 
 
 class LocalService:
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime], timezone: str
-    ) -> None:
+    def __init__(self, sessions: Sessions, clock: Callable[[], datetime], timezone: str) -> None:
         self._sessions = sessions
         self._clock = clock
         self._zone = ZoneInfo(timezone)

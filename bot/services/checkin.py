@@ -13,14 +13,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.services.base import LocalService
 from dialogs import progress as cards
 from dialogs.cards import month_label
 from domain.checkin import RoundState, may_update, round_state, status_after
 from domain.model import ActionStatus, Rag
 from storage import progress as store
+from storage.engine import Session
 from storage.idempotency import claim_all, submission_keys
 from storage.models import Cycle, Person, ProgressUpdate
 
@@ -69,7 +68,7 @@ class CheckinService(LocalService):
         )
 
     async def _view(
-        self, session: AsyncSession, context: store.ActionContext, round_: Cycle | None
+        self, session: Session, context: store.ActionContext, round_: Cycle | None
     ) -> cards.ProgressPromptView:
         """The view a prompt card needs: the round's, with the action's latest update."""
         latest = await store.latest_update(session, context.action.id)
@@ -93,7 +92,7 @@ class CheckinService(LocalService):
             values.setdefault("revised_due", "")
         return cards.build_progress_card(view, values=values, card_id=uuid.uuid4().hex, **options)
 
-    async def prompt_card(self, session: AsyncSession, ref: str, *, cycle_id: int | None = None) -> Card | None:
+    async def prompt_card(self, session: Session, ref: str, *, cycle_id: int | None = None) -> Card | None:
         """A fresh prompt for one action, read in the caller's session (the planner's transaction)."""
         context = await store.action_context(session, ref)
         if context is None:
@@ -138,7 +137,7 @@ class CheckinService(LocalService):
         )
 
     async def _authorised(
-        self, session: AsyncSession, sender: Sender, ref: object
+        self, session: Session, sender: Sender, ref: object
     ) -> tuple[Person, store.ActionContext] | Card:
         context = await store.action_context(session, ref) if isinstance(ref, str) else None
         if context is None:
@@ -238,7 +237,7 @@ class CheckinService(LocalService):
         return state is RoundState.OPEN
 
     async def _receipt(
-        self, session: AsyncSession, view: cards.ProgressPromptView, action_id: int, round_: Cycle | None
+        self, session: Session, view: cards.ProgressPromptView, action_id: int, round_: Cycle | None
     ) -> Card:
         """The receipt for a repeat: the update stored by the first of them."""
         latest = await store.latest_update(session, action_id)

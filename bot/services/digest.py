@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.services.checkin import Sender
 from bot.services.report_links import ReportLinks
 from bot.services.reporting import card_links, default_month, load_month_report
@@ -29,6 +27,7 @@ from domain.outbox import MessageKind, Recipient, idempotency_key, message_paylo
 from storage import outbox
 from storage import progress as people
 from storage.digest_ledger import digest_recipients
+from storage.engine import Session, Sessions
 
 Card = dict[str, Any]
 
@@ -45,7 +44,7 @@ def digest_key(month: str, recipient: Recipient, step: str) -> str:
     return idempotency_key(MessageKind.DIGEST, scope=f"digest-{month}", recipient=recipient, step=step)
 
 
-async def digest_messages(session: AsyncSession, month: str, card: Card) -> list[DigestMessage]:
+async def digest_messages(session: Session, month: str, card: Card) -> list[DigestMessage]:
     """(idempotency key, recipient, card) for the group channel and each chair."""
     return [
         DigestMessage(digest_key(month, recipient, step), recipient, card)
@@ -56,7 +55,7 @@ async def digest_messages(session: AsyncSession, month: str, card: Card) -> list
 class DigestService:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         clock: Callable[[], datetime],
         timezone: str,
         links: ReportLinks | None = None,
@@ -66,7 +65,7 @@ class DigestService:
         self._timezone = timezone
         self._links = links
 
-    async def _report(self, session: AsyncSession, month: str | None, as_of: datetime) -> MonthReport | None:
+    async def _report(self, session: Session, month: str | None, as_of: datetime) -> MonthReport | None:
         chosen = month or await default_month(session, as_of, self._timezone)
         return await load_month_report(session, chosen, as_of)
 
@@ -79,7 +78,7 @@ class DigestService:
         async with self._sessions() as session:
             return await self.card_in_session(month, session, as_of=as_of)
 
-    async def card_in_session(self, month: str, session: AsyncSession, *, as_of: datetime | None = None) -> Card:
+    async def card_in_session(self, month: str, session: Session, *, as_of: datetime | None = None) -> Card:
         """As card_for_month, read in the caller's transaction: what the scheduled post renders."""
         report = await self._report(session, month, as_of or self._clock())
         if report is None:
@@ -87,7 +86,7 @@ class DigestService:
         return self._card(report)
 
     async def _chair_report(
-        self, session: AsyncSession, sender: Sender, month: str | None, now: datetime
+        self, session: Session, sender: Sender, month: str | None, now: datetime
     ) -> MonthReport | Card:
         """The month's report for the chair or an admin; for anyone else, or with no plan, the card
         that says why not."""
@@ -159,7 +158,7 @@ class DigestService:
         ids = [s.metric.id for s in report.data.metrics]
         return build_more_card(report.digest, request, card_links(self._links, report.month, ids))
 
-    async def _refusal(self, session: AsyncSession, sender: Sender) -> Card | None:
+    async def _refusal(self, session: Session, sender: Sender) -> Card | None:
         person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
         if person is None:
             return build_refusal_card("You're not in the plan", _NOT_IN_PLAN)
@@ -173,7 +172,7 @@ class DigestService:
         return None
 
 
-async def enqueue_digest(session: AsyncSession, messages: list[DigestMessage], *, now: datetime) -> int:
+async def enqueue_digest(session: Session, messages: list[DigestMessage], *, now: datetime) -> int:
     """Put each message in the outbox; returns how many were new (a known key is skipped)."""
     queued = 0
     for message in messages:

@@ -13,13 +13,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.services.base import LocalService
 from bot.services.checkin import Sender
 from dialogs import figures as form_cards
 from dialogs.progress import build_refusal_card
 from storage import figures as store
+from storage.engine import Session
 from storage.idempotency import claim_all, submission_keys
 from storage.models import Person
 from storage.progress import person_for_sender
@@ -50,12 +49,12 @@ class FiguresService(LocalService):
         async with self._sessions() as session:
             return await self.card_in_session(session, person_id, period=period)
 
-    async def card_in_session(self, session: AsyncSession, person_id: int, *, period: str | None = None) -> Card | None:
+    async def card_in_session(self, session: Session, person_id: int, *, period: str | None = None) -> Card | None:
         """As card_for_person, read in the caller's transaction (the planner's, which holds the lock)."""
         person = await session.get(Person, person_id)
         return await self._card_for(session, person, period) if person else None
 
-    async def _card_for(self, session: AsyncSession, person: Person, period: str | None) -> Card | None:
+    async def _card_for(self, session: Session, person: Person, period: str | None) -> Card | None:
         metric_ids = await store.owned_metric_ids(session, person)
         if not metric_ids:
             return None
@@ -63,7 +62,7 @@ class FiguresService(LocalService):
         return self._prompt(view)
 
     async def _view(
-        self, session: AsyncSession, metric_ids: Sequence[str], period: str
+        self, session: Session, metric_ids: Sequence[str], period: str
     ) -> tuple[form_cards.FiguresView, list[store.MetricState]]:
         states = await store.metric_states(session, metric_ids, period)
         rows = tuple(form_cards.MetricRow(s.metric, self._figure(s.previous), self._figure(s.recorded)) for s in states)
@@ -95,7 +94,7 @@ class FiguresService(LocalService):
         )
 
     async def _load(
-        self, session: AsyncSession, sender: Sender, data: Mapping[str, Any]
+        self, session: Session, sender: Sender, data: Mapping[str, Any]
     ) -> tuple[Person, form_cards.FiguresView, list[store.MetricState]] | Card:
         """Who is answering, and the card they answer as it stands now; or a refusal card."""
         person = await person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)

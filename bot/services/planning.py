@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.checkin import CheckinService
 from bot.services.figures import FiguresService
@@ -29,18 +28,19 @@ from domain.planning import (
     TargetReviewReminder,
 )
 from storage import outbox
+from storage.engine import Session, Sessions
 from storage.models import ConversationRef, Person
 from storage.planning_store import SqlPlanningStore, already_queued
 
 log = logging.getLogger(__name__)
 
-Renderer = Callable[[Message, int | None, AsyncSession], Awaitable[dict[str, Any]]]
+Renderer = Callable[[Message, int | None, Session], Awaitable[dict[str, Any]]]
 
 
 class OutboxPlanningStore(SqlPlanningStore):
     """The SQL store plus sending: render the message, resolve its recipient, enqueue it once."""
 
-    def __init__(self, session: AsyncSession, render: Renderer) -> None:
+    def __init__(self, session: Session, render: Renderer) -> None:
         super().__init__(session)
         self._render = render
 
@@ -78,13 +78,13 @@ class MessageRenderer:
         self,
         checkin: CheckinService,
         figures: FiguresService,
-        digest: Callable[[str, AsyncSession], Awaitable[dict[str, Any]]] | None = None,
+        digest: Callable[[str, Session], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
         self._checkin = checkin
         self._figures = figures
         self._digest = digest
 
-    async def __call__(self, message: Message, person_id: int | None, session: AsyncSession) -> dict[str, Any]:
+    async def __call__(self, message: Message, person_id: int | None, session: Session) -> dict[str, Any]:
         content = message.content
         if isinstance(content, FiguresRequest) and content.overdue_step == 0 and person_id is not None:
             card = await self._figures.card_in_session(session, person_id, period=content.month)
@@ -116,7 +116,7 @@ Job = Callable[[Planner, datetime], Awaitable[RunReport]]
 class PlanningRunner:
     """Runs one planner job in its own transaction; the scheduler and the CLI both call this."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], renderer: Renderer, timezone: str) -> None:
+    def __init__(self, sessions: Sessions, renderer: Renderer, timezone: str) -> None:
         self._sessions = sessions
         self._renderer = renderer
         self._calendar = WorkingCalendar(timezone)

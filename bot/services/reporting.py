@@ -5,18 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.services.report_links import ReportLinks
 from dialogs.digest import DigestLinks
 from domain.month_report import MonthReport, compose_month_report
 from domain.months import month_of
-from storage.digest_queries import load_digest_input, plan_timezone
-from storage.models import Cycle
+from storage.digest_queries import latest_progress_month, load_digest_input, plan_timezone
+from storage.engine import Session
 
 
-async def load_month_report(session: AsyncSession, month: str, as_of: datetime) -> MonthReport | None:
+async def load_month_report(session: Session, month: str, as_of: datetime) -> MonthReport | None:
     """None before a plan is imported. ``as_of`` is clamped to the month's end."""
     data = await load_digest_input(session, month, as_of)
     if data is None:
@@ -24,17 +21,11 @@ async def load_month_report(session: AsyncSession, month: str, as_of: datetime) 
     return compose_month_report(data)
 
 
-async def default_month(session: AsyncSession, now: datetime, fallback_timezone: str) -> str:
+async def default_month(session: Session, now: datetime, fallback_timezone: str) -> str:
     """The newest progress round's month up to now; with no rounds, the current local month."""
     zone = ZoneInfo(await plan_timezone(session) or fallback_timezone)
     current = month_of(now.astimezone(zone).date())
-    latest = await session.scalar(
-        select(Cycle.month)
-        .where(Cycle.kind == "progress", Cycle.month <= current)
-        .order_by(Cycle.month.desc())
-        .limit(1)
-    )
-    return latest or current
+    return await latest_progress_month(session, current) or current
 
 
 def card_links(links: ReportLinks | None, month: str, metric_ids: list[str]) -> DigestLinks:

@@ -10,7 +10,6 @@ from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnCon
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
 from botframework.connector.models import ErrorResponseException
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.account import AccountService
 from bot.services.checkin import CheckinService, Sender
@@ -23,6 +22,7 @@ from dialogs.digest_post import POST_VERB
 from dialogs.help import help_text
 from domain.conversations import ConversationKind, MemberIdentity
 from storage import conversations
+from storage.engine import Sessions
 from storage.models import ConversationRef
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ Clock = Callable[[], datetime]
 class CqcBot(TeamsActivityHandler):
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         clock: Clock,
         checkin: CheckinService,
         account: AccountService,

@@ -6,13 +6,12 @@ import json
 import logging
 
 from aiohttp import web
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.runtime import Runtime
 from bot.teams.intake import invoke_json, read_activity
 from bot.web.lifecycle import install_delivery, install_scheduler
 from bot.web.reports import add_report_routes
+from storage.engine import database_problem
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +73,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
 
 async def healthz(request: web.Request) -> web.Response:
     """200 only when the database answers: a load balancer then stops sending to a broken instance."""
-    try:
-        async with request.app[RUNTIME].engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError) as exc:
-        log.warning("health check failed: %s", exc)
+    problem = await database_problem(request.app[RUNTIME].engine)
+    if problem is not None:
+        log.warning("health check failed: %s", problem)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok"})
 

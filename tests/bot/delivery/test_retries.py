@@ -8,7 +8,7 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.loop import Until, run_worker
-from tests.delivery.helpers import FAST, SENT, add_people, delivered, enqueue_prompts, rows, worker
+from tests.bot.delivery.helpers import FAST, SENT, add_people, delivered, enqueue_prompts, rows, worker
 from tests.fakes.connector import FakeConnector
 
 SENDS = "send|reply"  # proactive sends are replies to a made-up activity id

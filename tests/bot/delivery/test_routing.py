@@ -16,7 +16,7 @@ from domain.outbox import MessageKind, Recipient
 from storage import outbox
 from storage.models import ConversationRef, Person
 from tests.activities import TENANT_ID
-from tests.delivery.helpers import (
+from tests.bot.delivery.helpers import (
     SENT,
     add_channel,
     add_people,

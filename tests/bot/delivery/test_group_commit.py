@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.group_commit import GroupCommit
 from storage.models import Person
-from tests.delivery.helpers import add_people
+from tests.bot.delivery.helpers import add_people
 
 
 async def test_writes_are_grouped_and_a_failing_one_fails_alone(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -12,7 +12,7 @@ from domain.outbox import MessageKind, PayloadInvalid, Recipient
 from storage import outbox
 from storage.engine import new_engine, new_sessionmaker
 from storage.outbox_models import OutboxMessage
-from tests.delivery.helpers import T0, add_people, card, rows
+from tests.bot.delivery.helpers import T0, add_people, card, rows
 
 
 async def _count(sessions: async_sessionmaker[AsyncSession]) -> int:

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.checkin_models import ProgressRequest
 from storage.models import (
     Cycle,
     ImprovementAction,
@@ -19,6 +18,7 @@ from storage.models import (
     MetricReading,
     Organisation,
     Person,
+    ProgressRequest,
     ProgressUpdate,
     QualityStatement,
     Theme,

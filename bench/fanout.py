@@ -39,8 +39,7 @@ from domain.outbox import MessageKind, Recipient, message_payload
 from storage import outbox
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import upgrade
-from storage.models import ConversationRef, Person
-from storage.outbox_models import OutboxMessage
+from storage.models import ConversationRef, OutboxMessage, Person
 from tests.databases import private_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,9 +1,12 @@
-"""Months as the plan counts them: "YYYY-MM" keys, their first day, and a figure's date."""
+"""Months as the plan counts them: "YYYY-MM" keys, their first day, a figure's date, and a month's
+window on the council's wall calendar."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -36,3 +39,29 @@ def period_end(month: str) -> date:
 
 def month_of(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
+
+
+@dataclass(frozen=True)
+class MonthWindow:
+    """A month on the council's wall calendar, and the moment within it the digest describes."""
+
+    month: str
+    start: datetime  # the first instant of the month, UTC
+    end: datetime  # the first instant of the next month, UTC
+    as_of: datetime  # never at or after ``end``
+
+    @property
+    def cutoff(self) -> datetime:
+        return self.as_of
+
+
+def month_window(month: str, as_of: datetime, timezone: str) -> MonthWindow:
+    zone = ZoneInfo(timezone)
+
+    def first_instant(day: date) -> datetime:
+        return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+    check_month(month)
+    start, end = first_instant(month_start(month)), first_instant(month_start(next_month(month)))
+    # The month's last instant at the latest: a report for a past month is as at its end.
+    return MonthWindow(month, start, end, min(as_of, end - timedelta(microseconds=1)))

@@ -9,18 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.months import MonthWindow
 from domain.outbox import PROBLEM_STATUSES, MessageKind, Recipient
-from storage.checkin_models import ProgressRequest
-from storage.models import ConversationRef, Cycle, Organisation, Person
-from storage.outbox_models import OutboxMessage
-
-if TYPE_CHECKING:
-    from storage.digest_queries import MonthWindow
+from storage.models import ConversationRef, Cycle, Organisation, OutboxMessage, Person, ProgressRequest
 
 
 async def load_requests(session: AsyncSession, cycle: Cycle | None) -> set[int] | None:

@@ -8,8 +8,7 @@ rather than one query per action.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from domain import model
 from domain.digest_model import ActionState, DigestInput, MetricSeries, PersonState, RoundInfo
-from domain.months import check_month, month_start, next_month, period_end
+from domain.months import MonthWindow, month_window, period_end
 from storage.digest_ledger import load_requests, load_unreachable
 from storage.models import (
     Cycle,
@@ -32,32 +31,6 @@ from storage.models import (
     QualityStatement,
     Theme,
 )
-
-
-@dataclass(frozen=True)
-class MonthWindow:
-    """A month on the council's wall calendar, and the moment within it the digest describes."""
-
-    month: str
-    start: datetime  # the first instant of the month, UTC
-    end: datetime  # the first instant of the next month, UTC
-    as_of: datetime  # never at or after ``end``
-
-    @property
-    def cutoff(self) -> datetime:
-        return self.as_of
-
-
-def month_window(month: str, as_of: datetime, timezone: str) -> MonthWindow:
-    zone = ZoneInfo(timezone)
-
-    def first_instant(day: date) -> datetime:
-        return datetime.combine(day, time(0), zone).astimezone(UTC)
-
-    check_month(month)
-    start, end = first_instant(month_start(month)), first_instant(month_start(next_month(month)))
-    # The month's last instant at the latest: a report for a past month is as at its end.
-    return MonthWindow(month, start, end, min(as_of, end - timedelta(microseconds=1)))
 
 
 async def plan_timezone(session: AsyncSession) -> str | None:

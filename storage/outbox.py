@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import DeliveryStatus, MessageKind, Recipient, check_payload
-from storage.outbox_models import DeliveryState, OutboxMessage
+from storage.models import DeliveryState, OutboxMessage
 from storage.upsert import insert_for
 
 S = DeliveryStatus

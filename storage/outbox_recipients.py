@@ -14,9 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.conversations import ConversationAddress, ConversationKind, MemberIdentity
 from storage import audit
 from storage.conversations import link_person, mark_uninstalled, save_address
-from storage.models import ConversationRef, Person
+from storage.models import ConversationRef, OutboxMessage, Person
 from storage.outbox import OutboxItem
-from storage.outbox_models import OutboxMessage
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import DeliveryStatus
-from storage.models import ConversationRef, Person
+from storage.models import ConversationRef, OutboxMessage, Person
 from storage.outbox import status_counts
-from storage.outbox_models import OutboxMessage
 
 S = DeliveryStatus
 

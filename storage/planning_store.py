@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.model import Plan
 from domain.planning import PersonState, Round
 from storage import audit, outbox
-from storage.checkin_models import ProgressRequest
-from storage.models import Cycle, ImprovementAction, MetricReading, Person, ProgressUpdate
+from storage.models import Cycle, ImprovementAction, MetricReading, Person, ProgressRequest, ProgressUpdate
 from storage.plan_queries import load_plan
 from storage.upsert import insert_for
 

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from storage.models import Metric, MetricReading, Person
-from storage.outbox_models import OutboxMessage
+from storage.models import Metric, MetricReading, OutboxMessage, Person
 from tests import activities
 from tests.cards import execute_data, texts
 from tests.conftest import BotServer, FakeClock

@@ -14,10 +14,8 @@ from domain.digest import compose_digest
 from domain.model import Rag
 from domain.outbox import MessageKind, Recipient
 from storage import outbox
-from storage.checkin_models import ProgressRequest
 from storage.digest_queries import load_digest_input
-from storage.models import Cycle, ImprovementAction, Person, ProgressUpdate
-from storage.outbox_models import OutboxMessage
+from storage.models import Cycle, ImprovementAction, OutboxMessage, Person, ProgressRequest, ProgressUpdate
 from tests.digest.history import AS_OF, MONTH
 
 

@@ -13,8 +13,7 @@ from bot.services.checkin import Sender
 from bot.services.digest import DigestService, digest_key, digest_messages
 from bot.services.report_links import ReportLinks
 from domain.outbox import Recipient
-from storage.models import ConversationRef, Organisation, Person
-from storage.outbox_models import OutboxMessage
+from storage.models import ConversationRef, Organisation, OutboxMessage, Person
 from tests.cards import texts as card_texts
 from tests.digest.history import AS_OF, MONTH
 

@@ -15,7 +15,7 @@ from bot.services.figures import FiguresService
 from bot.services.planning import MessageRenderer, PlanningRunner
 from domain.planning import RunReport
 from scheduler.jobs import JobCall
-from storage.outbox_models import OutboxMessage
+from storage.models import OutboxMessage
 
 
 class Harness:

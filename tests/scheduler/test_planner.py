@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select, update
 
 from scheduler.jobs import JOBS
-from storage.checkin_models import ProgressRequest
-from storage.models import ImprovementAction, Metric, MetricReading, Person, ProgressUpdate
+from storage.models import ImprovementAction, Metric, MetricReading, Person, ProgressRequest, ProgressUpdate
 from tests.scheduler.conftest import Harness
 
 JOB = {spec.id: spec.call for spec in JOBS}

@@ -15,8 +15,7 @@ from bot.teams.adapter import new_adapter
 from bot.teams.gateway import BotFrameworkGateway
 from domain.outbox import DeliveryStatus, MessageKind, Recipient, message_payload
 from storage import outbox
-from storage.models import ConversationRef, Person
-from storage.outbox_models import OutboxMessage
+from storage.models import ConversationRef, OutboxMessage, Person
 from tests.activities import BOT_ID, TENANT_ID
 from tests.conftest import test_settings
 from tests.fakes.connector import FakeConnector

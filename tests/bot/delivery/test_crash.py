@@ -21,8 +21,8 @@ from bot.delivery.loop import Until, run_worker
 from storage import outbox as ledger
 from storage.engine import new_engine, new_sessionmaker
 from storage.outbox_report import outbox_report
-from tests.conftest import FakeClock
 from tests.bot.delivery.helpers import FAST, SENT, add_people, delivered, enqueue_prompts, rows, worker
+from tests.conftest import FakeClock
 from tests.fakes.connector import FakeConnector
 from tests.fakes.connector_faults import SEND_KINDS, RecordedCall
 

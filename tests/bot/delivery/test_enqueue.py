@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from domain.outbox import MessageKind, PayloadInvalid, Recipient
 from storage import outbox
 from storage.engine import new_engine, new_sessionmaker
-from storage.outbox_models import OutboxMessage
+from storage.models import OutboxMessage
 from tests.bot.delivery.helpers import T0, add_people, card, rows
 
 

@@ -13,8 +13,18 @@ from domain.outbox import MessageKind, Recipient
 from domain.send_limits import Window
 from storage import outbox
 from storage.engine import new_engine, new_sessionmaker
+from tests.bot.delivery.helpers import (
+    FAST,
+    SENT,
+    add_channel,
+    add_people,
+    card,
+    delivered,
+    enqueue_prompts,
+    rows,
+    worker,
+)
 from tests.conftest import FakeClock
-from tests.bot.delivery.helpers import FAST, SENT, add_channel, add_people, card, delivered, enqueue_prompts, rows, worker
 from tests.domain.test_outbox import overruns
 from tests.fakes.connector import FakeConnector
 

@@ -19,8 +19,8 @@ from domain.conversations import MemberIdentity
 from storage.conversations import link_person
 from storage.models import ConversationRef, Person
 from storage.outbox_report import outbox_report
-from tests.conftest import test_settings as settings_for
 from tests.bot.delivery.helpers import SENT, add_people, delivered, enqueue_prompts, rows, worker
+from tests.conftest import test_settings as settings_for
 from tests.fakes.connector import FakeConnector
 
 SENDS = "send|reply"

@@ -1,8 +1,4 @@
-"""The outbox ledger's tables: every proactive message is a row before it is ever sent.
-
-Registered on storage.models.Base (models.py imports this module at its end), so Alembic and the
-schema tests see these tables with the rest.
-"""
+"""The outbox ledger's tables: every proactive message is a row before it is ever sent."""
 
 from __future__ import annotations
 
@@ -12,7 +8,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, BigId
+from storage.models.base import Base, BigId
 
 
 class OutboxMessage(Base):

@@ -1,0 +1,39 @@
+"""SQLAlchemy 2 typed models, one module per part of the schema. Alembic migrations (storage/migrations)
+are the only way a schema is made; importing this package registers every table on Base.metadata."""
+
+from storage.models.audit import AuditEntry, ProcessedActivity
+from storage.models.base import Base, BigId
+from storage.models.checkin import Cycle, ProgressRequest, ProgressUpdate
+from storage.models.outbox import DeliveryState, OutboxMessage
+from storage.models.plan import (
+    ActionDelegate,
+    ConversationRef,
+    ImprovementAction,
+    Metric,
+    MetricReading,
+    Organisation,
+    Person,
+    QualityStatement,
+    Theme,
+)
+
+__all__ = [
+    "ActionDelegate",
+    "AuditEntry",
+    "Base",
+    "BigId",
+    "ConversationRef",
+    "Cycle",
+    "DeliveryState",
+    "ImprovementAction",
+    "Metric",
+    "MetricReading",
+    "Organisation",
+    "OutboxMessage",
+    "Person",
+    "ProcessedActivity",
+    "ProgressRequest",
+    "ProgressUpdate",
+    "QualityStatement",
+    "Theme",
+]

@@ -20,10 +20,9 @@ from bot.teams.address_cache import RecentAddresses
 from dialogs.commands import CommandName, parse_command
 from dialogs.digest_post import POST_VERB
 from dialogs.help import help_text
-from domain.conversations import ConversationKind, MemberIdentity
+from domain.conversations import MemberIdentity
 from storage import conversations
 from storage.engine import Sessions
-from storage.models import ConversationRef
 
 log = logging.getLogger(__name__)
 
@@ -62,26 +61,19 @@ class CqcBot(TeamsActivityHandler):
         if not installation and self._recent.known(address):
             return  # stored and linked already: most activities need no write
         member = addresses.sender_identity(activity)
-        personal = address.kind is ConversationKind.PERSONAL
         async with self._sessions.begin() as session:
             if installation and (activity.action or "").startswith("remove"):
                 await conversations.mark_uninstalled(session, address.conversation_id, now=self._clock())
                 self._recent.forget(address)
                 return
-            row = await conversations.save_address(session, address, now=self._clock())
-            linked = not personal or row.person_id is not None
-            if not linked and member is not None:
-                linked = await conversations.link_person(session, row, member, now=self._clock()) is not None
-            row_id = row.id
+            stored = await conversations.remember_address(session, address, member, now=self._clock())
+        linked = stored.linked
         if not linked and member is not None:
             # The roster call goes to Teams: made outside the transaction, so no lock is held meanwhile.
             roster_member = await self._roster_identity(turn_context, member)
             if roster_member is not None:
                 async with self._sessions.begin() as session:
-                    row = await session.get(ConversationRef, row_id)
-                    if row is not None:
-                        person = await conversations.link_person(session, row, roster_member, now=self._clock())
-                        linked = person is not None
+                    linked = await conversations.link_conversation(session, stored.id, roster_member, now=self._clock())
         if linked:
             self._recent.remember(address)
 

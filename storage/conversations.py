@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -23,6 +25,32 @@ ADDRESS_FIELDS = (
     "team_id",
     "teams_channel_id",
 )
+
+
+@dataclass(frozen=True)
+class RememberedAddress:
+    id: int  # the stored conversation reference's
+    linked: bool  # a channel or group chat, or a personal chat linked to its person in the plan
+
+
+async def remember_address(
+    session: AsyncSession, address: ConversationAddress, member: MemberIdentity | None, *, now: datetime
+) -> RememberedAddress:
+    """Keep the address an activity came from, and link a personal chat to the person in the plan if what
+    the activity says of its sender (the AAD object id) finds them."""
+    row = await save_address(session, address, now=now)
+    linked = address.kind is not ConversationKind.PERSONAL or row.person_id is not None
+    if not linked and member is not None:
+        linked = await link_person(session, row, member, now=now) is not None
+    return RememberedAddress(row.id, linked)
+
+
+async def link_conversation(
+    session: AsyncSession, conversation_ref_id: int, member: MemberIdentity, *, now: datetime
+) -> bool:
+    """Link a stored personal chat to the person in the plan (e.g. by the roster's email); False if none is."""
+    row = await session.get(ConversationRef, conversation_ref_id)
+    return row is not None and await link_person(session, row, member, now=now) is not None
 
 
 async def save_address(
@@ -109,7 +137,7 @@ async def link_person(
     return person
 
 
-def _best_match(people: list[Person] | tuple[Person, ...], member: MemberIdentity) -> Person | None:
+def _best_match(people: Sequence[Person], member: MemberIdentity) -> Person | None:
     by_aad = [p for p in people if member.aad_object_id and p.aad_object_id == member.aad_object_id]
     if by_aad:
         return by_aad[0]

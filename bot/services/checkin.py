@@ -127,14 +127,13 @@ class CheckinService(LocalService):
 
     # ---- answering card actions ------------------------------------------------------------
 
-    async def card_action(self, sender: Sender, verb: str, data: Mapping[str, Any], activity_id: str | None) -> Card:
-        if verb == cards.EDIT_VERB:
-            return await self._edit(sender, data)
-        if verb == cards.SUBMIT_VERB:
-            return await self._submit(sender, data, activity_id)
-        return cards.build_refusal_card(
-            "I can't do that", "This button is not one I know. Type **help** to see what I can do."
-        )
+    async def edit_from_card(self, sender: Sender, data: Mapping[str, Any]) -> Card:
+        """The receipt's Edit button: the prompt again, to correct the update."""
+        return await self._edit(sender, data)
+
+    async def submit_from_card(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
+        """The prompt's Submit button: store the update, or show the card again with what to fix."""
+        return await self._submit(sender, data, activity_id)
 
     async def _authorised(
         self, session: Session, sender: Sender, ref: object

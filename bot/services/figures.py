@@ -81,17 +81,16 @@ class FiguresService(LocalService):
 
     # ---- answering its buttons -----------------------------------------------------------------
 
-    async def card_action(self, sender: Sender, verb: str, data: Mapping[str, Any], activity_id: str | None) -> Card:
-        if verb == form_cards.SUBMIT_VERB:
-            try:
-                return await self._submit(sender, data, activity_id)
-            except store.ReadingConflict:
-                return await self._edit(sender, data, notice=_CONFLICT)  # rolled back; shown again
-        if verb == form_cards.EDIT_VERB:
-            return await self._edit(sender, data)
-        return build_refusal_card(
-            "I can't do that", "This button is not one I know. Type **help** to see what I can do."
-        )
+    async def submit_from_card(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
+        """The card's Submit button: store the figures, or show the card again with what to check."""
+        try:
+            return await self._submit(sender, data, activity_id)
+        except store.ReadingConflict:
+            return await self._edit(sender, data, notice=_CONFLICT)  # rolled back; shown again
+
+    async def edit_from_card(self, sender: Sender, data: Mapping[str, Any]) -> Card:
+        """The receipt's Edit button: the card again, filled with the figures as recorded."""
+        return await self._edit(sender, data)
 
     async def _load(
         self, session: Session, sender: Sender, data: Mapping[str, Any]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
@@ -15,19 +16,21 @@ from bot.services.account import AccountService
 from bot.services.checkin import CheckinService, Sender
 from bot.services.digest import DigestService
 from bot.services.figures import FiguresService
-from bot.teams import addresses
+from bot.teams import addresses, routes
 from bot.teams.address_cache import RecentAddresses
-from dialogs.commands import CommandName, parse_command
-from dialogs.digest_post import POST_VERB
+from bot.teams.routes import CardHandler, CardRoute, CommandHandler, CommandRoute
 from dialogs.help import help_text
-from domain.conversations import ConversationKind, MemberIdentity
+from dialogs.progress import build_refusal_card
+from domain.conversations import MemberIdentity
 from storage import conversations
 from storage.engine import Sessions
-from storage.models import ConversationRef
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Card = dict[str, Any]
+CommandAnswer = Callable[[TurnContext, Sender, CommandRoute], Awaitable[None]]
+CardAnswer = Callable[[Sender, Mapping[str, Any], str | None], Awaitable[Card]]
 
 
 class CqcBot(TeamsActivityHandler):
@@ -47,6 +50,32 @@ class CqcBot(TeamsActivityHandler):
         self._figures = figures
         self._digest = digest
         self._recent = RecentAddresses()
+        # What each route names: the only place a command or a card verb meets the code that answers it.
+        self._command_answers: Mapping[CommandHandler, CommandAnswer] = {
+            CommandHandler.HELP: self._help,
+            CommandHandler.NOT_UNDERSTOOD: self._not_understood,
+            CommandHandler.MY_ACTIONS: self._my_actions,
+            CommandHandler.MY_STATUS: self._status,
+            CommandHandler.CHANNEL_STATUS: self._channel_status,
+            CommandHandler.AWAY: self._away,
+            CommandHandler.BACK: self._back,
+            CommandHandler.FIGURES: self._figures_card,
+            CommandHandler.DIGEST_PREVIEW: self._digest_preview,
+            CommandHandler.DIGEST_POST_CONFIRMATION: self._digest_post_confirmation,
+            CommandHandler.DELEGATE: self._delegate,
+        }
+        self._card_answers: Mapping[CardHandler, CardAnswer] = {
+            CardHandler.PROGRESS_EDIT: lambda sender, data, _: checkin.edit_from_card(sender, data),
+            CardHandler.PROGRESS_SUBMIT: checkin.submit_from_card,
+            CardHandler.FIGURES_EDIT: lambda sender, data, _: figures.edit_from_card(sender, data),
+            CardHandler.FIGURES_SUBMIT: figures.submit_from_card,
+            CardHandler.DIGEST_MORE: lambda sender, data, _: digest.more(sender, data),
+            CardHandler.DIGEST_POST: lambda sender, data, _: digest.post_from_card(sender, data),
+            CardHandler.UNKNOWN: _unknown_button,
+        }
+        unanswered = (set(CommandHandler) - set(self._command_answers)) | (set(CardHandler) - set(self._card_answers))
+        if unanswered:
+            raise TypeError(f"routes with no answer: {sorted(h.name for h in unanswered)}")
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember_conversation(turn_context)
@@ -62,26 +91,19 @@ class CqcBot(TeamsActivityHandler):
         if not installation and self._recent.known(address):
             return  # stored and linked already: most activities need no write
         member = addresses.sender_identity(activity)
-        personal = address.kind is ConversationKind.PERSONAL
         async with self._sessions.begin() as session:
             if installation and (activity.action or "").startswith("remove"):
                 await conversations.mark_uninstalled(session, address.conversation_id, now=self._clock())
                 self._recent.forget(address)
                 return
-            row = await conversations.save_address(session, address, now=self._clock())
-            linked = not personal or row.person_id is not None
-            if not linked and member is not None:
-                linked = await conversations.link_person(session, row, member, now=self._clock()) is not None
-            row_id = row.id
+            stored = await conversations.remember_address(session, address, member, now=self._clock())
+        linked = stored.linked
         if not linked and member is not None:
             # The roster call goes to Teams: made outside the transaction, so no lock is held meanwhile.
             roster_member = await self._roster_identity(turn_context, member)
             if roster_member is not None:
                 async with self._sessions.begin() as session:
-                    row = await session.get(ConversationRef, row_id)
-                    if row is not None:
-                        person = await conversations.link_person(session, row, roster_member, now=self._clock())
-                        linked = person is not None
+                    linked = await conversations.link_conversation(session, stored.id, roster_member, now=self._clock())
         if linked:
             self._recent.remember(address)
 
@@ -102,38 +124,22 @@ class CqcBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        if isinstance(activity.value, dict) and activity.value.get("verb"):
-            await self._card_submit_fallback(turn_context, activity.value)
-            return
-        personal = (activity.conversation.conversation_type or "personal") == "personal"
-        command = parse_command(activity.text)
-        sender = _sender(activity)
-        if command.name is CommandName.HELP:
-            await turn_context.send_activity(help_text(personal=personal))
-        elif command.name is CommandName.MY_ACTIONS and personal:
-            await self._my_actions(turn_context, sender)
-        elif command.name is CommandName.STATUS:
-            if personal:
-                await self._status(turn_context, sender)
-            else:
-                await turn_context.send_activity(await self._account.channel_summary())
-        elif command.name is CommandName.AWAY and personal:
-            await turn_context.send_activity(await self._account.away(sender, command))
-        elif command.name is CommandName.BACK and personal:
-            await turn_context.send_activity(await self._account.back(sender))
-        elif command.name is CommandName.FIGURES and personal:
-            await self._figures_card(turn_context, sender)
-        elif command.name is CommandName.DIGEST and personal:
-            await self._send_card(turn_context, await self._digest.preview(sender))
-        elif command.name is CommandName.POST_DIGEST and personal:
-            await self._send_card(turn_context, await self._digest.confirm_post(sender))
-        elif command.name is CommandName.DELEGATE and personal:
-            await turn_context.send_activity(await self._account.delegate(sender, command))
+        route = routes.match_message(activity.text, personal=_personal(activity), value=activity.value)
+        if isinstance(route, CardRoute):
+            await self._card_submit_fallback(turn_context, route)
         else:
-            # Anything not understood (or not yet offered) gets help rather than silence.
-            await turn_context.send_activity(help_text(personal=personal, not_understood=command.text or None))
+            await self._command_answers[route.handler](turn_context, _sender(activity), route)
 
-    async def _my_actions(self, turn_context: TurnContext, sender: Sender) -> None:
+    # ---- answering commands ----------------------------------------------------------------
+
+    async def _help(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        await turn_context.send_activity(help_text(personal=route.personal))
+
+    async def _not_understood(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        # Anything not understood (or not offered in this chat) gets help rather than silence.
+        await turn_context.send_activity(help_text(personal=route.personal, not_understood=route.command.text or None))
+
+    async def _my_actions(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
         person, cards = await self._checkin.my_action_cards(sender)
         if person is None:
             await turn_context.send_activity(_NOT_IN_PLAN)
@@ -147,10 +153,30 @@ class CqcBot(TeamsActivityHandler):
                 await self._send_card(turn_context, card)
 
     @staticmethod
-    async def _send_card(turn_context: TurnContext, card: dict) -> None:
+    async def _send_card(turn_context: TurnContext, card: Card) -> None:
         await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
 
-    async def _figures_card(self, turn_context: TurnContext, sender: Sender) -> None:
+    async def _status(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        person, lines = await self._checkin.status_lines(sender)
+        if person is None:
+            await turn_context.send_activity(_NOT_IN_PLAN)
+        else:
+            body = "\n".join(f"- {line}" for line in lines) or "You have no actions in the plan."
+            await turn_context.send_activity(f"**Your actions, {person.name}**\n\n{body}")
+
+    async def _channel_status(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        await turn_context.send_activity(await self._account.channel_summary())
+
+    async def _away(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        await turn_context.send_activity(await self._account.away(sender, route.command))
+
+    async def _back(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        await turn_context.send_activity(await self._account.back(sender))
+
+    async def _delegate(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        await turn_context.send_activity(await self._account.delegate(sender, route.command))
+
+    async def _figures_card(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
         card = await self._figures.figures_card(sender)
         if card is None:
             await turn_context.send_activity(
@@ -160,23 +186,16 @@ class CqcBot(TeamsActivityHandler):
         else:
             await self._send_card(turn_context, card)
 
-    async def _card_action(self, sender: Sender, verb: str, data: dict, activity_id: str | None) -> dict:
-        """Card buttons go to the feature that owns their verb."""
-        if verb.startswith("figures."):
-            return await self._figures.card_action(sender, verb, data, activity_id)
-        if verb == "digest.more":
-            return await self._digest.more(sender, data)
-        if verb == POST_VERB:
-            return await self._digest.post_from_card(sender, data)
-        return await self._checkin.card_action(sender, verb, data, activity_id)
+    async def _digest_preview(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        await self._send_card(turn_context, await self._digest.preview(sender))
 
-    async def _status(self, turn_context: TurnContext, sender: Sender) -> None:
-        person, lines = await self._checkin.status_lines(sender)
-        if person is None:
-            await turn_context.send_activity(_NOT_IN_PLAN)
-        else:
-            body = "\n".join(f"- {line}" for line in lines) or "You have no actions in the plan."
-            await turn_context.send_activity(f"**Your actions, {person.name}**\n\n{body}")
+    async def _digest_post_confirmation(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        await self._send_card(turn_context, await self._digest.confirm_post(sender))
+
+    # ---- answering card buttons ------------------------------------------------------------
+
+    async def _answer_card(self, activity: Activity, route: CardRoute) -> Card:
+        return await self._card_answers[route.handler](_sender(activity), route.data, activity.id)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         activity = turn_context.activity
@@ -184,12 +203,10 @@ class CqcBot(TeamsActivityHandler):
             return await super().on_invoke_activity(turn_context)
         # Answered here rather than through on_adaptive_card_invoke: with CloudAdapter, botbuilder
         # 4.17.1 serialises that path's body twice and answers 500.
-        value = activity.value if isinstance(activity.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
-        if action.get("type") != "Action.Execute" or not isinstance(action.get("verb"), str):
+        route = routes.match_invoke(activity.value)
+        if route is None:
             return _invoke_error(400, "BadRequest", "expected an Action.Execute with a verb")
-        card = await self._card_action(_sender(activity), action["verb"], data, activity.id)
+        card = await self._answer_card(activity, route)
         return InvokeResponse(
             status=200,
             body=AdaptiveCardInvokeResponse(
@@ -199,10 +216,10 @@ class CqcBot(TeamsActivityHandler):
             ),
         )
 
-    async def _card_submit_fallback(self, turn_context: TurnContext, value: dict) -> None:
+    async def _card_submit_fallback(self, turn_context: TurnContext, route: CardRoute) -> None:
         """Action.Submit (older clients) cannot return a card: update the sent card in place instead."""
         activity = turn_context.activity
-        card = await self._card_action(_sender(activity), str(value.get("verb")), value, activity.id)
+        card = await self._answer_card(activity, route)
         attachment = CardFactory.adaptive_card(card)
         if activity.reply_to_id:
             try:
@@ -216,14 +233,21 @@ class CqcBot(TeamsActivityHandler):
         await turn_context.send_activity(MessageFactory.attachment(attachment))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        personal = (turn_context.activity.conversation.conversation_type or "personal") == "personal"
-        await turn_context.send_activity(help_text(personal=personal))
+        await turn_context.send_activity(help_text(personal=_personal(turn_context.activity)))
 
 
 _NOT_IN_PLAN = (
     "I can't find you in the improvement plan, so I have no actions for you. "
     "If you should have some, ask the plan's admin to check your email address in the plan."
 )
+
+
+async def _unknown_button(sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
+    return build_refusal_card("I can't do that", "This button is not one I know. Type **help** to see what I can do.")
+
+
+def _personal(activity: Activity) -> bool:
+    return (activity.conversation.conversation_type or "personal") == "personal"
 
 
 def _sender(activity: Activity) -> Sender:

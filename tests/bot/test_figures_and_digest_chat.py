@@ -85,6 +85,11 @@ async def press(bot_server: BotServer, email: str, verb: str, data: dict[str, An
     return body["value"]
 
 
+async def test_unknown_verb_is_refused(bot_server: BotServer, people: None) -> None:
+    # The verb table, not the figures service, knows which verbs exist: this one looks like theirs.
+    assert "not one I know" in texts(await press(bot_server, "sarah.whitfield@halton.example", "figures.nope", {}))
+
+
 async def queued_digests(bot_server: BotServer) -> list[OutboxMessage]:
     async with bot_server.runtime.sessions() as session:
         return list((await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest"))).all())

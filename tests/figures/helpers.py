@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.checkin import Sender
 from bot.services.figures import FiguresService
+from bot.teams.routes import CardHandler, match_invoke
 from storage.models import AuditEntry, MetricReading
 from tests import activities
 from tests.cards import element
@@ -44,10 +45,15 @@ async def press(
     data: dict[str, Any],
     activity: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What the handler does with an Action.Execute invoke; pass ``activity`` to redeliver one."""
+    """What the handler does with an Action.Execute invoke: route its verb, then call the service method
+    the route names; pass ``activity`` to redeliver one."""
     activity = activity or activities.card_invoke("https://smba.example/uk/", user(email), verb, data)
-    action = activity["value"]["action"]
-    return await service.card_action(sender_of(email), action["verb"], action["data"], activity["id"])
+    route = match_invoke(activity["value"])
+    assert route is not None
+    if route.handler is CardHandler.FIGURES_EDIT:
+        return await service.edit_from_card(sender_of(email), route.data)
+    assert route.handler is CardHandler.FIGURES_SUBMIT, route
+    return await service.submit_from_card(sender_of(email), route.data, activity["id"])
 
 
 def answer(card: dict[str, Any], **figures: str) -> dict[str, Any]:

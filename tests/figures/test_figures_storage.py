@@ -60,10 +60,6 @@ async def test_stale_or_forged_cards_store_nothing(
     assert await readings(sessions) == {}
 
 
-async def test_unknown_verb_is_refused(service: FiguresService) -> None:
-    assert "not one I know" in texts(await press(service, SARAH, "figures.nope", {}))
-
-
 # --- storage --------------------------------------------------------------------------------
 
 

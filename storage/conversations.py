@@ -150,13 +150,6 @@ def _best_match(people: Sequence[Person], member: MemberIdentity) -> Person | No
     return None
 
 
-async def personal_chat_person(session: AsyncSession, conversation_id: str) -> Person | None:
-    row = await session.scalar(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id))
-    if row is None or row.person_id is None:
-        return None
-    return await session.get(Person, row.person_id)
-
-
 async def mark_uninstalled(session: AsyncSession, conversation_id: str, *, now: datetime) -> None:
     row = await session.scalar(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id))
     if row is not None and row.installed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from dialogs.formatting import plain_number
 from domain import model
 
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "red", "complete": "blue"}
@@ -39,14 +40,14 @@ def render_plan(plan: model.Plan, console: Console) -> None:
             ("Status", {}),
             ("RAG", {}),
         ):
-            table.add_column(column, **options)  # type: ignore[arg-type]
+            table.add_column(column, **options)
         for action in actions:
             rag = action.rag.value if action.rag else ""
-            statement = statements.get(action.quality_statement or "")
+            action_statement = statements.get(action.quality_statement or "")
             table.add_row(
                 action.ref,
                 action.requirement,
-                statement.name if statement else "",
+                action_statement.name if action_statement else "",
                 people.get(action.owner, action.owner),
                 action.due.isoformat() if action.due else "",
                 action.status.label,
@@ -63,8 +64,8 @@ def render_plan(plan: model.Plan, console: Console) -> None:
                 metric.name,
                 metric.unit,
                 "lower" if metric.direction is model.Direction.DOWN else "higher",
-                f"{metric.baseline.value:g} on {metric.baseline.date}",
-                f"{metric.target.value:g} by {metric.target.date}",
+                f"{plain_number(metric.baseline.value)} on {metric.baseline.date}",
+                f"{plain_number(metric.target.value)} by {metric.target.date}",
                 people.get(metric.owner, metric.owner),
             )
         console.print(metrics)

@@ -8,7 +8,7 @@ from rich.table import Table
 from dialogs.formatting import plain_number
 from domain import model
 
-RAG_STYLE = {"green": "green", "amber": "yellow", "red": "red", "complete": "blue"}
+RAG_STYLE = {model.Rag.GREEN: "green", model.Rag.AMBER: "yellow", model.Rag.RED: "red", model.Rag.COMPLETE: "blue"}
 
 
 def render_plan(plan: model.Plan, console: Console) -> None:
@@ -42,7 +42,7 @@ def render_plan(plan: model.Plan, console: Console) -> None:
         ):
             table.add_column(column, **options)
         for action in actions:
-            rag = action.rag.value if action.rag else ""
+            rag = action.rag
             action_statement = statements.get(action.quality_statement or "")
             table.add_row(
                 action.ref,
@@ -51,7 +51,7 @@ def render_plan(plan: model.Plan, console: Console) -> None:
                 people.get(action.owner, action.owner),
                 action.due.isoformat() if action.due else "",
                 action.status.label,
-                f"[{RAG_STYLE.get(rag, '')}]{rag.capitalize()}[/]" if rag else "—",
+                f"[{RAG_STYLE[rag]}]{rag.value.capitalize()}[/]" if rag else "—",
             )
         console.print(table)
 

@@ -20,6 +20,9 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+# Re-exported while bot/services/checkin.py still imports it from here; dialogs/formatting.py is its home.
+from dialogs.formatting import month_label as month_label
+
 Card = dict[str, Any]
 
 # Teams counts message size in UTF-16; 28 KB keeps a card quick to render on a phone and under the
@@ -28,9 +31,6 @@ MAX_CARD_BYTES = 28 * 1024
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # what Input.Date sends, and all it accepts as value
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August")
-_MONTH_NAMES += ("September", "October", "November", "December")
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class TemplateError(LookupError):
@@ -125,17 +125,6 @@ def card_size_bytes(card: Card) -> int:
     budget errs on the safe side.
     """
     return len(json.dumps(card, ensure_ascii=False).encode("utf-16-le"))
-
-
-def long_date(day: date) -> str:
-    """'Wednesday 14 January 2026' — spelt out so nobody misreads 03/04 as 4 March."""
-    return f"{_DAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
-
-
-def month_label(month: str) -> str:
-    """'2026-01' → 'January 2026'."""
-    year, number = month.split("-")
-    return f"{_MONTH_NAMES[int(number) - 1]} {int(year)}"
 
 
 def fact(title: str, value: str) -> dict[str, str]:

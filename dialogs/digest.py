@@ -16,6 +16,7 @@ from typing import Any
 from dialogs import cards
 from dialogs import digest_items as items
 from dialogs.cards import Card
+from dialogs.formatting import long_date, month_label, percent
 from domain.digest_model import Digest
 from domain.model import Rag
 from domain.months import MONTH
@@ -55,10 +56,10 @@ def build_digest_card(digest: Digest, links: DigestLinks = DigestLinks(), *, bud
     card = cards.fill(
         cards.load_template("digest"),
         {
-            "month_label": cards.month_label(digest.month),
+            "month_label": month_label(digest.month),
             "subtitle": f"{digest.organisation} · as at {items.short_date(digest.as_of)}",
             "headline": _headline(digest),
-            "previous_label": cards.month_label(digest.previous_month),
+            "previous_label": month_label(digest.previous_month),
             "people_heading": "Overdue, away or unreachable"
             if digest.past_deadline
             else "Not yet answered, away or unreachable",
@@ -110,7 +111,7 @@ def build_more_card(
     card = cards.fill(
         cards.load_template("digest_more"),
         {
-            "title": f"{title} — {cards.month_label(digest.month)}",
+            "title": f"{title} — {month_label(digest.month)}",
             "subtitle": "",
             "next_title": "Show the next ones",
             "report_url": links.report_url or "",
@@ -240,10 +241,10 @@ def _headline(digest: Digest) -> str:
     parts = []
     if digest.response is not None:
         rate = digest.response
-        share = f" ({rate.share:.0%})" if rate.share is not None else ""
+        share = f" ({percent(rate.share)})" if rate.share is not None else ""
         parts.append(f"**{rate.actions_answered:,} of {rate.actions_asked:,}** actions updated{share}")
     else:
-        parts.append(f"No progress round was opened for {cards.month_label(digest.month)}")
+        parts.append(f"No progress round was opened for {month_label(digest.month)}")
     parts.append(f"**{len(digest.completions):,}** completed")
     parts.append(f"**{red:,}** red, **{amber:,}** amber")
     return " · ".join(parts)
@@ -253,7 +254,7 @@ def _response_facts(digest: Digest) -> list[dict[str, str]]:
     rate = digest.response
     if rate is None or digest.deadline is None:
         return []
-    deadline = cards.long_date(digest.deadline) + (" (passed)" if digest.past_deadline else "")
+    deadline = long_date(digest.deadline) + (" (passed)" if digest.past_deadline else "")
     return [
         cards.fact("Actions updated", f"{rate.actions_answered:,} of {rate.actions_asked:,}"),
         cards.fact("Owners who answered in full", f"{rate.people_answered:,} of {rate.people_asked:,}"),

@@ -6,19 +6,19 @@ say things the same way: "Red (was Amber)", "down 12 on last month (better)", "1
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from dialogs import cards
+from dialogs.formatting import month_label, number, short_date
 from domain.digest_model import Completion, Concern, MetricRow, PersonNote, ThemeSummary
 from domain.model import Rag
+from domain.months import month_of
 
 Element = dict[str, Any]
 
 REQUIREMENT_CHARS = 160  # the card is a summary: the report has the full wording
 BLOCKERS_CHARS = 300
 REFS_SHOWN = 6
-_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- words ---------------------------------------------------------------------------------------
@@ -29,16 +29,8 @@ def plain(text: str, limit: int) -> str:
     return cards.shorten(" ".join(text.split()), limit)
 
 
-def short_date(day: date) -> str:
-    return f"{day.day} {_SHORT_MONTHS[day.month - 1]} {day.year}"
-
-
 def rag_word(rag: Rag | None) -> str:
     return rag.value.capitalize() if rag else "Not rated"
-
-
-def number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def change_words(row: MetricRow) -> str:
@@ -116,15 +108,17 @@ def person_element(kind: str, note: PersonNote) -> Element:
     return _text(person_line(kind, note), spacing="small")
 
 
-def metric_facts(row: MetricRow) -> list[dict[str, str]]:
+def latest_words(row: MetricRow) -> str:
+    """'1,234 people (March 2026)', or that there is no figure yet."""
+    if row.latest is None or not row.latest_period:
+        return "No figure yet"
     unit = f" {row.unit}" if row.unit else ""
-    latest = (
-        f"{number(row.latest)}{unit} ({cards.month_label(f'{row.latest_period:%Y-%m}')})"
-        if row.latest is not None and row.latest_period
-        else "No figure yet"
-    )
+    return f"{number(row.latest)}{unit} ({month_label(month_of(row.latest_period))})"
+
+
+def metric_facts(row: MetricRow) -> list[dict[str, str]]:
     facts = [
-        ("Latest", latest),
+        ("Latest", latest_words(row)),
         ("Change", change_words(row)),
         ("Baseline", f"{number(row.baseline)} ({short_date(row.baseline_date)})"),
         ("Target", f"{number(row.target)} by {short_date(row.target_date)}"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dialogs import cards
+from dialogs.formatting import long_date, month_label
 from domain.digest_model import ResponseRate
 
 Card = cards.Card
@@ -35,7 +36,7 @@ class PostPlan:
 
 def build_post_confirmation(plan: PostPlan) -> Card:
     """Ask before posting; say why waiting may be better. Already sent: say so, offer no button."""
-    label = cards.month_label(plan.month)
+    label = month_label(plan.month)
     card = cards.load_template("digest_post")
     if plan.already_sent:
         values = {
@@ -65,7 +66,7 @@ def build_post_confirmation(plan: PostPlan) -> Card:
 
 def build_post_result(month: str, *, to_channel: bool, chairs: int, queued: int) -> Card:
     """After the button: queued now, already sent, or nobody to send to."""
-    label = cards.month_label(month)
+    label = month_label(month)
     card = cards.load_template("digest_post")
     del card["actions"]
     cards.remove(card, ["facts", "warning"])
@@ -102,7 +103,7 @@ def _facts(plan: PostPlan) -> list[dict[str, str]]:
         facts.append(cards.fact("Actions updated", f"{rate.actions_answered} of {rate.actions_asked}"))
         facts.append(cards.fact("Owners who answered", f"{rate.people_answered} of {rate.people_asked}"))
     if plan.deadline is not None:
-        facts.append(cards.fact("Progress deadline", cards.long_date(plan.deadline)))
+        facts.append(cards.fact("Progress deadline", long_date(plan.deadline)))
     return facts
 
 

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-from dialogs import cards
 from dialogs import digest_items as words
+from dialogs.formatting import long_date, month_label, percent, short_date
 from domain.digest_model import Digest
 
 
 def render_digest_text(digest: Digest) -> str:
     out = [
-        f"CQC improvement digest — {cards.month_label(digest.month)}",
-        f"{digest.organisation} · as at {words.short_date(digest.as_of)}",
+        f"CQC improvement digest — {month_label(digest.month)}",
+        f"{digest.organisation} · as at {short_date(digest.as_of)}",
         "",
     ]
     if digest.response is not None and digest.deadline is not None:
         rate = digest.response
-        share = f" ({rate.share:.0%})" if rate.share is not None else ""
+        share = f" ({percent(rate.share)})" if rate.share is not None else ""
         passed = " (passed)" if digest.past_deadline else ""
         out += [
             f"Actions updated: {rate.actions_answered} of {rate.actions_asked}{share}",
             f"Owners who answered in full: {rate.people_answered} of {rate.people_asked}",
-            f"Deadline: {cards.long_date(digest.deadline)}{passed}",
+            f"Deadline: {long_date(digest.deadline)}{passed}",
         ]
     else:
-        out.append(f"No progress round was opened for {cards.month_label(digest.month)}.")
+        out.append(f"No progress round was opened for {month_label(digest.month)}.")
     totals = ", ".join(f"{n} {words.rag_word(rag).lower()}" for rag, n in digest.totals)
     out += [f"All actions: {totals or 'none'}", ""]
-    out.append(f"By theme (change since {cards.month_label(digest.previous_month)}):")
+    out.append(f"By theme (change since {month_label(digest.previous_month)}):")
     out += [f"  {t.name}: {words.theme_words(t)}" for t in digest.themes]
     out += _section(
         "Red and amber — blockers and support asked",

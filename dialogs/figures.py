@@ -15,6 +15,7 @@ from typing import Any
 
 from dialogs import cards
 from dialogs.cards import Card
+from dialogs.formatting import amount, long_date, month_label, percent
 from domain.model import Direction, Metric
 from domain.trajectory import MetricStatus, judge, trajectory_value
 
@@ -136,7 +137,7 @@ def checks_needed(view: FiguresView, values: Mapping[str, int], share: float) ->
 
     A figure equal to the one already recorded was confirmed when stored: not asked about again.
     """
-    label = cards.month_label(view.period)
+    label = month_label(view.period)
     checks = {}
     for row in view.rows:
         value, unit = values.get(row.metric.id), row.metric.unit
@@ -151,11 +152,11 @@ def checks_needed(view: FiguresView, values: Mapping[str, int], share: float) ->
             )
         previous = row.previous  # else the baseline, so a slip in the first figure is caught
         reference = previous.value if previous else row.metric.baseline.value
-        where = cards.month_label(previous.period) if previous else "the baseline"
+        where = month_label(previous.period) if previous else "the baseline"
         if reference == 0 and value != 0:
             notes.append(f"That is up from 0 in {where}.")
         elif reference != 0 and abs(value - reference) > share * abs(reference) + 1e-9:
-            share_text = f"{abs(value - reference) / abs(reference):.0%}"
+            share_text = percent(abs(value - reference) / abs(reference))
             notes.append(
                 f"That is {share_text} {'higher' if value > reference else 'lower'} than"
                 f" {where} ({amount(reference, unit)} → {amount(value, unit)})."
@@ -182,12 +183,12 @@ def build_figures_card(
     """The card; what the officer typed (``form``) wins over the figures already recorded."""
     errors, checks = (form.errors if form else {}), checks or {}
     top = notice or errors.get(CARD_ERROR, "")
-    deadline = cards.long_date(view.deadline) if view.deadline else ""
+    deadline = long_date(view.deadline) if view.deadline else ""
     card = cards.fill(
         cards.load_template("figures_prompt"),
         {
             "notice": top,
-            "period_label": cards.month_label(view.period),
+            "period_label": month_label(view.period),
             "deadline": deadline,
         },
     )
@@ -217,7 +218,7 @@ def build_figures_receipt(
     card = cards.fill(
         cards.load_template("figures_receipt"),
         {
-            "period_label": cards.month_label(view.period),
+            "period_label": month_label(view.period),
             "author": author_name,
             "when": when_text,
         },
@@ -229,12 +230,6 @@ def build_figures_receipt(
     data = {"period": view.period, "metrics": [r.metric.id for r in view.rows]}
     cards.set_action_data(cards.find(card, "edit"), EDIT_VERB, data)
     return card
-
-
-def amount(value: float, unit: str = "") -> str:
-    """'1,234 people'; a trajectory between whole numbers keeps one decimal place."""
-    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return f"{number} {unit}".strip()
 
 
 def status_text(metric: Metric, on: date, value: float) -> str:
@@ -254,7 +249,7 @@ def _bound(metric: Metric, value: float) -> str:
 
 
 def _facts(view: FiguresView, row: MetricRow) -> list[dict[str, str]]:
-    metric, previous, label = row.metric, row.previous, cards.month_label(view.period)
+    metric, previous, label = row.metric, row.previous, month_label(view.period)
     unit, baseline, target = metric.unit, metric.baseline, metric.target
     better = "lower" if metric.direction is Direction.DOWN else "higher"
     if previous is None:
@@ -262,11 +257,11 @@ def _facts(view: FiguresView, row: MetricRow) -> list[dict[str, str]]:
     else:
         month_before = f"{view.period_end.replace(day=1) - timedelta(days=1):%Y-%m}"
         when = "Last month" if previous.period == month_before else "Last figure"
-        last = (f"{when} ({cards.month_label(previous.period)})", amount(previous.value, unit))
+        last = (f"{when} ({month_label(previous.period)})", amount(previous.value, unit))
     rows = [
         last,
-        ("Baseline", f"{amount(baseline.value, unit)} ({cards.long_date(baseline.date)})"),
-        ("Target", f"{amount(target.value, unit)} by {cards.long_date(target.date)}"),
+        ("Baseline", f"{amount(baseline.value, unit)} ({long_date(baseline.date)})"),
+        ("Target", f"{amount(target.value, unit)} by {long_date(target.date)}"),
         (
             f"Trajectory for {label}",
             f"{_bound(metric, trajectory_value(metric, view.period_end))} ({better} is better)",
@@ -287,7 +282,7 @@ def _metric_block(view: FiguresView, row: MetricRow, form: FiguresForm | None, c
     box: dict[str, Any] = {
         "type": "Input.Number",
         "id": VALUE_PREFIX + metric.id,
-        "label": f"{cards.month_label(view.period)} figure ({metric.unit})",
+        "label": f"{month_label(view.period)} figure ({metric.unit})",
         "min": 0,
         "placeholder": "A whole number, or leave blank",
         "errorMessage": "Please enter a whole number, 0 or more.",

@@ -5,28 +5,18 @@ Markdown as Teams renders it in a message: bold, lists and line breaks, no table
 
 from __future__ import annotations
 
-from datetime import date
-
-from dialogs.cards import month_label
+from dialogs.formatting import long_date, month_label, number
 from domain.planning import Escalation, FiguresRequest, OffTrajectoryAlert, Outstanding, Reminder, TargetReviewReminder
-
-
-def _day(d: date) -> str:
-    return f"{d:%A} {d.day} {d:%B %Y}"
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def reminder_text(reminder: Reminder) -> str:
     refs = ", ".join(f"**{ref}**" for ref in reminder.action_refs)
     month = month_label(reminder.month)
     if reminder.overdue_step == 0:
-        head = f"A reminder: your {month} progress update is due by **{_day(reminder.deadline)}**."
+        head = f"A reminder: your {month} progress update is due by **{long_date(reminder.deadline)}**."
     else:
         head = (
-            f"Your {month} progress update was due on {_day(reminder.deadline)} and I haven't had it yet "
+            f"Your {month} progress update was due on {long_date(reminder.deadline)} and I haven't had it yet "
             f"(reminder {reminder.overdue_step})."
         )
     return (
@@ -40,10 +30,8 @@ def _people(entries: tuple[Outstanding, ...]) -> str:
 
 
 def escalation_text(escalation: Escalation) -> str:
-    month = month_label(escalation.month)
-    parts = [
-        f"**{month} progress round: still outstanding after the last reminder** (deadline {_day(escalation.deadline)})"
-    ]
+    month, deadline = month_label(escalation.month), long_date(escalation.deadline)
+    parts = [f"**{month} progress round: still outstanding after the last reminder** (deadline {deadline})"]
     if escalation.outstanding:
         parts.append(f"Not answered:\n{_people(escalation.outstanding)}")
     if escalation.away:
@@ -59,11 +47,11 @@ def figures_request_text(request: FiguresRequest) -> str:
     month = month_label(request.month)
     if request.overdue_step:
         return (
-            f"The {month} waiting-list and DoLS figures were due on {_day(request.deadline)} and some are still "
+            f"The {month} waiting-list and DoLS figures were due on {long_date(request.deadline)} and some are still "
             f"missing (reminder {request.overdue_step}). Type **figures** for the card."
         )
     return (
-        f"Please send the {month} waiting-list and DoLS figures by **{_day(request.deadline)}**. "
+        f"Please send the {month} waiting-list and DoLS figures by **{long_date(request.deadline)}**. "
         "Type **figures** for the card."
     )
 
@@ -71,18 +59,18 @@ def figures_request_text(request: FiguresRequest) -> str:
 def target_review_text(review: TargetReviewReminder) -> str:
     return (
         f"**Target review in {review.days_before} days:** {review.metric_name} — target "
-        f"{_number(review.target_value)} by {_day(review.target_date)}. Please bring the latest position "
+        f"{number(review.target_value)} by {long_date(review.target_date)}. Please bring the latest position "
         "to the working group."
     )
 
 
 def off_trajectory_text(alert: OffTrajectoryAlert) -> str:
     why = (
-        f"worse than the baseline of {_number(alert.baseline)}"
+        f"worse than the baseline of {number(alert.baseline)}"
         if alert.worse_than_baseline
-        else f"behind the planned trajectory of {_number(alert.trajectory)}"
+        else f"behind the planned trajectory of {number(alert.trajectory)}"
     )
     return (
-        f"**Off trajectory:** {alert.metric_name} was {_number(alert.value)} {alert.unit} in "
+        f"**Off trajectory:** {alert.metric_name} was {number(alert.value)} {alert.unit} in "
         f"{month_label(alert.period)}, {why}."
     )

@@ -12,6 +12,7 @@ from datetime import date
 
 from dialogs import cards
 from dialogs.cards import Card
+from dialogs.formatting import long_date, month_label
 from domain.model import Rag
 from domain.personal_data import PersonalDataFinding, find_personal_data
 
@@ -103,7 +104,7 @@ def build_progress_card(
         cards.load_template("progress_prompt"),
         {
             **slots,
-            "month_label": cards.month_label(view.month),
+            "month_label": month_label(view.month),
             "action_ref": view.action_ref,
             "requirement": cards.shorten(view.requirement, REQUIREMENT_CHARS),
             "last_when": last.submitted_at_text if last else "",
@@ -151,16 +152,16 @@ def build_receipt_card(
         cards.load_template("progress_receipt"),
         {
             "action_ref": view.action_ref,
-            "month_label": cards.month_label(view.month),
+            "month_label": month_label(view.month),
             "requirement": cards.shorten(view.requirement, REQUIREMENT_CHARS),
             "author": author_name,
             "when": submitted_at_text,
             "rag": progress.rag.label if progress.rag else "Not given",
-            "revised_due": cards.long_date(progress.revised_due) if progress.revised_due else "No change",
+            "revised_due": long_date(progress.revised_due) if progress.revised_due else "No change",
             "narrative": progress.narrative,
             "evidence": "\n".join(f"- {cards.markdown_link(u)}" for u in progress.evidence_links) or "None given",
             "blockers": progress.blockers or "None",
-            "deadline": cards.long_date(view.deadline),
+            "deadline": long_date(view.deadline),
         },
     )
     if editable:
@@ -259,13 +260,13 @@ _PERSONAL_DATA = (
 def _action_facts(view: ProgressPromptView) -> list[dict[str, str]]:
     statement, score = view.quality_statement_name, view.quality_statement_score
     scored = f"{statement} (CQC score {score} of 4)" if score is not None else statement
-    due = cards.long_date(view.action_due) if view.action_due else "Not set"
+    due = long_date(view.action_due) if view.action_due else "Not set"
     rows = [
         ("Theme", view.theme_name),
         ("Quality statement", scored if statement else ""),  # not every action maps to one
         ("Action due", due),
         ("Owner", view.owner_name),
-        ("Please reply by", f"**{cards.long_date(view.deadline)}**"),
+        ("Please reply by", f"**{long_date(view.deadline)}**"),
     ]
     return [cards.fact(title, value) for title, value in rows if value]
 

@@ -13,6 +13,7 @@ from datetime import date
 from domain.digest import compose_digest
 from domain.digest_model import Digest, DigestInput, MetricRow
 from domain.model import Rag
+from domain.months import month_label
 from domain.trajectory import MetricStatus
 
 
@@ -90,7 +91,7 @@ def compose_appendix(data: DigestInput, digest: Digest | None = None) -> BoardAp
 def summary_paragraphs(digest: Digest, areas: tuple[AreaScore, ...] = ()) -> tuple[str, ...]:
     counts = dict(digest.totals)
     total = sum(counts.values())
-    month = month_words(digest.month)
+    month = month_label(digest.month)
     paragraphs = [
         f"At {month}, {counts.get(Rag.COMPLETE, 0)} of the plan's {total} improvement actions are "
         f"complete; of the rest, {_rag_phrase(counts)}."
@@ -98,7 +99,7 @@ def summary_paragraphs(digest: Digest, areas: tuple[AreaScore, ...] = ()) -> tup
     moves = [t.improved for t in digest.themes], [t.slipped for t in digest.themes]
     completed = len(digest.completions)
     paragraphs.append(
-        f"Since {month_words(digest.previous_month)}, {_count(completed, 'action')} "
+        f"Since {month_label(digest.previous_month)}, {_count(completed, 'action')} "
         f"{'was' if completed == 1 else 'were'} completed, {sum(moves[0])} improved their rating "
         f"and {sum(moves[1])} slipped."
     )
@@ -120,25 +121,6 @@ def summary_paragraphs(digest: Digest, areas: tuple[AreaScore, ...] = ()) -> tup
             f"({total_score / (4 * len(areas)):.0%}) in total."
         )
     return tuple(paragraphs)
-
-
-def month_words(month: str) -> str:
-    names = (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    )
-    year, number = month.split("-")
-    return f"{names[int(number) - 1]} {int(year)}"
 
 
 def _rag_phrase(counts: dict[Rag | None, int]) -> str:

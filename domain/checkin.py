@@ -36,7 +36,7 @@ def round_state(*, deadline: date, closed: bool, today: date) -> RoundState:
 
 
 def status_after(rag: Rag, current: ActionStatus) -> ActionStatus:
-    """An action's status follows the owner's latest RAG: Complete completes it, anything else reopens it."""
-    if rag is Rag.COMPLETE:
-        return ActionStatus.COMPLETE
-    return ActionStatus.IN_PROGRESS if current is not ActionStatus.NOT_STARTED or rag else current
+    """An action's status follows the owner's latest RAG: Complete completes it, anything else reopens
+    it or starts it, whatever it was (``current`` no longer changes the answer: bot/services/checkin.py
+    still passes it, and the parameter goes when that call does)."""
+    return ActionStatus.COMPLETE if rag is Rag.COMPLETE else ActionStatus.IN_PROGRESS

@@ -124,23 +124,24 @@ def _response(actions: Sequence[ActionState]) -> ResponseRate:
 
 
 def _concerns(actions: Sequence[ActionState], theme_names: dict[str, str]) -> tuple[Concern, ...]:
-    flagged = [a for a in actions if a.rag in (Rag.RED, Rag.AMBER)]
-    # Red before amber; within each, the ones that slipped this month first, then plan order.
-    flagged.sort(key=lambda a: (RAG_RANK[a.rag], move(a.previous_rag, a.rag) >= 0))  # type: ignore[index]
-    return tuple(
+    concerns = [
         Concern(
             ref=a.ref,
             theme_name=theme_names.get(a.theme_id, a.theme_id),
             requirement=a.requirement,
             owner_name=a.owner_name,
             rag=a.rag,
-            previous_rag=a.previous_rag,  # type: ignore[arg-type]
+            previous_rag=a.previous_rag,
             blockers=a.blockers.strip(),
             revised_due=a.revised_due,
             due=a.due,
         )
-        for a in flagged
-    )
+        for a in actions
+        if a.rag is Rag.RED or a.rag is Rag.AMBER
+    ]
+    # Red before amber; within each, the ones that slipped this month first, then plan order.
+    concerns.sort(key=lambda c: (RAG_RANK[c.rag], move(c.previous_rag, c.rag) >= 0))
+    return tuple(concerns)
 
 
 def _people_notes(

@@ -1,5 +1,5 @@
-"""Months as the plan counts them: "YYYY-MM" keys, their first day, a figure's date, and a month's
-window on the council's wall calendar."""
+"""Months as the plan counts them: "YYYY-MM" keys, their first day, a figure's date, their name,
+and a month's window on the council's wall calendar."""
 
 from __future__ import annotations
 
@@ -9,6 +9,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# Spelt out here rather than by strftime, whose names follow the process's locale.
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def check_month(month: str) -> str:
@@ -39,6 +54,12 @@ def period_end(month: str) -> date:
 
 def month_of(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
+
+
+def month_label(month: str) -> str:
+    """'2026-01' → 'January 2026'."""
+    year, number = month.split("-")
+    return f"{MONTH_NAMES[int(number) - 1]} {int(year)}"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from domain import months
 from domain.calendar import WorkingCalendar
 from domain.model import Metric, ScheduleSettings
 
@@ -32,12 +33,17 @@ def month_key(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def add_months(year: int, month: int, count: int) -> tuple[int, int]:
+    """(year, month) ``count`` months later (earlier when negative): the timetable's arithmetic.
+    For "YYYY-MM" keys, domain/months.py has previous_month and next_month."""
+    shifted = year * 12 + month - 1 + count
+    return shifted // 12, shifted % 12 + 1
+
+
 def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
-def next_month(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
+    # Kept only while domain/planner.py imports it (its owner moves it to add_months(…, -1));
+    # then delete, leaving domain/months.previous_month the one function of that name.
+    return add_months(year, month, -1)
 
 
 def month_timetable(year: int, month: int, settings: ScheduleSettings, calendar: WorkingCalendar) -> MonthTimetable:
@@ -67,7 +73,7 @@ def month_timetable(year: int, month: int, settings: ScheduleSettings, calendar:
         nudge_at=moment(calendar.add_working_days(deadline, -nudge_days)) if nudge_days else None,
         overdue_at=overdue,
         escalation_at=escalation,
-        figures_month=month_key(*previous_month(year, month)),
+        figures_month=months.previous_month(month_key(year, month)),
         figures_request_at=moment(calendar.nth_working_day(year, month, settings.figures_request_working_day)),
         figures_deadline=figures_deadline,
         figures_overdue_at=reminders(figures_deadline),
@@ -103,7 +109,7 @@ def upcoming(
 ) -> list[tuple[str, datetime]]:
     """The next moment each kind of step is due, soonest first (`cqcbot schedule`)."""
     year, month = calendar.month_of(now)
-    tables = [month_timetable(*m, settings, calendar) for m in ((year, month), next_month(year, month))]
+    tables = [month_timetable(*m, settings, calendar) for m in ((year, month), add_months(year, month, 1))]
     moments: dict[str, list[datetime]] = {
         "open the progress round": [t.cycle_opens for t in tables],
         "nudge before the deadline": [t.nudge_at for t in tables if t.nudge_at],

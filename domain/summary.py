@@ -10,24 +10,27 @@ from domain.model import Action, ActionStatus, Rag, Theme
 
 
 @dataclass(frozen=True)
-class ThemeSummary:
+class ThemeTally:
+    """A theme's actions counted by RAG today, and how many are past their due date: one line of
+    `@bot status` (the digest's month-on-month view of a theme is digest_model.ThemeSummary)."""
+
     theme: str
     total: int
     by_rag: dict[Rag | None, int]
     overdue: int
 
 
-def summarise(themes: tuple[Theme, ...], actions: tuple[Action, ...], *, today: date) -> list[ThemeSummary]:
+def summarise(themes: tuple[Theme, ...], actions: tuple[Action, ...], *, today: date) -> list[ThemeTally]:
     summaries = []
     for theme in themes:
         mine = [a for a in actions if a.theme == theme.id]
         rags = Counter(Rag.COMPLETE if a.status is ActionStatus.COMPLETE else a.rag for a in mine)
         overdue = sum(1 for a in mine if a.due and a.due < today and a.status is not ActionStatus.COMPLETE)
-        summaries.append(ThemeSummary(theme.name, len(mine), dict(rags), overdue))
+        summaries.append(ThemeTally(theme.name, len(mine), dict(rags), overdue))
     return summaries
 
 
-def summary_markdown(summaries: list[ThemeSummary], organisation: str) -> str:
+def summary_markdown(summaries: list[ThemeTally], organisation: str) -> str:
     """Teams renders Markdown lists in a text message, not tables: one line per theme."""
     lines = [f"**CQC Improvement Action Plan — {organisation}**", ""]
     order = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE, None)

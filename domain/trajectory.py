@@ -93,7 +93,11 @@ def judge(metric: Metric, readings: Iterable[Reading], as_of: date) -> MetricJud
         return MetricJudgement(metric.id, as_of, MetricStatus.NO_DATA)
     period, value = series[-1]
     previous = series[-2] if len(series) > 1 else None
-    change = value - previous[1] if previous else None
+    change: float | None = None
+    change_share: float | None = None
+    if previous is not None:
+        change = value - previous[1]
+        change_share = change / abs(previous[1]) if previous[1] != 0 else None
     line = trajectory_value(metric, period)
     status = _status(metric, period, value)
     monthly = _monthly_change(series)
@@ -106,7 +110,7 @@ def judge(metric: Metric, readings: Iterable[Reading], as_of: date) -> MetricJud
         previous_value=previous[1] if previous else None,
         previous_period=previous[0] if previous else None,
         change=change,
-        change_share=(change / abs(previous[1]) if previous and previous[1] != 0 else None),
+        change_share=change_share,
         versus_baseline=value - metric.baseline.value,
         to_go=_to_go(metric, value),
         trajectory_value=line,

@@ -10,6 +10,7 @@ from sqlalchemy import insert as sa_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
+from storage.models.base import table_of
 
 
 def snapshot(row: object, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -56,4 +57,4 @@ def record(session: AsyncSession, **fields: Unpack[EntryFields]) -> None:
 
 async def insert(session: AsyncSession, entries: Sequence[dict[str, Any]]) -> None:
     """Several entries (from `entry`) in one statement, for a hot path that keeps no ORM objects."""
-    await session.execute(sa_insert(AuditEntry.__table__), list(entries))
+    await session.execute(sa_insert(table_of(AuditEntry)), list(entries))

@@ -58,6 +58,7 @@ async def load_unreachable(
         )
     ).all()
     for person_id, status, updated_at in failed:
+        assert person_id is not None  # the query keeps messages to a person only
         reason = "a message may not have arrived" if status == "unknown" else f"a message {status}"
         found.setdefault(person_id, (updated_at.date(), reason))
     return found

@@ -8,11 +8,11 @@ rather than one query per action.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, ScalarSelect, select, union
+from sqlalchemy import ScalarSelect, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -31,6 +31,33 @@ from storage.models import (
     QualityStatement,
     Theme,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _ActionRow:
+    """An improvement action's columns the digest reads, with its owner's."""
+
+    id: int
+    ref: str
+    theme_id: str
+    requirement: str
+    due: date | None
+    status: str
+    owner_email: str
+    owner_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _UpdateRow:
+    """A progress update's columns the digest reads."""
+
+    id: int
+    action_id: int
+    rag: str | None
+    narrative: str
+    blockers: str
+    revised_due: date | None
+    submitted_at: datetime
 
 
 async def plan_timezone(session: AsyncSession) -> str | None:
@@ -57,8 +84,9 @@ async def load_digest_input(session: AsyncSession, month: str, as_of: datetime) 
     zone = ZoneInfo(organisation.timezone)
     themes = await _themes(session)
     cycle = await session.scalar(select(Cycle).where(Cycle.kind == "progress", Cycle.month == month))
-    actions = (
-        await session.execute(
+    actions = [
+        _ActionRow(*row)
+        for row in await session.execute(
             select(
                 ImprovementAction.id,
                 ImprovementAction.ref,
@@ -72,7 +100,7 @@ async def load_digest_input(session: AsyncSession, month: str, as_of: datetime) 
             .join(Person, Person.id == ImprovementAction.owner_id)
             .order_by(ImprovementAction.position)
         )
-    ).all()
+    ]
     latest, previous = await _latest_updates(session, window)
     answered = await _answered_in_round(session, cycle, window)
     requested = await load_requests(session, cycle)
@@ -105,7 +133,7 @@ async def _themes(session: AsyncSession) -> tuple[model.Theme, ...]:
 
 async def _latest_updates(
     session: AsyncSession, window: MonthWindow
-) -> tuple[dict[int, Row[Any]], dict[int, Row[Any]]]:
+) -> tuple[dict[int, _UpdateRow], dict[int, _UpdateRow]]:
     """Each action's newest update at the cutoff, and its newest before the month began.
 
     One query: for each action, two probes of the (action_id, submitted_at, id) index pick the
@@ -126,9 +154,10 @@ async def _latest_updates(
         ProgressUpdate.revised_due,
         ProgressUpdate.submitted_at,
     ).where(ProgressUpdate.id.in_(newest_ids))
-    latest: dict[int, Row[Any]] = {}
-    previous: dict[int, Row[Any]] = {}
-    for row in (await session.execute(query)).all():
+    latest: dict[int, _UpdateRow] = {}
+    previous: dict[int, _UpdateRow] = {}
+    for columns in await session.execute(query):
+        row = _UpdateRow(*columns)
         # At most two rows an action; when it has no update this month they are the same row.
         if row.submitted_at < window.start:
             previous[row.action_id] = row
@@ -138,7 +167,7 @@ async def _latest_updates(
     return latest, previous
 
 
-def _newest_update_id(bound: datetime, *, inclusive: bool) -> ScalarSelect[Any]:
+def _newest_update_id(bound: datetime, *, inclusive: bool) -> ScalarSelect[int]:
     """Per improvement action (correlated): the id of its newest update before ``bound`` (or at
     it, when ``inclusive``)."""
     update = aliased(ProgressUpdate)
@@ -178,9 +207,9 @@ def _rag(value: str | None) -> model.Rag | None:
 
 
 def _action_state(
-    row: Row[Any],
-    latest: Row[Any] | None,
-    previous: Row[Any] | None,
+    row: _ActionRow,
+    latest: _UpdateRow | None,
+    previous: _UpdateRow | None,
     answered: set[int],
     requested: set[int] | None,
     cycle: Cycle | None,
@@ -192,19 +221,20 @@ def _action_state(
     was_complete = previous_rag is model.Rag.COMPLETE if previous else row.status == "complete"
     is_answered = row.id in answered
     open_at_start = row.id in requested if requested is not None else not was_complete
-    this_round = latest is not None and is_answered
+    # Blockers and a revised date are asked of this round: an older update's no longer stand.
+    this_round = latest if latest is not None and is_answered else None
     return ActionState(
         ref=row.ref,
         theme_id=row.theme_id,
         requirement=row.requirement,
-        owner_email=row.email,
-        owner_name=row.name,
+        owner_email=row.owner_email,
+        owner_name=row.owner_name,
         rag=_rag(latest.rag) if latest else None,
         previous_rag=previous_rag,
         progress=latest.narrative if latest else "",
         progress_date=latest.submitted_at.astimezone(zone).date() if latest else None,
-        blockers=(latest.blockers or "") if this_round else "",
-        revised_due=latest.revised_due if this_round else None,
+        blockers=(this_round.blockers or "") if this_round else "",
+        revised_due=this_round.revised_due if this_round else None,
         due=row.due,
         asked=cycle is not None and (open_at_start or is_answered),
         answered=is_answered,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -53,7 +53,7 @@ def new_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def _configure_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # Foreign keys are off unless asked for on every connection; WAL lets readers run beside the
     # one writer. The driver's own BEGIN handling is disabled so we can issue BEGIN IMMEDIATE.
-    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -62,7 +62,7 @@ def _configure_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPool
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
+def _begin_immediate(connection: Connection) -> None:
     # Take the write lock when the transaction starts, not at its first write: two writers then
     # queue on busy_timeout instead of failing with "database is locked" half way through.
     connection.exec_driver_sql("BEGIN IMMEDIATE")

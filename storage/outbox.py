@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import BindParameter, CursorResult, Result, Update, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import DeliveryStatus, MessageKind, Recipient, check_payload
@@ -101,8 +101,7 @@ async def _add(session: AsyncSession, values: dict[str, Any], *, now: datetime, 
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(_rowcount(await session.execute(statement)))
 
 
 async def queued_keys(session: AsyncSession, keys: Collection[str]) -> set[str]:
@@ -167,8 +166,8 @@ _SETTLEABLE = (S.CLAIMED.value, S.SENDING.value, S.UNKNOWN.value)
 
 
 @lru_cache(maxsize=64)
-def _settle_statement(fields: frozenset[str]) -> Any:
-    values = {name: bindparam(f"v_{name}") for name in sorted(fields)}
+def _settle_statement(fields: frozenset[str]) -> Update:
+    values: dict[str, BindParameter[Any]] = {name: bindparam(f"v_{name}") for name in sorted(fields)}
     return update(OutboxMessage).where(_MINE, OutboxMessage.status.in_(_SETTLEABLE)).values(values)
 
 
@@ -232,7 +231,15 @@ async def recover_abandoned(session: AsyncSession, *, now: datetime, ignore_leas
             last_error="the worker stopped during the Teams call: it may or may not have been sent",
         )
     )
-    return Recovered(requeued.rowcount, unknown.rowcount)  # type: ignore[attr-defined]
+    return Recovered(_rowcount(requeued), _rowcount(unknown))
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """The rows an INSERT or UPDATE touched. The session types every result as a plain Result;
+    a DML statement's is a CursorResult, which counts them."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"expected the result of an INSERT or UPDATE, got {type(result).__name__}")
+    return result.rowcount
 
 
 async def paused_until(session: AsyncSession) -> datetime | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import DeliveryStatus
@@ -76,7 +76,7 @@ async def outbox_report(session: AsyncSession, *, now: datetime, limit: int = 20
     return OutboxReport(counts, due_now or 0, unreachable, problems, retrying)
 
 
-async def _messages(session: AsyncSession, condition: object, limit: int) -> list[ProblemMessage]:
+async def _messages(session: AsyncSession, condition: ColumnElement[bool], limit: int) -> list[ProblemMessage]:
     rows = await session.execute(
         select(
             OutboxMessage,
@@ -87,7 +87,7 @@ async def _messages(session: AsyncSession, condition: object, limit: int) -> lis
         )
         .outerjoin(Person, Person.id == OutboxMessage.person_id)
         .outerjoin(ConversationRef, ConversationRef.id == OutboxMessage.conversation_ref_id)
-        .where(condition)  # type: ignore[arg-type]
+        .where(condition)
         .order_by(OutboxMessage.updated_at.desc(), OutboxMessage.id.desc())
         .limit(limit)
     )

@@ -148,16 +148,14 @@ class _Importer:
         delegates: dict[int, set[int]] = defaultdict(set)
         for link in (await self.session.scalars(select(ActionDelegate))).all():
             delegates[link.action_id].add(link.person_id)
-        recorded = set(
-            tuple(r)
-            for r in (
-                await self.session.execute(
-                    select(ProgressUpdate.action_id, ProgressUpdate.submitted_at, ProgressUpdate.narrative).where(
-                        ProgressUpdate.source == "plan"
-                    )
+        recorded = {
+            (action_id, at, narrative)
+            for action_id, at, narrative in await self.session.execute(
+                select(ProgressUpdate.action_id, ProgressUpdate.submitted_at, ProgressUpdate.narrative).where(
+                    ProgressUpdate.source == "plan"
                 )
-            ).all()
-        )
+            )
+        }
         zone = ZoneInfo(plan.timezone)
         befores = {ref: self._action_snapshot(row, delegates[row.id], email_of) for ref, row in rows.items()}
         for action in plan.actions:

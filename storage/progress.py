@@ -23,6 +23,7 @@ from storage.models import (
     QualityStatement,
     Theme,
 )
+from storage.models.base import table_of
 
 UPDATE_FIELDS = ("rag", "narrative", "evidence_links", "blockers", "revised_due")
 
@@ -165,7 +166,7 @@ async def store_update(
         "source": "teams",
         "activity_id": activity_id,
     }
-    await session.execute(insert(ProgressUpdate.__table__), [row])
+    await session.execute(insert(table_of(ProgressUpdate)), [row])
     before = audit.snapshot(action, ("rag", "status"))
     await session.execute(
         update_rows(ImprovementAction)

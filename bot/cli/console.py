@@ -16,6 +16,7 @@ from rich.console import Console
 from bot.runtime import build_runtime, utc_now
 from bot.settings import Settings
 from domain.planning import RunReport
+from scheduler.jobs import JobCall
 from storage.schema_check import NoPlanYet, SchemaNotReady, require_current_schema
 
 # soft_wrap: an error line stays one line, so it can be read and grepped whole.
@@ -60,7 +61,7 @@ def run_async(work: Coroutine[Any, Any, int], err: Console) -> int:
         return 1
 
 
-async def run_planner_job(settings: Settings, job, as_of: str | None, out: Console, err: Console) -> int:  # type: ignore[no-untyped-def]
+async def run_planner_job(settings: Settings, job: JobCall, as_of: str | None, out: Console, err: Console) -> int:
     """Runs one job through the same code path the scheduler uses."""
     runtime = build_runtime(settings)
     try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from bot.cli.console import AS_OF_HELP, err, load_settings, out, run_async, run_planner_job
+from domain.planner import Planner
+from domain.planning import RunReport
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +25,7 @@ def register(app: typer.Typer) -> None:
         if month is not None and not _is_month(month):
             raise typer.BadParameter("use YYYY-MM, e.g. 2026-12", param_hint="--month")
 
-        async def job(planner, now):  # type: ignore[no-untyped-def]
+        async def job(planner: Planner, now: datetime) -> RunReport:
             return await planner.open_cycle(now, month=month, force=True)
 
         raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(asyncio.run(_with_runtime(load_settings(), err, lambda rt: _report(rt, out))))
 
 
-async def _with_runtime(settings: Settings, err: Console, work) -> int:  # type: ignore[no-untyped-def]
+async def _with_runtime(settings: Settings, err: Console, work: Callable[[Runtime], Awaitable[int]]) -> int:
     runtime = build_runtime(settings)
     try:
         try:
@@ -56,7 +57,7 @@ async def _with_runtime(settings: Settings, err: Console, work) -> int:  # type:
         except SchemaNotReady as exc:
             err.print(f"[red]{exc}[/red]")
             return 2
-        return int(await work(runtime))
+        return await work(runtime)
     finally:
         await runtime.close()
 

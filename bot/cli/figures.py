@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from bot.cli.console import AS_OF_HELP, err, load_settings, out, run_async, run_planner_job
+from domain.planner import Planner
+from domain.planning import RunReport
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +20,7 @@ def register(app: typer.Typer) -> None:
     def request(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
         """Queue the figures requests (and overdue-figures reminders) due by --as-of."""
 
-        async def job(planner, now):  # type: ignore[no-untyped-def]
+        async def job(planner: Planner, now: datetime) -> RunReport:
             return await planner.request_figures(now)
 
         raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from dialogs.formatting import plain_number
 from domain import model
 
-RAG_STYLE = {"green": "green", "amber": "yellow", "red": "red", "complete": "blue"}
+RAG_STYLE = {model.Rag.GREEN: "green", model.Rag.AMBER: "yellow", model.Rag.RED: "red", model.Rag.COMPLETE: "blue"}
 
 
 def render_plan(plan: model.Plan, console: Console) -> None:
@@ -39,18 +40,18 @@ def render_plan(plan: model.Plan, console: Console) -> None:
             ("Status", {}),
             ("RAG", {}),
         ):
-            table.add_column(column, **options)  # type: ignore[arg-type]
+            table.add_column(column, **options)
         for action in actions:
-            rag = action.rag.value if action.rag else ""
-            statement = statements.get(action.quality_statement or "")
+            rag = action.rag
+            action_statement = statements.get(action.quality_statement or "")
             table.add_row(
                 action.ref,
                 action.requirement,
-                statement.name if statement else "",
+                action_statement.name if action_statement else "",
                 people.get(action.owner, action.owner),
                 action.due.isoformat() if action.due else "",
                 action.status.label,
-                f"[{RAG_STYLE.get(rag, '')}]{rag.capitalize()}[/]" if rag else "—",
+                f"[{RAG_STYLE[rag]}]{rag.value.capitalize()}[/]" if rag else "—",
             )
         console.print(table)
 
@@ -63,8 +64,8 @@ def render_plan(plan: model.Plan, console: Console) -> None:
                 metric.name,
                 metric.unit,
                 "lower" if metric.direction is model.Direction.DOWN else "higher",
-                f"{metric.baseline.value:g} on {metric.baseline.date}",
-                f"{metric.target.value:g} by {metric.target.date}",
+                f"{plain_number(metric.baseline.value)} on {metric.baseline.date}",
+                f"{plain_number(metric.target.value)} by {metric.target.date}",
                 people.get(metric.owner, metric.owner),
             )
         console.print(metrics)

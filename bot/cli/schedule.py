@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -9,6 +10,8 @@ from rich.console import Console
 
 from bot.cli.console import AS_OF_HELP, err, load_settings, out, parse_as_of, run_async, run_planner_job
 from bot.settings import Settings
+from domain.planner import Planner
+from domain.planning import RunReport
 from scheduler.jobs import JOBS
 
 
@@ -17,7 +20,7 @@ def register(app: typer.Typer) -> None:
     def remind(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
         """Send what is due of the nudge, overdue reminders and the escalation to the chair."""
 
-        async def job(planner, now):  # type: ignore[no-untyped-def]
+        async def job(planner: Planner, now: datetime) -> RunReport:
             return await planner.remind(now)
 
         raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
@@ -37,7 +40,7 @@ def register(app: typer.Typer) -> None:
     def tick(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
         """Run everything the scheduler would have run by --as-of and not yet done."""
 
-        async def job(planner, now):  # type: ignore[no-untyped-def]
+        async def job(planner: Planner, now: datetime) -> RunReport:
             return await planner.tick(now)
 
         raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))

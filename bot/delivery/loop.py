@@ -8,6 +8,7 @@ import logging
 from enum import StrEnum
 
 from bot.delivery.worker import DeliveryWorker
+from storage.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ async def _step(
     """Claim what fits, wait for a send to finish or for the next row to fall due. Returns the
     seconds to wait before the next step, or None when the run is over."""
     batch = worker.config.batch
-    claimed = []
+    claimed: list[OutboxItem] = []
     paused = await worker.refresh_pause()  # also while busy: another instance may have hit a 429
     if len(active) <= batch // 2 and paused <= 0:
         claimed, found = await worker.claim(batch - len(active))

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Literal
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import DateFormatter, date2num
 from matplotlib.figure import Figure
 
+from dialogs.formatting import plain_number
 from domain.model import Direction, Metric
 from domain.trajectory import Reading
 
 # The council's palette is not known; these are colour-blind-safe (Okabe–Ito) and print in grey.
 _ACTUAL, _PLAN, _TARGET, _BASELINE = "#0072B2", "#E69F00", "#009E73", "#7F7F7F"
+_LegendCorner = Literal["upper right", "lower right"]  # the two the charts use, of matplotlib's `loc` names
 WIDTH_IN, HEIGHT_IN, DPI = 6.4, 2.6, 100  # 640×260: wide and short, so it reads on a phone
 
 
@@ -61,9 +64,9 @@ class ChartCanvas:
         self.trajectory.set_data(ends, [baseline.value, target.value])
         self.trajectory.set_label("Trajectory")
         self.baseline.set_ydata([baseline.value, baseline.value])
-        self.baseline.set_label(f"Baseline {baseline.value:g}")
+        self.baseline.set_label(f"Baseline {plain_number(baseline.value)}")
         self.target.set_ydata([target.value, target.value])
-        self.target.set_label(f"Target {target.value:g}")
+        self.target.set_label(f"Target {plain_number(target.value)}")
         self.target_point.set_data(ends[1:], [target.value])
         days = [day for day, _ in readings]
         values = [value for _, value in readings]
@@ -73,7 +76,7 @@ class ChartCanvas:
             artist.set_visible(bool(readings))
         self.empty.set_visible(not readings)
         if readings:
-            self.latest.set_text(f"{values[-1]:g}")
+            self.latest.set_text(plain_number(values[-1]))
             self.latest.xy = (date2num(days[-1]), values[-1])
         better = "lower is better" if metric.direction is Direction.DOWN else "higher is better"
         self.title.set_text(f"{metric.name} ({metric.unit}; {better})")
@@ -85,7 +88,9 @@ class ChartCanvas:
         axes.set_xticks(date2num(_month_ends(min(dates), max(dates))))
         # Where the lines are not: a falling measure leaves the top right empty, a rising one
         # the bottom right.
-        corner = "upper right" if metric.direction is Direction.DOWN else "lower right"
+        corner: Literal["upper right", "lower right"] = (
+            "upper right" if metric.direction is Direction.DOWN else "lower right"
+        )
         lines = [self.trajectory, self.baseline, self.target, *([self.actual] if readings else [])]
         axes.legend(handles=lines, fontsize=7, frameon=False, loc=corner, ncols=2)
         buffer = io.BytesIO()

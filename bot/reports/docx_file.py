@@ -75,7 +75,7 @@ def _theme_table(document: DocxDocument, theme: AppendixTheme) -> PendingRows:
     document.add_heading(f"Theme {theme.number}: {theme.name}", level=2)
     widths = (Cm(5.5), Cm(11.5))
     table = _table(document, ("Improvement requirement", "Progress"), widths)
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for row in theme.rows:
         requirement = Cell(
             (

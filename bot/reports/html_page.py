@@ -93,7 +93,7 @@ def _theme_table(theme: AppendixTheme) -> list[str]:
         "<tbody>",
     ]
     for row in theme.rows:
-        css = _RAG_CLASS.get(row.rag, "none") if row.rag else "none"
+        css = _RAG_CLASS[row.rag] if row.rag else "none"
         progress = progress_paragraphs(row)
         dated = progress.pop() if row.progress_date else None
         cells = "".join(f"<p>{escape(p)}</p>" for p in progress)

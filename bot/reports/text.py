@@ -7,7 +7,8 @@ import io
 from collections.abc import Mapping
 
 from dialogs import digest_items as words
-from domain.board_appendix import AppendixRow, BoardAppendix, month_words
+from dialogs.formatting import month_label, number, plain_number, short_date
+from domain.board_appendix import AppendixRow, BoardAppendix
 from domain.digest_model import MetricRow
 
 TITLE = "Appendix Two — Details of progress towards objectives of the Improvement Plan"
@@ -32,27 +33,18 @@ CSV_COLUMNS = (
 
 
 def subtitle(appendix: BoardAppendix) -> str:
-    return (
-        f"{appendix.organisation} — position at {month_words(appendix.month)} "
-        f"(as at {words.short_date(appendix.as_of)})"
-    )
+    return f"{appendix.organisation} — position at {month_label(appendix.month)} (as at {short_date(appendix.as_of)})"
 
 
 def metric_cells(row: MetricRow) -> tuple[str, ...]:
     """The measures table's cells, shared by every format."""
-    unit = f" {row.unit}" if row.unit else ""
-    latest = (
-        f"{words.number(row.latest)}{unit} ({month_words(f'{row.latest_period:%Y-%m}')})"
-        if row.latest is not None and row.latest_period
-        else "No figure yet"
-    )
-    trajectory = words.number(row.trajectory) if row.trajectory is not None else "—"
+    trajectory = number(row.trajectory) if row.trajectory is not None else "—"
     return (
         row.name,
-        latest,
+        words.latest_words(row),
         words.change_words(row),
-        f"{words.number(row.baseline)} ({words.short_date(row.baseline_date)})",
-        f"{words.number(row.target)} by {words.short_date(row.target_date)}",
+        f"{number(row.baseline)} ({short_date(row.baseline_date)})",
+        f"{number(row.target)} by {short_date(row.target_date)}",
         trajectory,
         row.status.label,
     )
@@ -61,7 +53,7 @@ def metric_cells(row: MetricRow) -> tuple[str, ...]:
 def progress_paragraphs(row: AppendixRow) -> list[str]:
     paragraphs = [p.strip() for p in row.progress.split("\n\n") if p.strip()] or ["No update yet."]
     if row.progress_date:
-        paragraphs.append(f"Updated {words.short_date(row.progress_date)}.")
+        paragraphs.append(f"Updated {short_date(row.progress_date)}.")
     return paragraphs
 
 
@@ -102,10 +94,10 @@ def render_markdown(appendix: BoardAppendix, chart_paths: Mapping[str, str] | No
         ]
         out += ["| " + " | ".join(_cell(c) for c in metric_cells(row)) + " |" for row in appendix.metrics]
         out.append("")
-        for row in appendix.metrics:
-            if chart_paths and row.metric_id in chart_paths:
+        for metric in appendix.metrics:
+            if chart_paths and metric.metric_id in chart_paths:
                 out += [
-                    f"![{row.name}: trend against baseline, target and trajectory]({chart_paths[row.metric_id]})",
+                    f"![{metric.name}: trend against baseline, target and trajectory]({chart_paths[metric.metric_id]})",
                     "",
                 ]
     out += _areas_markdown(appendix)
@@ -132,14 +124,17 @@ def _areas_markdown(appendix: BoardAppendix) -> list[str]:
 _TEXT_COLUMNS = frozenset({"theme", "ref", "item", "progress", "owner"})
 
 
-class _SafeWriter(csv.DictWriter):  # type: ignore[type-arg]
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _SafeWriter(csv.DictWriter):
     """Text a spreadsheet would run as a formula (=, +, -, @ first) is written with a leading ',
     since narratives are typed by people and CSV files get opened in Excel."""
 
-    def writerow(self, rowdict):  # type: ignore[no-untyped-def, override]
+    def writerow(self, rowdict: Mapping[str, object]) -> object:
         return super().writerow(
             {
-                k: "'" + v if k in _TEXT_COLUMNS and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+                k: "'" + v if k in _TEXT_COLUMNS and isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v
                 for k, v in rowdict.items()
             }
         )
@@ -172,12 +167,12 @@ def render_csv(appendix: BoardAppendix) -> str:
                 "section": "measure",
                 "ref": metric.metric_id,
                 "item": metric.name,
-                "latest": "" if metric.latest is None else f"{metric.latest:g}",
+                "latest": "" if metric.latest is None else plain_number(metric.latest),
                 "updated": metric.latest_period.isoformat() if metric.latest_period else "",
-                "change": "" if metric.change is None else f"{metric.change:g}",
-                "baseline": f"{metric.baseline:g}",
-                "target": f"{metric.target:g}",
-                "trajectory": "" if metric.trajectory is None else f"{metric.trajectory:g}",
+                "change": "" if metric.change is None else plain_number(metric.change),
+                "baseline": plain_number(metric.baseline),
+                "target": plain_number(metric.target),
+                "trajectory": "" if metric.trajectory is None else plain_number(metric.trajectory),
                 "status": metric.status.label,
             }
         )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Integer,
     MetaData,
+    Table,
 )
 from sqlalchemy.orm import DeclarativeBase
 
@@ -31,3 +32,15 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's table, for a Core statement that needs no ORM bookkeeping.
+
+    `__table__` is typed as any FromClause, since a class may be mapped to a join or a select; ours
+    are all mapped to tables.
+    """
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table

@@ -18,7 +18,7 @@ def read_csv(file: str, content: bytes) -> PlanSource:
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     all_rows = list(csv.reader(io.StringIO(text), dialect))
     if not all_rows:
         raise PlanFileInvalid([PlanFileError(file, "row 1", "(header)", "the file is empty")])

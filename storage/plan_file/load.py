@@ -117,7 +117,7 @@ def _schema_errors(source: PlanSource) -> list[PlanFileError]:
 def _message(error: ValidationError) -> str:
     if error.validator == "additionalProperties":
         return f"unknown field ({error.message.split('(')[-1].rstrip(')')})"
-    if error.validator == "enum":
+    if error.validator == "enum" and isinstance(error.validator_value, list):
         return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "pattern" and isinstance(error.instance, str):
         return f"{error.instance!r} is not in the expected form"
@@ -176,14 +176,14 @@ def _reference_errors(source: PlanSource) -> list[PlanFileError]:
         theme_id = _text(action, "theme")
         if theme_id is not None and theme_id not in themes:
             err(("actions", i, "theme"), f"unknown theme {theme_id!r}")
-        statement = _text(action, "quality_statement")
-        if statement and theme_id in themes and statements.get(statement) != theme_id:
+        quality_statement = _text(action, "quality_statement")
+        if quality_statement and theme_id in themes and statements.get(quality_statement) != theme_id:
             problem = (
                 f"is not a quality statement of theme {theme_id!r}"
-                if statement in statements
+                if quality_statement in statements
                 else "is not a known quality statement"
             )
-            err(("actions", i, "quality_statement"), f"{statement!r} {problem}")
+            err(("actions", i, "quality_statement"), f"{quality_statement!r} {problem}")
         if (owner := _text(action, "owner")) is not None and owner.lower() not in emails:
             err(("actions", i, "owner"), f"{owner} is not in people")
         delegates = action.get("delegates")

@@ -69,7 +69,7 @@ def header_key(raw: object) -> str:
     return ALIASES.get(key, key)
 
 
-def cell(field: str, raw: object) -> Any:
+def cell(field: str, raw: object) -> object:
     """A cell as the plan schema wants it; None means 'not given'."""
     if raw is None:
         return None
@@ -94,7 +94,7 @@ def cell(field: str, raw: object) -> Any:
     return raw
 
 
-def _number(text: str, *, integer: bool) -> Any:
+def _number(text: str, *, integer: bool) -> int | float | str:
     try:
         value = float(text.replace(",", ""))
     except ValueError:

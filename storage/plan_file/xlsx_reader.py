@@ -62,7 +62,9 @@ def _sheet_rows(sheet: Worksheet) -> tuple[list[object], list[tuple[int, list[ob
     all_rows = list(sheet.iter_rows(values_only=True))
     if not all_rows:
         return [], []
-    body = [(number, list(values)) for number, values in enumerate(all_rows[1:], start=2)]
+    body: list[tuple[int, list[object]]] = [
+        (number, list(values)) for number, values in enumerate(all_rows[1:], start=2)
+    ]
     return list(all_rows[0]), body
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from domain.calendar import WorkingCalendar
 from domain.model import DatedValue, Direction, Metric, ScheduleSettings
-from domain.schedule import latest_step_due, month_timetable, target_reviews
+from domain.schedule import add_months, latest_step_due, month_timetable, target_reviews
 
 CAL = WorkingCalendar("Europe/London")
 DEFAULTS = ScheduleSettings()
@@ -85,3 +85,12 @@ def test_target_reviews_fall_on_working_days() -> None:
         (30, utc(2026, 3, 2, 9)),  # 1 Mar is a Sunday
         (7, utc(2026, 3, 24, 9)),
     ]
+
+
+def test_months_are_added_across_year_ends_both_ways() -> None:
+    assert add_months(2026, 1, -1) == (2025, 12)
+    assert add_months(2025, 12, 1) == (2026, 1)
+    assert add_months(2026, 3, -2) == (2026, 1)
+    assert add_months(2026, 3, -15) == (2024, 12)
+    assert add_months(2026, 11, 14) == (2028, 1)
+    assert add_months(2026, 6, 0) == (2026, 6)

@@ -1,0 +1,15 @@
+"""The check-in rules that need no database: an action's status after an owner's answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.checkin import status_after
+from domain.model import ActionStatus, Rag
+
+
+@pytest.mark.parametrize("current", list(ActionStatus))
+def test_complete_completes_an_action_and_any_other_rating_puts_it_in_progress(current: ActionStatus) -> None:
+    assert status_after(Rag.COMPLETE, current) is ActionStatus.COMPLETE
+    for rag in (Rag.GREEN, Rag.AMBER, Rag.RED):
+        assert status_after(rag, current) is ActionStatus.IN_PROGRESS

@@ -30,7 +30,8 @@ def speed_up_msrest_retry_policy() -> None:
     in a frozenset give the same policy at a fraction of the cost. msrest is no longer maintained,
     so this cannot be fixed upstream; the test suite checks the policy is unchanged."""
     if not isinstance(ClientRetryPolicy.safe_codes, frozenset):
-        ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)
+        # msrest annotates the attribute as a list; it only ever tests membership in it.
+        ClientRetryPolicy.safe_codes = frozenset(ClientRetryPolicy.safe_codes)  # type: ignore[assignment]
 
 
 def new_adapter(settings: Settings) -> CloudAdapter:

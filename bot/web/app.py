@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.runtime import Runtime
 from bot.teams.intake import invoke_json, read_activity
 from bot.web.lifecycle import install_delivery, install_scheduler
-from bot.web.reports import add_report_routes
+from bot.web.report_routes import add_report_routes
 from storage.engine import database_problem
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from bot.cli.main import app as cli
 from bot.runtime import build_runtime
 from bot.services.report_links import ReportLinks
 from bot.web.app import create_app
-from bot.web.reports import REPORTS, add_report_routes
+from bot.web.report_routes import REPORTS, add_report_routes
 from tests import conftest
 from tests.conftest import FakeClock
 from tests.digest.history import AS_OF, MONTH

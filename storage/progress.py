@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain import model
-from storage import audit
+from storage import audit, people
 from storage.models import (
     ActionDelegate,
     ImprovementAction,
@@ -20,7 +20,6 @@ from storage.models import (
     QualityStatement,
     Theme,
 )
-from storage.people import StoredPerson, stored_person
 
 UPDATE_FIELDS = ("rag", "narrative", "evidence_links", "blockers", "revised_due")
 
@@ -42,7 +41,7 @@ class ActionContext:
     action: StoredAction
     theme_name: str
     statement: model.QualityStatement | None
-    owner: StoredPerson
+    owner: people.StoredPerson
     delegate_emails: frozenset[str]
 
 
@@ -91,12 +90,14 @@ async def action_context(session: AsyncSession, ref: str) -> ActionContext | Non
         ),
         theme_name,
         model.QualityStatement(statement.id, statement.name, statement.score) if statement else None,
-        stored_person(owner),
+        people.stored_person(owner),
         delegates,
     )
 
 
-async def actions_for(session: AsyncSession, person: StoredPerson, *, open_only: bool = True) -> list[ActionContext]:
+async def actions_for(
+    session: AsyncSession, person: people.StoredPerson, *, open_only: bool = True
+) -> list[ActionContext]:
     """The actions a person owns or is a delegate for, in plan order."""
     delegated = select(ActionDelegate.action_id).where(ActionDelegate.person_id == person.id)
     query = (
@@ -149,7 +150,7 @@ async def store_update(
     context: ActionContext,
     update: NewUpdate,
     *,
-    author: StoredPerson,
+    author: people.StoredPerson,
     cycle_id: int | None,
     teams_user_id: str | None,
     activity_id: str | None,

@@ -12,15 +12,16 @@ from datetime import date, datetime
 
 from domain.calendar import WorkingCalendar
 from domain.model import ActionStatus, Plan, Role
+from domain.outbox import MessageKind
 from domain.planning import (
     Audience,
-    Digest,
+    DigestDue,
     Escalation,
     FiguresRequest,
     Message,
     OffTrajectoryAlert,
     Outstanding,
-    PersonState,
+    PersonAvailability,
     PlanningStore,
     Prompt,
     Reminder,
@@ -58,8 +59,8 @@ class Planner:
             return True
         return False
 
-    async def _send(self, report: RunReport, message: Message, now: datetime) -> None:
-        if await self._store.send(message, now):
+    async def _enqueue(self, report: RunReport, message: Message, now: datetime) -> None:
+        if await self._store.enqueue(message, now):
             report.enqueued.append(f"{message.kind} {message.scope} {message.email or 'channel'} {message.step}")
         else:
             report.already += 1
@@ -99,10 +100,10 @@ class Planner:
                 continue
             for ref in refs:
                 if ref not in answered:
-                    await self._send(
+                    await self._enqueue(
                         report,
                         Message(
-                            "prompt",
+                            MessageKind.PROMPT,
                             f"progress-{round_.month}",
                             ref,
                             Audience.PERSON,
@@ -143,10 +144,10 @@ class Planner:
                 if person is None or person.away_on(today):
                     continue
                 name = f"overdue-{step}" if step else "nudge"
-                await self._send(
+                await self._enqueue(
                     report,
                     Message(
-                        "reminder",
+                        MessageKind.REMINDER,
                         f"progress-{table.month}",
                         name,
                         Audience.PERSON,
@@ -172,7 +173,7 @@ class Planner:
         report: RunReport,
         table: MonthTimetable,
         outstanding: dict[str, tuple[str, ...]],
-        people: dict[str, PersonState],
+        people: dict[str, PersonAvailability],
         now: datetime,
     ) -> None:
         if not outstanding:
@@ -198,10 +199,15 @@ class Planner:
             tuple(groups["unreachable"]),
         )
         for chair in await self._chairs():
-            await self._send(
+            await self._enqueue(
                 report,
                 Message(
-                    "escalation", f"progress-{table.month}", "after-reminders", Audience.PERSON, escalation, email=chair
+                    MessageKind.ESCALATION,
+                    f"progress-{table.month}",
+                    "after-reminders",
+                    Audience.PERSON,
+                    escalation,
+                    email=chair,
                 ),
                 now,
             )
@@ -234,17 +240,29 @@ class Planner:
                 report.skipped.append(f"figures request to {email}: away")
                 continue
             request = FiguresRequest(table.figures_month, table.figures_deadline, 0)
-            await self._send(
+            await self._enqueue(
                 report,
-                Message("figures_request", f"figures-{round_.month}", "request", Audience.PERSON, request, email=email),
+                Message(
+                    MessageKind.FIGURES_REQUEST,
+                    f"figures-{round_.month}",
+                    "request",
+                    Audience.PERSON,
+                    request,
+                    email=email,
+                ),
                 now,
             )
             if step and any(m not in submitted for m in metric_ids):
                 chase = FiguresRequest(table.figures_month, table.figures_deadline, step)
-                await self._send(
+                await self._enqueue(
                     report,
                     Message(
-                        "reminder", f"figures-{round_.month}", f"overdue-{step}", Audience.PERSON, chase, email=email
+                        MessageKind.REMINDER,
+                        f"figures-{round_.month}",
+                        f"overdue-{step}",
+                        Audience.PERSON,
+                        chase,
+                        email=email,
                     ),
                     now,
                 )
@@ -266,10 +284,10 @@ class Planner:
                 metric.id, metric.name, metric.target.value, metric.target.date, review.days_before
             )
             for email in sorted({metric.owner, *await self._chairs()}):
-                await self._send(
+                await self._enqueue(
                     report,
                     Message(
-                        "notice",
+                        MessageKind.NOTICE,
                         f"target-{metric.id}-{metric.target.date}",
                         f"{review.days_before}-days",
                         Audience.PERSON,
@@ -309,10 +327,10 @@ class Planner:
                     _worse(metric.direction.value, value, metric.baseline.value),
                 )
                 scope = f"trajectory-{metric.id}-{period}"
-                await self._send(report, Message("notice", scope, "channel", Audience.CHANNEL, alert), now)
+                await self._enqueue(report, Message(MessageKind.NOTICE, scope, "channel", Audience.CHANNEL, alert), now)
                 for chair in await self._chairs():
-                    await self._send(
-                        report, Message("notice", scope, "chair", Audience.PERSON, alert, email=chair), now
+                    await self._enqueue(
+                        report, Message(MessageKind.NOTICE, scope, "chair", Audience.PERSON, alert, email=chair), now
                     )
         return report
 
@@ -322,14 +340,18 @@ class Planner:
             return report
         for table in await self._recent_tables(now):
             if table.digest_at <= now and await self._store.find_round(PROGRESS, table.month):
-                digest = Digest(table.month)
-                await self._send(
-                    report, Message("digest", f"digest-{table.month}", "channel", Audience.CHANNEL, digest), now
+                digest = DigestDue(table.month)
+                await self._enqueue(
+                    report,
+                    Message(MessageKind.DIGEST, f"digest-{table.month}", "channel", Audience.CHANNEL, digest),
+                    now,
                 )
                 for chair in await self._chairs():
-                    await self._send(
+                    await self._enqueue(
                         report,
-                        Message("digest", f"digest-{table.month}", "chair", Audience.PERSON, digest, email=chair),
+                        Message(
+                            MessageKind.DIGEST, f"digest-{table.month}", "chair", Audience.PERSON, digest, email=chair
+                        ),
                         now,
                     )
         return report

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from domain.model import Plan
+from domain.outbox import MessageKind
 
 
 class Audience(StrEnum):
@@ -25,7 +26,9 @@ class Round:
 
 
 @dataclass(frozen=True)
-class PersonState:
+class PersonAvailability:
+    """Whether the planner may message someone: away on leave, or not reachable in Teams."""
+
     email: str
     name: str
     away_until: date | None
@@ -97,18 +100,20 @@ class OffTrajectoryAlert:
 
 
 @dataclass(frozen=True)
-class Digest:
+class DigestDue:
+    """The month's digest is due: the renderer builds it from the database as it stands."""
+
     month: str
 
 
-Content = Prompt | Reminder | Escalation | FiguresRequest | TargetReviewReminder | OffTrajectoryAlert | Digest
+Content = Prompt | Reminder | Escalation | FiguresRequest | TargetReviewReminder | OffTrajectoryAlert | DigestDue
 
 
 @dataclass(frozen=True)
 class Message:
     """One message to one recipient; its key (kind, scope, recipient, step) is sent at most once."""
 
-    kind: str  # domain.outbox.MessageKind value
+    kind: MessageKind
     scope: str  # e.g. "progress-2026-11"
     step: str
     audience: Audience
@@ -131,16 +136,40 @@ class RunReport:
 
 
 class PlanningStore(Protocol):
-    """Storage and the outbox, seen from the planner; one instance is one transaction."""
+    """Storage and the outbox, seen from the planner; one instance is one transaction.
+
+    Every write is idempotent, so a job may run twice, late, or on two instances at once."""
 
     async def plan(self) -> Plan: ...
+
     async def find_round(self, kind: str, month: str) -> Round | None: ...
-    async def open_round(self, kind: str, month: str, deadline: date, now: datetime) -> tuple[Round, bool]: ...
+
+    async def open_round(self, kind: str, month: str, deadline: date, now: datetime) -> tuple[Round, bool]:
+        """The round of this kind and month, opened now unless it already was; True when it was opened now."""
+        ...
+
     async def close_rounds_before(self, kind: str, month: str, now: datetime) -> None: ...
-    async def request_actions(self, round_: Round, refs_by_owner: dict[str, list[str]], now: datetime) -> None: ...
-    async def requested(self, round_: Round) -> dict[str, list[str]]: ...
-    async def answered(self, round_: Round) -> set[str]: ...
-    async def people(self) -> dict[str, PersonState]: ...
+
+    async def request_actions(self, round_: Round, refs_by_owner: dict[str, list[str]], now: datetime) -> None:
+        """Record that each action's owner is asked about it in the round; an action asked already is not
+        asked again (nor moved to a new owner)."""
+        ...
+
+    async def requested(self, round_: Round) -> dict[str, list[str]]:
+        """Owner's email → the refs they were asked about in the round, in plan order."""
+        ...
+
+    async def answered(self, round_: Round) -> set[str]:
+        """The refs with an update in the round: sent on its card, or from Teams since it opened."""
+        ...
+
+    async def people(self) -> dict[str, PersonAvailability]: ...
+
     async def figures_submitted(self, month: str) -> set[str]: ...
+
     async def readings(self, month: str) -> dict[str, float]: ...
-    async def send(self, message: Message, now: datetime) -> bool: ...
+
+    async def enqueue(self, message: Message, now: datetime) -> bool:
+        """Queue the message for its recipient once (by its idempotency key): False when it already was,
+        or when the recipient cannot be found."""
+        ...

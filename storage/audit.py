@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from enum import Enum
 from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import insert as sa_insert
@@ -14,12 +15,14 @@ from storage.models.base import table_of
 
 
 def snapshot(row: object, fields: tuple[str, ...]) -> dict[str, Any]:
-    """The audited fields of a row as JSON-friendly values."""
+    """The audited fields of a row (or of a read model) as JSON-friendly values."""
     return {field: jsonable(getattr(row, field)) for field in fields}
 
 
 def jsonable(value: Any) -> Any:
-    """A column value as JSON: dates as ISO 8601 text."""
+    """A column value as JSON: dates as ISO 8601 text, a domain enum as its value."""
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):

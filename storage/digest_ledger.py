@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.months import MonthWindow
 from domain.outbox import PROBLEM_STATUSES, MessageKind, Recipient
-from storage.models import ConversationRef, Cycle, Organisation, OutboxMessage, Person, ProgressRequest
+from storage import recipients
+from storage.models import Cycle, Organisation, OutboxMessage, Person, ProgressRequest
 
 
 async def load_requests(session: AsyncSession, cycle: Cycle | None) -> set[int] | None:
@@ -68,16 +69,15 @@ async def digest_recipients(session: AsyncSession) -> list[tuple[str, Recipient]
     """Who gets the digest: ("channel", the group channel) if the bot is in it, and ("chair",
     each chair).
 
-    The group channel is found as the planner finds it, so scheduled and manual posts agree.
+    The group channel comes from the planner's own look-up (storage.recipients), so scheduled and
+    manual posts agree.
     """
     organisation = await session.get(Organisation, 1)
-    group_channel = (organisation.settings or {}).get("group_channel") if organisation else None
-    query = select(ConversationRef.id).where(ConversationRef.kind == "channel", ConversationRef.installed.is_(True))
-    if group_channel:
-        query = query.where(ConversationRef.teams_channel_id == group_channel)
-    channel = await session.scalar(query.order_by(ConversationRef.updated_at.desc()).limit(1))
+    channel = await recipients.group_channel(
+        session, (organisation.settings or {}).get("group_channel") if organisation else None
+    )
     chairs = (
         await session.execute(select(Person.id, Person.roles).where(Person.active.is_(True)).order_by(Person.id))
     ).all()
-    found = [("channel", Recipient.conversation(channel))] if channel else []
+    found = [("channel", channel)] if channel else []
     return found + [("chair", Recipient.person(pid)) for pid, roles in chairs if "chair" in roles]

@@ -19,6 +19,7 @@ from domain import model
 from domain.trajectory import MetricJudgement, MetricStatus, judge
 from storage import audit
 from storage.models import Cycle, Metric, MetricReading, Organisation, Person
+from storage.people import StoredPerson
 
 
 class ReadingConflict(Exception):
@@ -104,7 +105,7 @@ async def figures_deadline(session: AsyncSession, period: str) -> date | None:
     return await session.scalar(select(Cycle.deadline).where(Cycle.kind == "figures", Cycle.month == period))
 
 
-async def owned_metric_ids(session: AsyncSession, owner: Person) -> list[str]:
+async def owned_metric_ids(session: AsyncSession, owner: StoredPerson) -> list[str]:
     query = select(Metric.id).where(Metric.owner_id == owner.id).order_by(Metric.position)
     return list((await session.scalars(query)).all())
 
@@ -148,7 +149,7 @@ async def store_readings(
     values: Mapping[str, int],
     *,
     expected: Mapping[str, float | None],
-    actor: Person,
+    actor: StoredPerson,
     now: datetime,
 ) -> list[StoredChange]:
     """Record or correct each figure for the period, audited before → after.
@@ -183,11 +184,11 @@ async def store_readings(
                 actor=actor.email,
                 change="submit",
                 before=None,
-                after=await _snapshot(session, row),
+                after=await _snapshot(session, row, actor),
                 **where,
             )
         elif row.value != value:
-            old = await _snapshot(session, row)
+            old = await _snapshot(session, row, actor)
             row.value, row.submitted_by_id, row.submitted_at = float(value), actor.id, now
             audit.record(
                 session,
@@ -195,7 +196,7 @@ async def store_readings(
                 actor=actor.email,
                 change="correct",
                 before=old,
-                after=await _snapshot(session, row),
+                after=await _snapshot(session, row, actor),
                 **where,
             )
         changes.append(StoredChange(metric_id, float(value), before))
@@ -203,12 +204,17 @@ async def store_readings(
     return changes
 
 
-async def _snapshot(session: AsyncSession, row: MetricReading) -> dict[str, object]:
-    # Who submitted, by email: person ids mean nothing to someone reading the log.
-    person = await session.get(Person, row.submitted_by_id) if row.submitted_by_id else None
+async def _snapshot(session: AsyncSession, row: MetricReading, actor: StoredPerson) -> dict[str, object]:
+    # Who submitted, by email: person ids mean nothing to someone reading the log. The actor is at
+    # hand; whoever stored the figure being corrected is looked up.
+    if row.submitted_by_id == actor.id:
+        submitted_by: str | None = actor.email
+    else:
+        person = await session.get(Person, row.submitted_by_id) if row.submitted_by_id else None
+        submitted_by = person.email if person else None
     return {
         "value": row.value,
-        "submitted_by": person.email if person else None,
+        "submitted_by": submitted_by,
         "submitted_at": row.submitted_at.isoformat(),
     }
 

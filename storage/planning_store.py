@@ -1,28 +1,40 @@
-"""The planner's view of the database (domain.planning.PlanningStore, all but sending)."""
+"""The planner's view of the database and the outbox (domain.planning.PlanningStore)."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import Plan
-from domain.planning import PersonState, Round
-from storage import audit, outbox
+from domain.outbox import Recipient, idempotency_key
+from domain.planning import Audience, Message, PersonAvailability, Round
+from storage import audit, outbox, recipients
 from storage.models import Cycle, ImprovementAction, MetricReading, Person, ProgressRequest, ProgressUpdate
 from storage.plan_queries import load_plan
+from storage.rounds import to_round
 from storage.upsert import insert_for
 
+log = logging.getLogger(__name__)
 
-def _round(row: Cycle) -> Round:
-    return Round(row.id, row.kind, row.month, row.deadline, row.closed_at is not None)
+
+class Renderer(Protocol):
+    """Turns one of the planner's messages into the outbox payload (domain.outbox.message_payload).
+
+    It reads in the store's session: the planner's transaction, which on SQLite holds the one
+    connection, so a session of its own would wait for it forever."""
+
+    async def __call__(self, message: Message, person_id: int | None, session: AsyncSession) -> dict[str, Any]: ...
 
 
 class SqlPlanningStore:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, render: Renderer) -> None:
         self.session = session
+        self._render = render
         self._plan: Plan | None = None
 
     async def plan(self) -> Plan:
@@ -35,7 +47,7 @@ class SqlPlanningStore:
 
     async def find_round(self, kind: str, month: str) -> Round | None:
         row = await self.session.scalar(select(Cycle).where(Cycle.kind == kind, Cycle.month == month))
-        return _round(row) if row else None
+        return to_round(row) if row else None
 
     async def open_round(self, kind: str, month: str, deadline: date, now: datetime) -> tuple[Round, bool]:
         """Idempotent, also against another instance opening the same round at the same moment."""
@@ -58,7 +70,7 @@ class SqlPlanningStore:
                 before=None,
                 after={"deadline": deadline.isoformat()},
             )
-        return _round(row), created
+        return to_round(row), created
 
     async def close_rounds_before(self, kind: str, month: str, now: datetime) -> None:
         rows = (
@@ -137,9 +149,11 @@ class SqlPlanningStore:
         ).all()
         return set(refs)
 
-    async def people(self) -> dict[str, PersonState]:
+    async def people(self) -> dict[str, PersonAvailability]:
         rows = (await self.session.scalars(select(Person))).all()
-        return {p.email: PersonState(p.email, p.name, p.away_until, p.unreachable_since is not None) for p in rows}
+        return {
+            p.email: PersonAvailability(p.email, p.name, p.away_until, p.unreachable_since is not None) for p in rows
+        }
 
     async def figures_submitted(self, month: str) -> set[str]:
         return set(
@@ -154,6 +168,23 @@ class SqlPlanningStore:
         ).all()
         return {metric_id: value for metric_id, value in rows}
 
+    async def enqueue(self, message: Message, now: datetime) -> bool:
+        """Render the message, resolve its recipient, and put it in the outbox once."""
+        recipient = await self._recipient(message)
+        if recipient is None:
+            log.warning(
+                "no way to reach %s for %s %s", message.email or "the group channel", message.kind, message.scope
+            )
+            return False
+        key = idempotency_key(message.kind, scope=message.scope, recipient=recipient, step=message.step)
+        if await outbox.queued_keys(self.session, [key]):
+            return False  # rendering is the costly part: skip it for what was already sent
+        payload = await self._render(message, recipient.person_id, self.session)
+        return await outbox.enqueue(
+            self.session, key=key, recipient=recipient, kind=message.kind, payload=payload, now=now
+        )
 
-async def already_queued(session: AsyncSession, key: str) -> bool:
-    return bool(await outbox.queued_keys(session, [key]))
+    async def _recipient(self, message: Message) -> Recipient | None:
+        if message.audience is Audience.PERSON:
+            return await recipients.person(self.session, message.email) if message.email else None
+        return await recipients.group_channel(self.session, (await self.plan()).group_channel)

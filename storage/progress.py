@@ -1,4 +1,4 @@
-"""Queries and writes for the monthly check-in: actions with their context, cycles, progress updates."""
+"""Queries and writes for the monthly check-in: actions with their context, progress updates."""
 
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ from sqlalchemy import update as update_rows
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.checkin import Actor
-from domain.model import Role
-from storage import audit
+from domain import model
+from storage import audit, people
 from storage.models import (
     ActionDelegate,
-    ConversationRef,
-    Cycle,
     ImprovementAction,
     Person,
     ProgressUpdate,
@@ -29,36 +26,37 @@ UPDATE_FIELDS = ("rag", "narrative", "evidence_links", "blockers", "revised_due"
 
 
 @dataclass(frozen=True)
+class StoredAction:
+    """An improvement action as it stands, with the row id its updates refer to it by."""
+
+    id: int
+    ref: str
+    requirement: str
+    due: date | None
+    status: model.ActionStatus
+    rag: model.Rag | None
+
+
+@dataclass(frozen=True)
 class ActionContext:
-    action: ImprovementAction
+    action: StoredAction
     theme_name: str
-    statement: QualityStatement | None
-    owner: Person
+    statement: model.QualityStatement | None
+    owner: people.StoredPerson
     delegate_emails: frozenset[str]
 
 
-def actor_of(person: Person) -> Actor:
-    return Actor(email=person.email, name=person.name, roles=frozenset(Role(r) for r in person.roles))
+@dataclass(frozen=True)
+class StoredUpdate:
+    """A progress update as stored, with its author's name as it was when they sent it."""
 
-
-_PERSON_BY_AAD = select(Person).where(Person.aad_object_id == bindparam("aad_object_id"))
-_PERSON_BY_CHAT = (
-    select(Person)
-    .join(ConversationRef, ConversationRef.person_id == Person.id)
-    .where(ConversationRef.user_id == bindparam("user_id"))
-    .limit(1)
-)
-
-
-async def person_for_sender(session: AsyncSession, *, aad_object_id: str | None, user_id: str | None) -> Person | None:
-    """Who is acting: by Entra object id, else by the personal chat their Teams id is linked to."""
-    if aad_object_id:
-        person = await session.scalar(_PERSON_BY_AAD, {"aad_object_id": aad_object_id})
-        if person is not None:
-            return person
-    if user_id:
-        return await session.scalar(_PERSON_BY_CHAT, {"user_id": user_id})
-    return None
+    rag: model.Rag | None
+    narrative: str
+    evidence_links: tuple[str, ...]
+    blockers: str
+    revised_due: date | None
+    submitted_at: datetime
+    author_name: str
 
 
 _Delegate = aliased(Person, name="delegate")
@@ -82,10 +80,25 @@ async def action_context(session: AsyncSession, ref: str) -> ActionContext | Non
         return None
     action, theme_name, owner, statement, _ = rows[0]
     delegates = frozenset(email for *_, email in rows if email is not None)
-    return ActionContext(action, theme_name, statement, owner, delegates)
+    return ActionContext(
+        StoredAction(
+            action.id,
+            action.ref,
+            action.requirement,
+            action.due,
+            model.ActionStatus(action.status),
+            model.Rag(action.rag) if action.rag else None,
+        ),
+        theme_name,
+        model.QualityStatement(statement.id, statement.name, statement.score) if statement else None,
+        people.stored_person(owner),
+        delegates,
+    )
 
 
-async def actions_for(session: AsyncSession, person: Person, *, open_only: bool = True) -> list[ActionContext]:
+async def actions_for(
+    session: AsyncSession, person: people.StoredPerson, *, open_only: bool = True
+) -> list[ActionContext]:
     """The actions a person owns or is a delegate for, in plan order."""
     delegated = select(ActionDelegate.action_id).where(ActionDelegate.person_id == person.id)
     query = (
@@ -103,24 +116,24 @@ async def actions_for(session: AsyncSession, person: Person, *, open_only: bool 
     return contexts
 
 
-async def latest_update(session: AsyncSession, action_id: int) -> tuple[ProgressUpdate, str] | None:
-    """The newest update with its author's name."""
+async def latest_update(session: AsyncSession, action_id: int) -> StoredUpdate | None:
+    """The action's newest update."""
     update = await session.scalar(
         select(ProgressUpdate)
         .where(ProgressUpdate.action_id == action_id)
         .order_by(ProgressUpdate.submitted_at.desc(), ProgressUpdate.id.desc())
         .limit(1)
     )
-    return (update, update.author_name) if update else None
-
-
-async def cycle(session: AsyncSession, cycle_id: int) -> Cycle | None:
-    return await session.get(Cycle, cycle_id)
-
-
-async def open_progress_cycle(session: AsyncSession) -> Cycle | None:
-    return await session.scalar(
-        select(Cycle).where(Cycle.kind == "progress", Cycle.closed_at.is_(None)).order_by(Cycle.month.desc()).limit(1)
+    if update is None:
+        return None
+    return StoredUpdate(
+        model.Rag(update.rag) if update.rag else None,
+        update.narrative,
+        tuple(update.evidence_links or ()),
+        update.blockers or "",
+        update.revised_due,
+        update.submitted_at,
+        update.author_name,
     )
 
 
@@ -138,7 +151,7 @@ async def store_update(
     context: ActionContext,
     update: NewUpdate,
     *,
-    author: Person,
+    author: people.StoredPerson,
     cycle_id: int | None,
     teams_user_id: str | None,
     activity_id: str | None,
@@ -193,7 +206,7 @@ async def store_update(
                 entity_id=action.ref,
                 change="update",
                 before=before,
-                after=audit.snapshot(action, ("rag", "status")),
+                after={"rag": update.rag, "status": status},
             ),
         ],
     )

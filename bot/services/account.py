@@ -30,7 +30,7 @@ class AccountService(LocalService):
         if command.away_until < self._today():
             return f"{_long(command.away_until)} has already passed. Please give a date from today on."
         async with self._sessions.begin() as session:
-            person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+            person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
             if person is None:
                 return NOT_IN_PLAN
             await people.set_away(session, person, command.away_until, now=self._clock())
@@ -41,7 +41,7 @@ class AccountService(LocalService):
 
     async def back(self, sender: Sender) -> str:
         async with self._sessions.begin() as session:
-            person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+            person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
             if person is None:
                 return NOT_IN_PLAN
             if person.away_until is None or person.away_until < self._today():
@@ -53,13 +53,13 @@ class AccountService(LocalService):
         if command.problem or not command.action_ref or not command.email:
             return command.problem or "Please write it as: delegate WWP-01 to name@council.gov.uk"
         async with self._sessions.begin() as session:
-            person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+            person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
             if person is None:
                 return NOT_IN_PLAN
             context = await store.action_context(session, command.action_ref)
             if context is None:
                 return f"There is no action {command.action_ref} in the plan. Type **status** to see yours."
-            actor = store.actor_of(person)
+            actor = person.actor
             # Delegating is for the owner (or an admin), not for another delegate.
             if not may_update(actor, owner_email=context.owner.email, delegate_emails=frozenset()):
                 return f"Only {context.owner.name}, the owner of {context.action.ref}, or an admin can delegate it."
@@ -69,7 +69,9 @@ class AccountService(LocalService):
                     f"{command.email} isn't in the improvement plan, so I can't let them update "
                     f"{context.action.ref}. Ask the plan's admin to add them to the plan's people first."
                 )
-            added = await people.add_delegate(session, context.action, delegate, actor=person.email, now=self._clock())
+            added = await people.add_delegate(
+                session, context.action.id, context.action.ref, delegate, actor=person.email, now=self._clock()
+            )
         if not added:
             return f"{delegate.name} can already update {command.action_ref}."
         return f"Done — {delegate.name} can now update {command.action_ref} as well as you."

@@ -17,11 +17,12 @@ from bot.services.base import LocalService
 from dialogs import progress as cards
 from dialogs.cards import month_label
 from domain.checkin import RoundState, may_update, round_state, status_after
-from domain.model import ActionStatus, Rag
+from domain.planning import Round
+from storage import people, rounds
 from storage import progress as store
 from storage.engine import Session
 from storage.idempotency import claim_all, submission_keys
-from storage.models import Cycle, Person, ProgressUpdate
+from storage.people import StoredPerson
 
 Card = dict[str, Any]
 
@@ -50,7 +51,7 @@ class CheckinService(LocalService):
         return 0, f"{today:%Y-%m}", today.replace(day=last_day)
 
     def _round_view(
-        self, context: store.ActionContext, round_: Cycle | None, last: cards.LastUpdateView | None = None
+        self, context: store.ActionContext, round_: Round | None, last: cards.LastUpdateView | None = None
     ) -> cards.ProgressPromptView:
         cycle_id, month, deadline = (round_.id, round_.month, round_.deadline) if round_ else self._ad_hoc_round()
         return cards.ProgressPromptView(
@@ -68,21 +69,21 @@ class CheckinService(LocalService):
         )
 
     async def _view(
-        self, session: Session, context: store.ActionContext, round_: Cycle | None
+        self, session: Session, context: store.ActionContext, round_: Round | None
     ) -> cards.ProgressPromptView:
         """The view a prompt card needs: the round's, with the action's latest update."""
         latest = await store.latest_update(session, context.action.id)
-        return self._round_view(context, round_, self._last_view(*latest) if latest else None)
+        return self._round_view(context, round_, self._last_view(latest) if latest else None)
 
-    def _last_view(self, update: ProgressUpdate, author: str) -> cards.LastUpdateView:
+    def _last_view(self, update: store.StoredUpdate) -> cards.LastUpdateView:
         return cards.LastUpdateView(
-            rag=Rag(update.rag) if update.rag else None,
+            rag=update.rag,
             narrative=update.narrative,
-            evidence_links=tuple(update.evidence_links or ()),
-            blockers=update.blockers or "",
+            evidence_links=update.evidence_links,
+            blockers=update.blockers,
             revised_due=update.revised_due,
             submitted_at_text=_local_text(update.submitted_at, self._zone),
-            author_name=author,
+            author_name=update.author_name,
         )
 
     def _prompt(self, view: cards.ProgressPromptView, **options: Any) -> Card:
@@ -97,32 +98,30 @@ class CheckinService(LocalService):
         context = await store.action_context(session, ref)
         if context is None:
             return None
-        round_ = await store.cycle(session, cycle_id) if cycle_id else await store.open_progress_cycle(session)
+        round_ = await rounds.round_by_id(session, cycle_id) if cycle_id else await rounds.open_progress_round(session)
         return self._prompt(await self._view(session, context, round_))
 
-    async def my_action_cards(self, sender: Sender) -> tuple[Person | None, list[Card]]:
+    async def my_action_cards(self, sender: Sender) -> tuple[StoredPerson | None, list[Card]]:
         async with self._sessions() as session:
-            person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+            person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
             if person is None:
                 return None, []
-            round_ = await store.open_progress_cycle(session)
+            round_ = await rounds.open_progress_round(session)
             return person, [
                 self._prompt(await self._view(session, c, round_)) for c in await store.actions_for(session, person)
             ]
 
-    async def status_lines(self, sender: Sender) -> tuple[Person | None, list[str]]:
+    async def status_lines(self, sender: Sender) -> tuple[StoredPerson | None, list[str]]:
         async with self._sessions() as session:
-            person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+            person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
             if person is None:
                 return None, []
             lines = []
             for context in await store.actions_for(session, person, open_only=False):
                 action = context.action
-                rag = Rag(action.rag).label if action.rag else "no RAG yet"
+                rag = action.rag.label if action.rag else "no RAG yet"
                 due = f", due {action.due:%d %b %Y}" if action.due else ""
-                lines.append(
-                    f"**{action.ref}** — {rag} ({ActionStatus(action.status).label.lower()}{due}): {action.requirement}"
-                )
+                lines.append(f"**{action.ref}** — {rag} ({action.status.label.lower()}{due}): {action.requirement}")
             return person, lines
 
     # ---- answering card actions ------------------------------------------------------------
@@ -137,15 +136,15 @@ class CheckinService(LocalService):
 
     async def _authorised(
         self, session: Session, sender: Sender, ref: object
-    ) -> tuple[Person, store.ActionContext] | Card:
+    ) -> tuple[StoredPerson, store.ActionContext] | Card:
         context = await store.action_context(session, ref) if isinstance(ref, str) else None
         if context is None:
             return cards.build_refusal_card(
                 "Unknown action", "This card names an action that is not in the plan any more."
             )
-        person = await store.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+        person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
         if person is None or not may_update(
-            store.actor_of(person), owner_email=context.owner.email, delegate_emails=context.delegate_emails
+            person.actor, owner_email=context.owner.email, delegate_emails=context.delegate_emails
         ):
             return cards.build_refusal_card(
                 "You can't update this action",
@@ -162,7 +161,7 @@ class CheckinService(LocalService):
                 return checked
             _, context = checked
             cycle_id = data.get("cycle_id")
-            round_ = await store.cycle(session, cycle_id) if isinstance(cycle_id, int) and cycle_id else None
+            round_ = await rounds.round_by_id(session, cycle_id) if isinstance(cycle_id, int) and cycle_id else None
             return self._prompt(await self._view(session, context, round_))
 
     async def _submit(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
@@ -173,7 +172,7 @@ class CheckinService(LocalService):
                 return checked
             person, context = checked
             cycle_id = data.get("cycle_id")
-            round_ = await store.cycle(session, cycle_id) if isinstance(cycle_id, int) and cycle_id else None
+            round_ = await rounds.round_by_id(session, cycle_id) if isinstance(cycle_id, int) and cycle_id else None
             parsed = cards.parse_progress_submission(data, today=today)
             if isinstance(parsed, cards.ProgressFormErrors):
                 return self._prompt(
@@ -200,7 +199,7 @@ class CheckinService(LocalService):
                 cycle_id=round_.id if round_ else None,
                 teams_user_id=sender.user_id,
                 activity_id=activity_id,
-                status=status_after(parsed.rag, ActionStatus(context.action.status)).value,
+                status=status_after(parsed.rag, context.action.status).value,
                 now=now,
             )
         # Built after the commit: the write transaction (SQLite's one write lock) is held no longer than needed.
@@ -213,7 +212,7 @@ class CheckinService(LocalService):
         )
 
     def _round_problem(
-        self, round_: Cycle | None, cycle_id: object, data: Mapping[str, Any], today: date
+        self, round_: Round | None, cycle_id: object, data: Mapping[str, Any], today: date
     ) -> str | None:
         if data.get("card_version") not in (None, cards.PROGRESS_CARD_VERSION):
             return (
@@ -224,24 +223,24 @@ class CheckinService(LocalService):
                 "This card's progress round is not in the plan any more, so nothing was saved. "
                 "Type **my actions** for a fresh card."
             )
-        if round_ is not None and round_.closed_at is not None:
+        if round_ is not None and round_.closed:
             return (
                 f"The {month_label(round_.month)} progress round has closed, so nothing was saved. "
                 "Your text is below: type **my actions** for a card for the current round."
             )
         return None
 
-    def _editable(self, round_: Cycle | None, deadline: date, today: date) -> bool:
-        state = round_state(deadline=deadline, closed=bool(round_ and round_.closed_at), today=today)
+    def _editable(self, round_: Round | None, deadline: date, today: date) -> bool:
+        state = round_state(deadline=deadline, closed=bool(round_ and round_.closed), today=today)
         return state is RoundState.OPEN
 
     async def _receipt(
-        self, session: Session, view: cards.ProgressPromptView, action_id: int, round_: Cycle | None
+        self, session: Session, view: cards.ProgressPromptView, action_id: int, round_: Round | None
     ) -> Card:
         """The receipt for a repeat: the update stored by the first of them."""
         latest = await store.latest_update(session, action_id)
         assert latest is not None  # a duplicate means the first one was stored
-        stored = self._last_view(*latest)
+        stored = self._last_view(latest)
         return cards.build_receipt_card(
             view,
             stored,

@@ -21,11 +21,9 @@ from dialogs.digest import build_digest_card, build_more_card, parse_more_reques
 from dialogs.digest_post import PostPlan, build_post_confirmation, build_post_result, parse_post_month
 from dialogs.progress import build_refusal_card
 from domain.digest import may_see_digest
-from domain.model import Role
 from domain.month_report import MonthReport
 from domain.outbox import MessageKind, Recipient, idempotency_key, message_payload
-from storage import outbox
-from storage import progress as people
+from storage import outbox, people
 from storage.digest_ledger import digest_recipients
 from storage.engine import Session, Sessions
 
@@ -162,7 +160,7 @@ class DigestService:
         person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
         if person is None:
             return build_refusal_card("You're not in the plan", _NOT_IN_PLAN)
-        if not may_see_digest(Role(r) for r in person.roles):
+        if not may_see_digest(person.roles):
             return build_refusal_card(
                 "The digest is for the chair",
                 "Previewing and posting the monthly digest is for the chair of the improvement "

@@ -20,8 +20,7 @@ from dialogs.progress import build_refusal_card
 from storage import figures as store
 from storage.engine import Session
 from storage.idempotency import claim_all, submission_keys
-from storage.models import Person
-from storage.progress import person_for_sender
+from storage.people import StoredPerson, person_by_id, person_for_sender
 
 Card = dict[str, Any]
 
@@ -51,10 +50,10 @@ class FiguresService(LocalService):
 
     async def card_in_session(self, session: Session, person_id: int, *, period: str | None = None) -> Card | None:
         """As card_for_person, read in the caller's transaction (the planner's, which holds the lock)."""
-        person = await session.get(Person, person_id)
+        person = await person_by_id(session, person_id)
         return await self._card_for(session, person, period) if person else None
 
-    async def _card_for(self, session: Session, person: Person, period: str | None) -> Card | None:
+    async def _card_for(self, session: Session, person: StoredPerson, period: str | None) -> Card | None:
         metric_ids = await store.owned_metric_ids(session, person)
         if not metric_ids:
             return None
@@ -94,7 +93,7 @@ class FiguresService(LocalService):
 
     async def _load(
         self, session: Session, sender: Sender, data: Mapping[str, Any]
-    ) -> tuple[Person, form_cards.FiguresView, list[store.MetricState]] | Card:
+    ) -> tuple[StoredPerson, form_cards.FiguresView, list[store.MetricState]] | Card:
         """Who is answering, and the card they answer as it stands now; or a refusal card."""
         person = await person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
         if person is None:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
 
 from bot.services.checkin import CheckinService
 from bot.services.figures import FiguresService
 from dialogs import notices
 from domain.calendar import WorkingCalendar
-from domain.outbox import MessageKind, Recipient, idempotency_key, message_payload
+from domain.outbox import message_payload
 from domain.planner import Planner
 from domain.planning import (
-    Audience,
-    Digest,
+    DigestDue,
     Escalation,
     FiguresRequest,
     Message,
@@ -27,52 +23,12 @@ from domain.planning import (
     RunReport,
     TargetReviewReminder,
 )
-from storage import outbox
 from storage.engine import Session, Sessions
-from storage.models import ConversationRef, Person
-from storage.planning_store import SqlPlanningStore, already_queued
-
-log = logging.getLogger(__name__)
-
-Renderer = Callable[[Message, int | None, Session], Awaitable[dict[str, Any]]]
-
-
-class OutboxPlanningStore(SqlPlanningStore):
-    """The SQL store plus sending: render the message, resolve its recipient, enqueue it once."""
-
-    def __init__(self, session: Session, render: Renderer) -> None:
-        super().__init__(session)
-        self._render = render
-
-    async def send(self, message: Message, now: datetime) -> bool:
-        recipient = await self._recipient(message)
-        if recipient is None:
-            log.warning(
-                "no way to reach %s for %s %s", message.email or "the group channel", message.kind, message.scope
-            )
-            return False
-        key = idempotency_key(MessageKind(message.kind), scope=message.scope, recipient=recipient, step=message.step)
-        if await already_queued(self.session, key):
-            return False  # rendering is the costly part: skip it for what was already sent
-        payload = await self._render(message, recipient.person_id, self.session)
-        return await outbox.enqueue(
-            self.session, key=key, recipient=recipient, kind=MessageKind(message.kind), payload=payload, now=now
-        )
-
-    async def _recipient(self, message: Message) -> Recipient | None:
-        if message.audience is Audience.PERSON:
-            person_id = await self.session.scalar(select(Person.id).where(Person.email == message.email))
-            return Recipient.person(person_id) if person_id else None
-        plan = await self.plan()
-        query = select(ConversationRef.id).where(ConversationRef.kind == "channel", ConversationRef.installed.is_(True))
-        if plan.group_channel:
-            query = query.where(ConversationRef.teams_channel_id == plan.group_channel)
-        ref_id = await self.session.scalar(query.order_by(ConversationRef.updated_at.desc()).limit(1))
-        return Recipient.conversation(ref_id) if ref_id else None
+from storage.planning_store import Renderer, SqlPlanningStore
 
 
 class MessageRenderer:
-    """Turns the planner's messages into what Teams is sent."""
+    """Turns the planner's messages into what Teams is sent (storage.planning_store.Renderer)."""
 
     def __init__(
         self,
@@ -95,7 +51,7 @@ class MessageRenderer:
             if card is None:
                 raise LookupError(f"action {content.action_ref} is not in the plan")
             return message_payload(card=card)
-        if isinstance(content, Digest) and self._digest is not None:
+        if isinstance(content, DigestDue) and self._digest is not None:
             return message_payload(card=await self._digest(content.month, session))
         texts: dict[type, Callable[[Any], str]] = {
             Reminder: notices.reminder_text,
@@ -123,5 +79,5 @@ class PlanningRunner:
 
     async def run(self, job: Job, now: datetime) -> RunReport:
         async with self._sessions.begin() as session:
-            planner = Planner(OutboxPlanningStore(session, self._renderer), self._calendar)
+            planner = Planner(SqlPlanningStore(session, self._renderer), self._calendar)
             return await job(planner, now)

@@ -8,11 +8,10 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from bot.services.figures import FiguresService
 from storage import figures as store
-from storage.models import Person
+from storage import people
 from tests.cards import texts
 from tests.conftest import FakeClock
 from tests.figures.helpers import (
@@ -69,7 +68,7 @@ async def test_store_refuses_to_overwrite_a_figure_it_was_not_shown(
     await seed(sessions, OT, "2026-10", 52)
     with pytest.raises(store.ReadingConflict):
         async with sessions.begin() as session:
-            sarah = await session.scalar(select(Person).where(Person.email == SARAH))
+            sarah = await people.person_by_email(session, SARAH)
             assert sarah is not None
             await store.store_readings(
                 session,

@@ -1,4 +1,6 @@
-"""Every job's selection logic at chosen times, through the scheduler's own code path."""
+"""Every job's selection logic at chosen times, through the scheduler's own code path: on the
+in-memory store where the planner's choices are all a test asks about, on the database where the
+rendered messages, the stored requests or two instances at once are."""
 
 from __future__ import annotations
 
@@ -7,8 +9,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select, update
 
 from scheduler.jobs import JOBS
-from storage.models import ImprovementAction, Metric, MetricReading, Person, ProgressRequest, ProgressUpdate
-from tests.scheduler.conftest import Harness
+from storage.models import ImprovementAction, MetricReading, Person, ProgressRequest, ProgressUpdate
+from tests.scheduler.conftest import Harness, MemoryHarness
 
 JOB = {spec.id: spec.call for spec in JOBS}
 DEC_OPEN = datetime(2026, 12, 1, 9, tzinfo=UTC)  # Tue 1 Dec 2026, 09:00 GMT
@@ -74,15 +76,12 @@ async def test_opening_is_idempotent_and_prompts_each_owner_for_their_open_actio
     assert all(m.payload["card"]["type"] == "AdaptiveCard" for m in prompts)
 
 
-async def test_away_owners_are_skipped_and_prompted_when_back(harness: Harness) -> None:
-    async with harness.sessions.begin() as session:
-        await session.execute(
-            update(Person).where(Person.email == "rachel.ahmed@halton.example").values(away_until=date(2026, 12, 4))
-        )
-    report = await harness.run(JOB["open-cycle"], DEC_OPEN)
+async def test_away_owners_are_skipped_and_prompted_when_back(memory: MemoryHarness) -> None:
+    memory.store.set_away("rachel.ahmed@halton.example", date(2026, 12, 4))
+    report = await memory.run(JOB["open-cycle"], DEC_OPEN)
     assert not any("rachel.ahmed" in line for line in report.enqueued)
     assert any("rachel.ahmed" in line for line in report.skipped)
-    later = await harness.run(JOB["remind"], at(12, 7))  # Monday after her leave
+    later = await memory.run(JOB["remind"], at(12, 7))  # Monday after her leave
     assert any("prompt" in line and "rachel.ahmed" in line for line in later.enqueued)
 
 
@@ -99,9 +98,9 @@ async def test_nudge_goes_three_working_days_before_to_those_who_have_not_answer
     assert (await harness.run(JOB["remind"], at(12, 9, 15))).enqueued == []
 
 
-async def test_after_downtime_only_the_latest_overdue_reminder_is_sent(harness: Harness) -> None:
-    await harness.run(JOB["open-cycle"], DEC_OPEN)
-    report = await harness.run(JOB["remind"], at(12, 22, 10))  # down from the 9th to the 22nd
+async def test_after_downtime_only_the_latest_overdue_reminder_is_sent(memory: MemoryHarness) -> None:
+    await memory.run(JOB["open-cycle"], DEC_OPEN)
+    report = await memory.run(JOB["remind"], at(12, 22, 10))  # down from the 9th to the 22nd
     steps = {line.split()[-1] for line in report.enqueued if line.startswith("reminder")}
     assert steps == {"overdue-3"}
     assert not any(line.startswith("escalation") for line in report.enqueued)  # due on the 23rd
@@ -129,17 +128,14 @@ async def test_escalation_lists_outstanding_away_and_unreachable_separately(harn
     assert not any(line.startswith("escalation") for line in (await harness.run(JOB["remind"], at(12, 24))).enqueued)
 
 
-async def test_figures_are_requested_on_the_third_working_day_and_chased(harness: Harness) -> None:
-    assert (await harness.run(JOB["figures"], at(12, 2))).enqueued == []
-    report = await harness.run(JOB["figures"], at(12, 3))
+async def test_figures_are_requested_on_the_third_working_day_and_chased(memory: MemoryHarness) -> None:
+    assert (await memory.run(JOB["figures"], at(12, 2))).enqueued == []
+    report = await memory.run(JOB["figures"], at(12, 3))
     requested = sorted(line.split()[2] for line in report.enqueued if line.startswith("figures_request"))
-    async with harness.sessions() as session:
-        owners = sorted(
-            set((await session.scalars(select(Person.email).join(Metric, Metric.owner_id == Person.id))).all())
-        )
+    owners = sorted({metric.owner for metric in (await memory.store.plan()).metrics})
     assert requested == owners  # one request each, for November's figures
     assert all("figures-2026-11" in line for line in report.enqueued)
-    chase = await harness.run(JOB["figures"], at(12, 16))
+    chase = await memory.run(JOB["figures"], at(12, 16))
     assert any("overdue-1" in line for line in chase.enqueued)
 
 
@@ -157,12 +153,12 @@ async def test_off_trajectory_figures_raise_one_alert(harness: Harness) -> None:
     assert "worse than the baseline" in to_chair.payload["text"]
 
 
-async def test_target_reviews_thirty_and_seven_days_before(harness: Harness) -> None:
+async def test_target_reviews_thirty_and_seven_days_before(memory: MemoryHarness) -> None:
     # The example targets are due 31 March 2026.
-    assert (await harness.run(JOB["target-review"], datetime(2026, 2, 27, 9, tzinfo=UTC))).enqueued == []
-    report = await harness.run(JOB["target-review"], datetime(2026, 3, 2, 9, tzinfo=UTC))
+    assert (await memory.run(JOB["target-review"], datetime(2026, 2, 27, 9, tzinfo=UTC))).enqueued == []
+    report = await memory.run(JOB["target-review"], datetime(2026, 3, 2, 9, tzinfo=UTC))
     assert report.enqueued and all("30-days" in line for line in report.enqueued)
-    report = await harness.run(JOB["target-review"], datetime(2026, 3, 24, 9, tzinfo=UTC))
+    report = await memory.run(JOB["target-review"], datetime(2026, 3, 24, 9, tzinfo=UTC))
     assert report.enqueued and all("7-days" in line for line in report.enqueued)
 
 
@@ -189,10 +185,10 @@ async def test_two_instances_planning_at_once_never_double_send(harness: Harness
     assert (await single.run(JOB["remind"], at(12, 23))).enqueued == []
 
 
-async def test_nothing_goes_out_on_weekends_holidays_or_at_night(harness: Harness) -> None:
-    await harness.run(JOB["open-cycle"], DEC_OPEN)
+async def test_nothing_goes_out_on_weekends_holidays_or_at_night(memory: MemoryHarness) -> None:
+    await memory.run(JOB["open-cycle"], DEC_OPEN)
     # Sat, Christmas, Boxing Day (observed), 07:00, 19:00
     for moment in (at(12, 19), at(12, 25), at(12, 28), at(12, 22, 7), at(12, 22, 19)):
-        report = await harness.run(JOB["remind"], moment)
+        report = await memory.run(JOB["remind"], moment)
         assert report.enqueued == [] and report.skipped, moment
-    assert (await harness.run(JOB["remind"], at(12, 22, 9))).enqueued  # the next working morning
+    assert (await memory.run(JOB["remind"], at(12, 22, 9))).enqueued  # the next working morning

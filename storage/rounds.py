@@ -1,0 +1,26 @@
+"""The monthly rounds (the cycle table) read back as domain Rounds."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.planning import Round
+from storage.models import Cycle
+
+
+def to_round(row: Cycle) -> Round:
+    return Round(row.id, row.kind, row.month, row.deadline, row.closed_at is not None)
+
+
+async def round_by_id(session: AsyncSession, round_id: int) -> Round | None:
+    row = await session.get(Cycle, round_id)
+    return to_round(row) if row else None
+
+
+async def open_progress_round(session: AsyncSession) -> Round | None:
+    """The newest progress round not yet closed: the one a new prompt card belongs to."""
+    row = await session.scalar(
+        select(Cycle).where(Cycle.kind == "progress", Cycle.closed_at.is_(None)).order_by(Cycle.month.desc()).limit(1)
+    )
+    return to_round(row) if row else None

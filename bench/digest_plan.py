@@ -12,7 +12,6 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import (
-    Cycle,
     ImprovementAction,
     Metric,
     MetricReading,
@@ -21,6 +20,7 @@ from storage.models import (
     ProgressRequest,
     ProgressUpdate,
     QualityStatement,
+    RoundRow,
     Theme,
 )
 
@@ -119,9 +119,9 @@ async def generate(sessions: async_sessionmaker[AsyncSession], actions: int, mon
         for index, month in enumerate(month_keys):
             year, number = int(month[:4]), int(month[5:])
             opened = datetime(year, number, 1, 9, tzinfo=UTC)
-            cycle_id = (
+            round_id = (
                 await session.execute(
-                    insert(Cycle).returning(Cycle.id),
+                    insert(RoundRow).returning(RoundRow.id),
                     [
                         {
                             "kind": "progress",
@@ -137,7 +137,7 @@ async def generate(sessions: async_sessionmaker[AsyncSession], actions: int, mon
                 insert(ProgressRequest),
                 [
                     {
-                        "cycle_id": cycle_id,
+                        "round_id": round_id,
                         "action_id": a,
                         "person_id": 1 + a % 200,
                         "created_at": opened,
@@ -150,7 +150,7 @@ async def generate(sessions: async_sessionmaker[AsyncSession], actions: int, mon
                 [
                     {
                         "action_id": a,
-                        "cycle_id": cycle_id,
+                        "round_id": round_id,
                         "author_id": 1 + a % 200,
                         "author_name": f"Person {1 + a % 200}",
                         "submitted_at": opened + timedelta(days=1 + a % 10, minutes=a % 600),

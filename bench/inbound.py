@@ -60,11 +60,11 @@ from bench.inbound_setup import (
 # ---- the load -------------------------------------------------------------------------------
 
 
-def submit_activity(owner: Owner, service_url: str, cycle_id: int, round_no: int) -> dict[str, Any]:
+def submit_activity(owner: Owner, service_url: str, round_id: int, round_no: int) -> dict[str, Any]:
     """Action.Execute progress.submit from the owner's personal chat, as Teams sends it."""
     sender = {"id": owner.teams_id, "name": owner.name, "aadObjectId": owner.aad_object_id}
     data = {
-        "cycle_id": cycle_id,
+        "cycle_id": round_id,
         "action_ref": owner.action_ref,
         "card_version": CARD_VERSION,
         "card_id": uuid.uuid4().hex,
@@ -254,12 +254,12 @@ async def main_async(args: argparse.Namespace) -> int:
         encoding="utf-8",
     )
     run_cli(["plan", "import", str(plan)], env)
-    cycle_id = await open_progress_round(database_url, today)
+    round_id = await open_progress_round(database_url, today)
 
     connector, service_url = start_connector(workdir / "connector.log", workdir / "connector.json", env)
     load = Load(
         owners,
-        lambda owner, n: submit_activity(owner, service_url, cycle_id, n),
+        lambda owner, n: submit_activity(owner, service_url, round_id, n),
         args.think_ms / 1000,
     )
     servers: list[Server] = []

@@ -97,21 +97,21 @@ def plan_document(owners: Sequence[Owner], today: date) -> dict[str, Any]:
 async def open_progress_round(database_url: str, today: date) -> int:
     """This month's progress round, open, as `cqcbot cycle open` would leave it. Returns its id."""
     from storage.engine import new_engine, new_sessionmaker
-    from storage.models import Cycle
+    from storage.models import RoundRow
 
     engine = new_engine(database_url)
     try:
         async with new_sessionmaker(engine).begin() as session:
-            cycle = Cycle(
+            round_ = RoundRow(
                 kind="progress",
                 month=f"{today:%Y-%m}",
                 opened_at=datetime.now(UTC),
                 deadline=today + timedelta(days=14),
                 closed_at=None,
             )
-            session.add(cycle)
+            session.add(round_)
             await session.flush()
-            return cycle.id
+            return round_.id
     finally:
         await engine.dispose()
 

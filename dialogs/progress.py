@@ -48,7 +48,7 @@ class LastUpdateView:
 
 @dataclass(frozen=True)
 class ProgressPromptView:
-    cycle_id: int
+    round_id: int
     month: str  # "YYYY-MM"
     deadline: date
     action_ref: str
@@ -63,7 +63,7 @@ class ProgressPromptView:
 
 @dataclass(frozen=True)
 class ProgressSubmission:
-    cycle_id: int
+    round_id: int
     action_ref: str
     rag: Rag
     narrative: str
@@ -132,7 +132,7 @@ def build_progress_card(
         cards.find(card, CONFIRM_ID)["value"] = "true" if merged.get(CONFIRM_ID) == "true" else "false"
     else:
         cards.remove(card, ["personal_data"])
-    data = {"cycle_id": view.cycle_id, "action_ref": view.action_ref, "card_version": card_version}
+    data = {"cycle_id": view.round_id, "action_ref": view.action_ref, "card_version": card_version}
     if card_id:
         data["card_id"] = card_id
     cards.set_action_data(cards.find(card, "submit"), SUBMIT_VERB, data)
@@ -165,7 +165,7 @@ def build_receipt_card(
         },
     )
     if editable:
-        data = {"cycle_id": view.cycle_id, "action_ref": view.action_ref}
+        data = {"cycle_id": view.round_id, "action_ref": view.action_ref}
         cards.set_action_data(cards.find(card, "edit"), EDIT_VERB, data)
     else:
         cards.remove(card, ["edit_hint", "edit_actions"])
@@ -192,9 +192,9 @@ def parse_progress_submission(data: Mapping[str, object], *, today: date) -> Pro
             values[key] = raw
         elif raw is not None:
             errors[CARD_ERROR] = _FORGED
-    cycle_id, action_ref = data.get("cycle_id"), data.get("action_ref")
+    round_id, action_ref = data.get("cycle_id"), data.get("action_ref")
     # 0 is an update outside a monthly round ("my actions" when no round is open).
-    if not (isinstance(cycle_id, int) and not isinstance(cycle_id, bool) and cycle_id >= 0):
+    if not (isinstance(round_id, int) and not isinstance(round_id, bool) and round_id >= 0):
         errors[CARD_ERROR] = _FORGED
     if not (isinstance(action_ref, str) and action_ref.strip()):
         errors[CARD_ERROR] = _FORGED
@@ -233,10 +233,10 @@ def parse_progress_submission(data: Mapping[str, object], *, today: date) -> Pro
     if findings and not confirmed:
         errors[CONFIRM_ID] = "Please remove the personal data, or tick this box if it is not."
 
-    if errors or rag is None or not isinstance(cycle_id, int) or not isinstance(action_ref, str):
+    if errors or rag is None or not isinstance(round_id, int) or not isinstance(action_ref, str):
         return ProgressFormErrors(errors, values, findings)
     return ProgressSubmission(
-        cycle_id=cycle_id,
+        round_id=round_id,
         action_ref=action_ref.strip(),
         rag=rag,
         narrative=narrative,

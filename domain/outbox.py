@@ -75,7 +75,7 @@ MAX_KEY_LENGTH = 200
 def idempotency_key(kind: MessageKind, *, scope: str, recipient: Recipient, step: str | int = 0) -> str:
     """The one name a message has, e.g. "prompt/progress-2026-11/person-12/0".
 
-    `scope` is what the message belongs to (a cycle, a month, an escalation); `step` tells apart the
+    `scope` is what the message belongs to (a round, a month, an escalation); `step` tells apart the
     messages of one scope to one recipient (first reminder, second reminder...). Enqueueing the same
     key again is a no-op, so a planner may run as often as it likes.
     """

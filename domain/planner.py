@@ -67,13 +67,13 @@ class Planner:
 
     # ---- the progress round ----------------------------------------------------------------------
 
-    async def open_cycle(self, now: datetime, *, month: str | None = None, force: bool = False) -> RunReport:
+    async def open_round(self, now: datetime, *, month: str | None = None, force: bool = False) -> RunReport:
         """Open the month's round, ask about every open action, and prompt each owner not away."""
         report = RunReport()
         if not force and await self._quiet(report, now):
             return report
         plan, table = await self._timetable(now, month)
-        if not force and now < table.cycle_opens:
+        if not force and now < table.round_opens:
             return report
         round_, _ = await self._store.open_round(PROGRESS, table.month, table.deadline, now)
         if round_.closed:
@@ -360,7 +360,7 @@ class Planner:
         """Everything the scheduler would have run by ``now`` and not yet done."""
         report = RunReport()
         for job in (
-            self.open_cycle,
+            self.open_round,
             self.remind,
             self.request_figures,
             self.review_targets,

@@ -17,7 +17,7 @@ from domain.model import Metric, ScheduleSettings
 @dataclass(frozen=True)
 class MonthTimetable:
     month: str  # YYYY-MM: the progress round's month
-    cycle_opens: datetime
+    round_opens: datetime
     deadline: date  # answers due by the end of this local day
     nudge_at: datetime | None  # None when the setting turns the nudge off
     overdue_at: tuple[datetime, ...]  # reminder 1, 2, 3 …
@@ -68,7 +68,7 @@ def month_timetable(year: int, month: int, settings: ScheduleSettings, calendar:
         escalation = moment(calendar.add_working_days(calendar.local_date(overdue[-1]), 1))
     return MonthTimetable(
         month=month_key(year, month),
-        cycle_opens=moment(calendar.nth_working_day(year, month, settings.cycle_open_working_day)),
+        round_opens=moment(calendar.nth_working_day(year, month, settings.cycle_open_working_day)),
         deadline=deadline,
         nudge_at=moment(calendar.add_working_days(deadline, -nudge_days)) if nudge_days else None,
         overdue_at=overdue,
@@ -111,7 +111,7 @@ def upcoming(
     year, month = calendar.month_of(now)
     tables = [month_timetable(*m, settings, calendar) for m in ((year, month), add_months(year, month, 1))]
     moments: dict[str, list[datetime]] = {
-        "open the progress round": [t.cycle_opens for t in tables],
+        "open the progress round": [t.round_opens for t in tables],
         "nudge before the deadline": [t.nudge_at for t in tables if t.nudge_at],
         "overdue reminders": [m for t in tables for m in t.overdue_at],
         "escalation to the chair": [t.escalation_at for t in tables if t.escalation_at],

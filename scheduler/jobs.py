@@ -20,7 +20,7 @@ class JobSpec:
 
 
 JOBS: tuple[JobSpec, ...] = (
-    JobSpec("open-cycle", "open the monthly progress round and prompt owners", lambda p, now: p.open_cycle(now)),
+    JobSpec("open-cycle", "open the monthly progress round and prompt owners", lambda p, now: p.open_round(now)),
     JobSpec(
         "remind", "nudge before the deadline, overdue reminders, escalation to the chair", lambda p, now: p.remind(now)
     ),

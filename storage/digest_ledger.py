@@ -16,19 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.months import MonthWindow
 from domain.outbox import PROBLEM_STATUSES, MessageKind, Recipient
 from storage import recipients
-from storage.models import Cycle, Organisation, OutboxMessage, Person, ProgressRequest
+from storage.models import Organisation, OutboxMessage, Person, ProgressRequest, RoundRow
 
 
-async def load_requests(session: AsyncSession, cycle: Cycle | None) -> set[int] | None:
+async def load_requests(session: AsyncSession, round_: RoundRow | None) -> set[int] | None:
     """The actions whose owners were asked in this round, as the round's opening recorded them.
 
     None when the round recorded no requests (opened before the ledger existed): the caller then
     counts every action that was open when the month began.
     """
-    if cycle is None:
+    if round_ is None:
         return None
     asked = set(
-        (await session.scalars(select(ProgressRequest.action_id).where(ProgressRequest.cycle_id == cycle.id))).all()
+        (await session.scalars(select(ProgressRequest.action_id).where(ProgressRequest.round_id == round_.id))).all()
     )
     return asked or None
 

@@ -21,7 +21,6 @@ from domain.digest_model import ActionState, DigestInput, MetricSeries, PersonSt
 from domain.months import MonthWindow, month_window, period_end
 from storage.digest_ledger import load_requests, load_unreachable
 from storage.models import (
-    Cycle,
     ImprovementAction,
     Metric,
     MetricReading,
@@ -29,6 +28,7 @@ from storage.models import (
     Person,
     ProgressUpdate,
     QualityStatement,
+    RoundRow,
     Theme,
 )
 
@@ -68,7 +68,10 @@ async def plan_timezone(session: AsyncSession) -> str | None:
 async def latest_progress_month(session: AsyncSession, up_to: str) -> str | None:
     """The newest progress round's month at or before ``up_to``."""
     return await session.scalar(
-        select(Cycle.month).where(Cycle.kind == "progress", Cycle.month <= up_to).order_by(Cycle.month.desc()).limit(1)
+        select(RoundRow.month)
+        .where(RoundRow.kind == "progress", RoundRow.month <= up_to)
+        .order_by(RoundRow.month.desc())
+        .limit(1)
     )
 
 
@@ -83,7 +86,7 @@ async def load_digest_input(session: AsyncSession, month: str, as_of: datetime) 
     window = month_window(month, as_of, organisation.timezone)
     zone = ZoneInfo(organisation.timezone)
     themes = await _themes(session)
-    cycle = await session.scalar(select(Cycle).where(Cycle.kind == "progress", Cycle.month == month))
+    round_ = await session.scalar(select(RoundRow).where(RoundRow.kind == "progress", RoundRow.month == month))
     actions = [
         _ActionRow(*row)
         for row in await session.execute(
@@ -102,18 +105,18 @@ async def load_digest_input(session: AsyncSession, month: str, as_of: datetime) 
         )
     ]
     latest, previous = await _latest_updates(session, window)
-    answered = await _answered_in_round(session, cycle, window)
-    requested = await load_requests(session, cycle)
+    answered = await _answered_in_round(session, round_, window)
+    requested = await load_requests(session, round_)
     people = (await session.scalars(select(Person).where(Person.active.is_(True)))).all()
     unreachable = await load_unreachable(session, people, window)
     return DigestInput(
         organisation=organisation.name,
         month=month,
         as_of=window.cutoff.astimezone(zone).date(),
-        round=RoundInfo(cycle.month, cycle.deadline, cycle.closed_at is not None) if cycle else None,
+        round=RoundInfo(round_.month, round_.deadline, round_.closed_at is not None) if round_ else None,
         themes=themes,
         actions=tuple(
-            _action_state(row, latest.get(row.id), previous.get(row.id), answered, requested, cycle, zone)
+            _action_state(row, latest.get(row.id), previous.get(row.id), answered, requested, round_, zone)
             for row in actions
         ),
         people=tuple(PersonState(p.email, p.name, p.away_until, *unreachable.get(p.id, (None, None))) for p in people),
@@ -182,21 +185,21 @@ def _newest_update_id(bound: datetime, *, inclusive: bool) -> ScalarSelect[int]:
     )
 
 
-async def _answered_in_round(session: AsyncSession, cycle: Cycle | None, window: MonthWindow) -> set[int]:
+async def _answered_in_round(session: AsyncSession, round_: RoundRow | None, window: MonthWindow) -> set[int]:
     """Actions updated for this month's round: sent on its card, or while it was open."""
-    if cycle is None:
+    if round_ is None:
         return set()
     # A union rather than OR, so each half uses its own index (cycle_id, submitted_at) on both
     # databases instead of a scan of every update.
     not_plan = ProgressUpdate.source != "plan"
     query = union(
         select(ProgressUpdate.action_id).where(
-            ProgressUpdate.cycle_id == cycle.id,
+            ProgressUpdate.round_id == round_.id,
             ProgressUpdate.submitted_at <= window.cutoff,
             not_plan,
         ),
         select(ProgressUpdate.action_id).where(
-            ProgressUpdate.submitted_at.between(cycle.opened_at, window.cutoff), not_plan
+            ProgressUpdate.submitted_at.between(round_.opened_at, window.cutoff), not_plan
         ),
     )
     return set((await session.scalars(query)).all())
@@ -212,7 +215,7 @@ def _action_state(
     previous: _UpdateRow | None,
     answered: set[int],
     requested: set[int] | None,
-    cycle: Cycle | None,
+    round_: RoundRow | None,
     zone: ZoneInfo,
 ) -> ActionState:
     previous_rag = _rag(previous.rag) if previous else None
@@ -236,7 +239,7 @@ def _action_state(
         blockers=(this_round.blockers or "") if this_round else "",
         revised_due=this_round.revised_due if this_round else None,
         due=row.due,
-        asked=cycle is not None and (open_at_start or is_answered),
+        asked=round_ is not None and (open_at_start or is_answered),
         answered=is_answered,
     )
 

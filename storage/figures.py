@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import model
 from domain.trajectory import MetricJudgement, MetricStatus, judge
 from storage import audit
-from storage.models import Cycle, Metric, MetricReading, Organisation, Person
+from storage.models import Metric, MetricReading, Organisation, Person, RoundRow
 from storage.people import StoredPerson
 
 
@@ -102,7 +102,7 @@ async def change_confirm_share(session: AsyncSession) -> float:
 
 async def figures_deadline(session: AsyncSession, period: str) -> date | None:
     """The reply-by date of the figures round for this period, once the scheduler has opened it."""
-    return await session.scalar(select(Cycle.deadline).where(Cycle.kind == "figures", Cycle.month == period))
+    return await session.scalar(select(RoundRow.deadline).where(RoundRow.kind == "figures", RoundRow.month == period))
 
 
 async def owned_metric_ids(session: AsyncSession, owner: StoredPerson) -> list[str]:

@@ -14,7 +14,7 @@ from domain.model import Plan
 from domain.outbox import Recipient, idempotency_key
 from domain.planning import Audience, Message, PersonAvailability, Round
 from storage import audit, outbox, recipients
-from storage.models import Cycle, ImprovementAction, MetricReading, Person, ProgressRequest, ProgressUpdate
+from storage.models import ImprovementAction, MetricReading, Person, ProgressRequest, ProgressUpdate, RoundRow
 from storage.plan_queries import load_plan
 from storage.rounds import to_round
 from storage.upsert import insert_for
@@ -46,17 +46,17 @@ class SqlPlanningStore:
         return self._plan
 
     async def find_round(self, kind: str, month: str) -> Round | None:
-        row = await self.session.scalar(select(Cycle).where(Cycle.kind == kind, Cycle.month == month))
+        row = await self.session.scalar(select(RoundRow).where(RoundRow.kind == kind, RoundRow.month == month))
         return to_round(row) if row else None
 
     async def open_round(self, kind: str, month: str, deadline: date, now: datetime) -> tuple[Round, bool]:
         """Idempotent, also against another instance opening the same round at the same moment."""
         inserted = await self.session.execute(
-            insert_for(self.session)(Cycle)
+            insert_for(self.session)(RoundRow)
             .values(kind=kind, month=month, opened_at=now, deadline=deadline)
             .on_conflict_do_nothing(index_elements=["kind", "month"])
         )
-        row = await self.session.scalar(select(Cycle).where(Cycle.kind == kind, Cycle.month == month))
+        row = await self.session.scalar(select(RoundRow).where(RoundRow.kind == kind, RoundRow.month == month))
         assert row is not None
         created = bool(inserted.rowcount)  # type: ignore[attr-defined]
         if created:
@@ -75,7 +75,7 @@ class SqlPlanningStore:
     async def close_rounds_before(self, kind: str, month: str, now: datetime) -> None:
         rows = (
             await self.session.scalars(
-                select(Cycle).where(Cycle.kind == kind, Cycle.month < month, Cycle.closed_at.is_(None))
+                select(RoundRow).where(RoundRow.kind == kind, RoundRow.month < month, RoundRow.closed_at.is_(None))
             )
         ).all()
         for row in rows:
@@ -96,7 +96,7 @@ class SqlPlanningStore:
         asked = set(
             (
                 await self.session.scalars(
-                    select(ProgressRequest.action_id).where(ProgressRequest.cycle_id == round_.id)
+                    select(ProgressRequest.action_id).where(ProgressRequest.round_id == round_.id)
                 )
             ).all()
         )
@@ -107,7 +107,7 @@ class SqlPlanningStore:
             )
         ).all()
         new = [
-            {"cycle_id": round_.id, "action_id": action_id, "person_id": owner_id, "created_at": now}
+            {"round_id": round_.id, "action_id": action_id, "person_id": owner_id, "created_at": now}
             for action_id, owner_id in actions
             if action_id not in asked
         ]
@@ -124,7 +124,7 @@ class SqlPlanningStore:
                 select(Person.email, ImprovementAction.ref)
                 .join(ProgressRequest, ProgressRequest.person_id == Person.id)
                 .join(ImprovementAction, ImprovementAction.id == ProgressRequest.action_id)
-                .where(ProgressRequest.cycle_id == round_.id)
+                .where(ProgressRequest.round_id == round_.id)
                 .order_by(ImprovementAction.position)
             )
         ).all()
@@ -135,14 +135,14 @@ class SqlPlanningStore:
 
     async def answered(self, round_: Round) -> set[str]:
         """Actions with an update submitted in the round (ad hoc updates during it count too)."""
-        row = await self.session.get(Cycle, round_.id)
+        row = await self.session.get(RoundRow, round_.id)
         assert row is not None
         refs = (
             await self.session.scalars(
                 select(ImprovementAction.ref)
                 .join(ProgressUpdate, ProgressUpdate.action_id == ImprovementAction.id)
                 .where(
-                    (ProgressUpdate.cycle_id == round_.id)
+                    (ProgressUpdate.round_id == round_.id)
                     | ((ProgressUpdate.source == "teams") & (ProgressUpdate.submitted_at >= row.opened_at))
                 )
             )

@@ -152,7 +152,7 @@ async def store_update(
     update: NewUpdate,
     *,
     author: people.StoredPerson,
-    cycle_id: int | None,
+    round_id: int | None,
     teams_user_id: str | None,
     activity_id: str | None,
     status: str,
@@ -166,7 +166,7 @@ async def store_update(
     action = context.action
     row = {
         "action_id": action.id,
-        "cycle_id": cycle_id,
+        "cycle_id": round_id,  # the column keeps its stored name (see RoundRow)
         "author_id": author.id,
         "author_name": author.name,
         "teams_user_id": teams_user_id,
@@ -197,7 +197,7 @@ async def store_update(
                 entity_id=action.ref,
                 change="submit",
                 before=None,
-                after={field: audit.jsonable(row[field]) for field in UPDATE_FIELDS} | {"cycle_id": cycle_id},
+                after={field: audit.jsonable(row[field]) for field in UPDATE_FIELDS} | {"cycle_id": round_id},
             ),
             audit.entry(
                 at=now,

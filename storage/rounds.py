@@ -6,21 +6,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.planning import Round
-from storage.models import Cycle
+from storage.models import RoundRow
 
 
-def to_round(row: Cycle) -> Round:
+def to_round(row: RoundRow) -> Round:
     return Round(row.id, row.kind, row.month, row.deadline, row.closed_at is not None)
 
 
 async def round_by_id(session: AsyncSession, round_id: int) -> Round | None:
-    row = await session.get(Cycle, round_id)
+    row = await session.get(RoundRow, round_id)
     return to_round(row) if row else None
 
 
 async def open_progress_round(session: AsyncSession) -> Round | None:
     """The newest progress round not yet closed: the one a new prompt card belongs to."""
     row = await session.scalar(
-        select(Cycle).where(Cycle.kind == "progress", Cycle.closed_at.is_(None)).order_by(Cycle.month.desc()).limit(1)
+        select(RoundRow)
+        .where(RoundRow.kind == "progress", RoundRow.closed_at.is_(None))
+        .order_by(RoundRow.month.desc())
+        .limit(1)
     )
     return to_round(row) if row else None

@@ -53,9 +53,9 @@ class CheckinService(LocalService):
     def _round_view(
         self, context: store.ActionContext, round_: Round | None, last: cards.LastUpdateView | None = None
     ) -> cards.ProgressPromptView:
-        cycle_id, month, deadline = (round_.id, round_.month, round_.deadline) if round_ else self._ad_hoc_round()
+        round_id, month, deadline = (round_.id, round_.month, round_.deadline) if round_ else self._ad_hoc_round()
         return cards.ProgressPromptView(
-            cycle_id=cycle_id,
+            round_id=round_id,
             month=month,
             deadline=deadline,
             action_ref=context.action.ref,
@@ -93,12 +93,12 @@ class CheckinService(LocalService):
             values.setdefault("revised_due", "")
         return cards.build_progress_card(view, values=values, card_id=uuid.uuid4().hex, **options)
 
-    async def prompt_card(self, session: Session, ref: str, *, cycle_id: int | None = None) -> Card | None:
+    async def prompt_card(self, session: Session, ref: str, *, round_id: int | None = None) -> Card | None:
         """A fresh prompt for one action, read in the caller's session (the planner's transaction)."""
         context = await store.action_context(session, ref)
         if context is None:
             return None
-        round_ = await rounds.round_by_id(session, cycle_id) if cycle_id else await rounds.open_progress_round(session)
+        round_ = await rounds.round_by_id(session, round_id) if round_id else await rounds.open_progress_round(session)
         return self._prompt(await self._view(session, context, round_))
 
     async def my_action_cards(self, sender: Sender) -> tuple[StoredPerson | None, list[Card]]:
@@ -160,8 +160,8 @@ class CheckinService(LocalService):
             if isinstance(checked, dict):
                 return checked
             _, context = checked
-            cycle_id = data.get("cycle_id")
-            round_ = await rounds.round_by_id(session, cycle_id) if isinstance(cycle_id, int) and cycle_id else None
+            round_id = data.get("cycle_id")
+            round_ = await rounds.round_by_id(session, round_id) if isinstance(round_id, int) and round_id else None
             return self._prompt(await self._view(session, context, round_))
 
     async def _submit(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
@@ -171,8 +171,8 @@ class CheckinService(LocalService):
             if isinstance(checked, dict):
                 return checked
             person, context = checked
-            cycle_id = data.get("cycle_id")
-            round_ = await rounds.round_by_id(session, cycle_id) if isinstance(cycle_id, int) and cycle_id else None
+            round_id = data.get("cycle_id")
+            round_ = await rounds.round_by_id(session, round_id) if isinstance(round_id, int) and round_id else None
             parsed = cards.parse_progress_submission(data, today=today)
             if isinstance(parsed, cards.ProgressFormErrors):
                 return self._prompt(
@@ -181,7 +181,7 @@ class CheckinService(LocalService):
                     errors=parsed.errors,
                     personal_data=parsed.personal_data,
                 )
-            problem = self._round_problem(round_, cycle_id, data, today)
+            problem = self._round_problem(round_, round_id, data, today)
             if problem:
                 return self._prompt(await self._view(session, context, round_), values=_typed(data), notice=problem)
             # The receipt shows what was stored, so it needs no read of the previous update.
@@ -196,7 +196,7 @@ class CheckinService(LocalService):
                     parsed.rag.value, parsed.narrative, list(parsed.evidence_links), parsed.blockers, parsed.revised_due
                 ),
                 author=person,
-                cycle_id=round_.id if round_ else None,
+                round_id=round_.id if round_ else None,
                 teams_user_id=sender.user_id,
                 activity_id=activity_id,
                 status=status_after(parsed.rag, context.action.status).value,
@@ -212,13 +212,13 @@ class CheckinService(LocalService):
         )
 
     def _round_problem(
-        self, round_: Round | None, cycle_id: object, data: Mapping[str, Any], today: date
+        self, round_: Round | None, round_id: object, data: Mapping[str, Any], today: date
     ) -> str | None:
         if data.get("card_version") not in (None, cards.PROGRESS_CARD_VERSION):
             return (
                 "This card is out of date, so nothing was saved. Your text is below: check it and press Submit again."
             )
-        if cycle_id and round_ is None:
+        if round_id and round_ is None:
             return (
                 "This card's progress round is not in the plan any more, so nothing was saved. "
                 "Type **my actions** for a fresh card."

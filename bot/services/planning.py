@@ -47,7 +47,7 @@ class MessageRenderer:
             if card is not None:
                 return message_payload(card=card, text=notices.figures_request_text(content))
         if isinstance(content, Prompt):
-            card = await self._checkin.prompt_card(session, content.action_ref, cycle_id=content.round_id)
+            card = await self._checkin.prompt_card(session, content.action_ref, round_id=content.round_id)
             if card is None:
                 raise LookupError(f"action {content.action_ref} is not in the plan")
             return message_payload(card=card)

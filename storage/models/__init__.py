@@ -3,7 +3,7 @@ are the only way a schema is made; importing this package registers every table 
 
 from storage.models.audit import AuditEntry, ProcessedActivity
 from storage.models.base import Base, BigId
-from storage.models.checkin import Cycle, ProgressRequest, ProgressUpdate
+from storage.models.checkin import ProgressRequest, ProgressUpdate, RoundRow
 from storage.models.outbox import DeliveryState, OutboxMessage
 from storage.models.plan import (
     ActionDelegate,
@@ -23,7 +23,6 @@ __all__ = [
     "Base",
     "BigId",
     "ConversationRef",
-    "Cycle",
     "DeliveryState",
     "ImprovementAction",
     "Metric",
@@ -35,5 +34,6 @@ __all__ = [
     "ProgressRequest",
     "ProgressUpdate",
     "QualityStatement",
+    "RoundRow",
     "Theme",
 ]

@@ -18,7 +18,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models.base import Base, BigId
 
 
-class Cycle(Base):
+class RoundRow(Base):
+    """A monthly round as stored (domain.planning.Round is what the rest of the app sees). The schema
+    keeps its first name for it, `cycle`/`cycle_id`: renaming stored tables and the cards already sent
+    (their data carries `cycle_id`) would buy nothing but a migration on every council's database."""
+
     __tablename__ = "cycle"
     __table_args__ = (UniqueConstraint("kind", "month"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +43,7 @@ class ProgressUpdate(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("improvement_action.id"))
     # A round's answers: on its card, or sent while it was open (the digest's response rate).
-    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycle.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column("cycle_id", ForeignKey("cycle.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     author_name: Mapped[str] = mapped_column(String(200))
     teams_user_id: Mapped[str | None] = mapped_column(String(200))
@@ -60,7 +64,7 @@ class ProgressRequest(Base):
     __tablename__ = "progress_request"
     __table_args__ = (UniqueConstraint("cycle_id", "action_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    round_id: Mapped[int] = mapped_column("cycle_id", ForeignKey("cycle.id"), index=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("improvement_action.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime]

@@ -122,7 +122,7 @@ async def test_post_digest_confirmation_warns_while_answers_are_still_due(
     await bot_server.post(activities.team_install(bot_server.service_url))
 
     async def open_round(planner, now):  # type: ignore[no-untyped-def]
-        return await planner.open_cycle(now, month=now.strftime("%Y-%m"), force=True)
+        return await planner.open_round(now, month=now.strftime("%Y-%m"), force=True)
 
     await bot_server.runtime.planning.run(open_round, clock())
     question = card_of(await say(bot_server, "helen.carter@halton.example", "post digest"))

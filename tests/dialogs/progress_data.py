@@ -20,7 +20,7 @@ LAST = LastUpdateView(
     author_name="Priya Shah",
 )
 VIEW = ProgressPromptView(
-    cycle_id=12,
+    round_id=12,
     month="2026-02",
     deadline=date(2026, 2, 13),
     action_ref="WWP-01",

@@ -22,7 +22,7 @@ from tests.dialogs.progress_data import GOOD, NHS, TODAY, VIEW
 
 def test_valid_submission_is_parsed_and_tidied() -> None:
     assert parse_progress_submission(GOOD, today=TODAY) == ProgressSubmission(
-        cycle_id=12,
+        round_id=12,
         action_ref="WWP-01",
         rag=Rag.GREEN,
         narrative="Compliance at 84% this month; four new supervisors trained.",

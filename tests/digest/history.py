@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Cycle, ImprovementAction, MetricReading, Person, ProgressUpdate
+from storage.models import ImprovementAction, MetricReading, Person, ProgressUpdate, RoundRow
 
 MONTH = "2026-04"
 AS_OF = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)  # 09:00 BST: two working days after the deadline
@@ -93,14 +93,14 @@ async def add_history(session: AsyncSession) -> None:
     actions = {a.ref: a for a in (await session.scalars(select(ImprovementAction))).all()}
     people = {p.id: p for p in (await session.scalars(select(Person))).all()}
     by_email = {p.email: p for p in people.values()}
-    march = Cycle(
+    march = RoundRow(
         kind="progress",
         month="2026-03",
         opened_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
         deadline=date(2026, 3, 13),
         closed_at=datetime(2026, 4, 1, 7, tzinfo=UTC),
     )
-    april = Cycle(
+    april = RoundRow(
         kind="progress",
         month="2026-04",
         opened_at=datetime(2026, 4, 1, 8, tzinfo=UTC),
@@ -109,19 +109,19 @@ async def add_history(session: AsyncSession) -> None:
     )
     session.add_all([march, april])
     await session.flush()
-    for cycle, updates, first_day in ((march, MARCH, 3), (april, APRIL, 7)):
+    for round_, updates, first_day in ((march, MARCH, 3), (april, APRIL, 7)):
         for index, (ref, (rag, blockers)) in enumerate(updates.items()):
             action = actions[ref]
             owner = people[action.owner_id]
             session.add(
                 ProgressUpdate(
                     action_id=action.id,
-                    cycle_id=cycle.id,
+                    round_id=round_.id,
                     author_id=owner.id,
                     author_name=owner.name,
-                    submitted_at=datetime(2026, int(cycle.month[5:]), first_day + index % 7, 10, index, tzinfo=UTC),
+                    submitted_at=datetime(2026, int(round_.month[5:]), first_day + index % 7, 10, index, tzinfo=UTC),
                     rag=rag,
-                    narrative=narrative(ref, cycle.month, rag),
+                    narrative=narrative(ref, round_.month, rag),
                     evidence_links=[],
                     blockers=blockers,
                     source="teams",

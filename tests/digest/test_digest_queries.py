@@ -15,7 +15,7 @@ from domain.model import Rag
 from domain.outbox import MessageKind, Recipient
 from storage import outbox
 from storage.digest_queries import load_digest_input
-from storage.models import Cycle, ImprovementAction, OutboxMessage, Person, ProgressRequest, ProgressUpdate
+from storage.models import ImprovementAction, OutboxMessage, Person, ProgressRequest, ProgressUpdate, RoundRow
 from tests.digest.history import AS_OF, MONTH
 
 
@@ -88,12 +88,12 @@ async def test_recorded_requests_decide_who_was_asked(
     sessions: async_sessionmaker[AsyncSession], history: None
 ) -> None:
     async with sessions.begin() as session:
-        april = await session.scalar(select(Cycle).where(Cycle.month == MONTH))
+        april = await session.scalar(select(RoundRow).where(RoundRow.month == MONTH))
         actions = {a.ref: a for a in (await session.scalars(select(ImprovementAction))).all()}
         for ref in ("WWP-02", "WWP-09"):
             session.add(
                 ProgressRequest(
-                    cycle_id=april.id,
+                    round_id=april.id,
                     action_id=actions[ref].id,
                     person_id=actions[ref].owner_id,
                     created_at=april.opened_at,
@@ -134,7 +134,7 @@ async def test_query_count_does_not_grow_with_the_plan(
         await load(sessions)
     async with sessions.begin() as session:
         owner = await session.scalar(select(Person).limit(1))
-        april = await session.scalar(select(Cycle).where(Cycle.month == MONTH))
+        april = await session.scalar(select(RoundRow).where(RoundRow.month == MONTH))
         for n in range(150):
             extra = ImprovementAction(
                 ref=f"X-{n:03d}",
@@ -152,7 +152,7 @@ async def test_query_count_does_not_grow_with_the_plan(
                 session.add(
                     ProgressUpdate(
                         action_id=extra.id,
-                        cycle_id=april.id if day == 10 else None,
+                        round_id=april.id if day == 10 else None,
                         author_name=owner.name,
                         submitted_at=datetime(2026, 3 + (day == 10), day, tzinfo=UTC),
                         rag="amber",

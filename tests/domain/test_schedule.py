@@ -18,7 +18,7 @@ def utc(*args: int) -> datetime:
 
 def test_january_skips_new_years_day() -> None:
     t = month_timetable(2027, 1, DEFAULTS, CAL)
-    assert t.cycle_opens == utc(2027, 1, 4, 9)  # Fri 1 Jan is a bank holiday; GMT
+    assert t.round_opens == utc(2027, 1, 4, 9)  # Fri 1 Jan is a bank holiday; GMT
     assert t.deadline == date(2027, 1, 15)  # 10th working day
     assert t.nudge_at == utc(2027, 1, 12, 9)
     assert t.overdue_at == (utc(2027, 1, 19, 9), utc(2027, 1, 21, 9), utc(2027, 1, 25, 9))
@@ -30,7 +30,7 @@ def test_january_skips_new_years_day() -> None:
 
 def test_april_2026_skips_easter_and_runs_on_summer_time() -> None:
     t = month_timetable(2026, 4, DEFAULTS, CAL)
-    assert t.cycle_opens == utc(2026, 4, 1, 8)  # 09:00 BST
+    assert t.round_opens == utc(2026, 4, 1, 8)  # 09:00 BST
     # Good Friday 3 Apr and Easter Monday 6 Apr are not working days.
     assert t.figures_request_at == utc(2026, 4, 7, 8)
     assert t.deadline == date(2026, 4, 16)
@@ -38,12 +38,12 @@ def test_april_2026_skips_easter_and_runs_on_summer_time() -> None:
 
 def test_clock_change_weeks_keep_nine_o_clock_local() -> None:
     march = month_timetable(2026, 3, DEFAULTS, CAL)
-    assert march.cycle_opens == utc(2026, 3, 2, 9)  # GMT
+    assert march.round_opens == utc(2026, 3, 2, 9)  # GMT
     assert march.overdue_at[-1] == utc(2026, 3, 23, 9)
     october = month_timetable(2026, 10, DEFAULTS, CAL)
-    assert october.cycle_opens == utc(2026, 10, 1, 8)  # BST
+    assert october.round_opens == utc(2026, 10, 1, 8)  # BST
     november = month_timetable(2026, 11, DEFAULTS, CAL)
-    assert november.cycle_opens == utc(2026, 11, 2, 9)  # GMT again after 25 Oct
+    assert november.round_opens == utc(2026, 11, 2, 9)  # GMT again after 25 Oct
 
 
 def test_december_steps_skip_christmas_and_the_substitute_boxing_day() -> None:
@@ -58,7 +58,7 @@ def test_december_steps_skip_christmas_and_the_substitute_boxing_day() -> None:
 def test_settings_change_the_timetable() -> None:
     settings = ScheduleSettings(cycle_open_time="10:30", nudge_working_days_before_deadline=0, overdue_reminders_max=1)
     t = month_timetable(2026, 6, settings, CAL)
-    assert t.cycle_opens == utc(2026, 6, 1, 9, 30)
+    assert t.round_opens == utc(2026, 6, 1, 9, 30)
     assert t.nudge_at is None
     assert len(t.overdue_at) == 1
 

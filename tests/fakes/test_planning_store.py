@@ -77,7 +77,7 @@ class DatabaseWorld:
         self._session.add(
             ProgressUpdate(
                 action_id=action_id,
-                cycle_id=round_id,
+                round_id=round_id,
                 author_name="owner",
                 submitted_at=at,
                 rag="green",

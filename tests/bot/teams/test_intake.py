@@ -21,7 +21,7 @@ from tests import activities
 from tests.conftest import test_settings as settings_for
 
 VIEW = ProgressPromptView(
-    cycle_id=3,
+    round_id=3,
     month="2026-11",
     deadline=date(2026, 11, 14),
     action_ref="WWP-01",

@@ -1,4 +1,5 @@
-"""`cqcbot cycle open`: the monthly progress round, through the scheduler's own code path."""
+"""`cqcbot round open` (also `cqcbot cycle open`, its first name): the monthly progress round, through the
+scheduler's own code path."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from domain.planning import RunReport
 
 
 def register(app: typer.Typer) -> None:
-    cycle = typer.Typer(help="The monthly progress round.", no_args_is_help=True)
-    app.add_typer(cycle, name="cycle")
+    rounds = typer.Typer(help="The monthly progress round.", no_args_is_help=True)
+    app.add_typer(rounds, name="round")
+    app.add_typer(rounds, name="cycle", hidden=True)  # what the README said first; scripts may use it
 
-    @cycle.command("open")
-    def cycle_open(
+    @rounds.command("open")
+    def round_open(
         month: Annotated[str | None, typer.Option(help="YYYY-MM (default: the month of --as-of)")] = None,
         as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
     ) -> None:
@@ -26,7 +28,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("use YYYY-MM, e.g. 2026-12", param_hint="--month")
 
         async def job(planner: Planner, now: datetime) -> RunReport:
-            return await planner.open_cycle(now, month=month, force=True)
+            return await planner.open_round(now, month=month, force=True)
 
         raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
 

@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 # Re-exported while bot/services/checkin.py still imports it from here; dialogs/formatting.py is its home.
-from dialogs.formatting import month_label as month_label
 
 Card = dict[str, Any]
 

@@ -42,7 +42,9 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class MetricRow:
+class MeasureFigures:
+    """One measure's line on the figures card (the digest's table row is domain.digest_model.MetricRow)."""
+
     metric: Metric
     previous: Figure | None  # the latest figure before this period ("last month", usually)
     recorded: Figure | None  # already recorded for this period
@@ -52,7 +54,7 @@ class MetricRow:
 class FiguresView:
     period: str  # the month the figures are for, "YYYY-MM"
     period_end: date  # where the trajectory is read
-    rows: tuple[MetricRow, ...]
+    rows: tuple[MeasureFigures, ...]
     deadline: date | None = None  # the figures round's reply-by date, once it is open
 
 
@@ -248,7 +250,7 @@ def _bound(metric: Metric, value: float) -> str:
     return f"{word} {amount(value, metric.unit)}"
 
 
-def _facts(view: FiguresView, row: MetricRow) -> list[dict[str, str]]:
+def _facts(view: FiguresView, row: MeasureFigures) -> list[dict[str, str]]:
     metric, previous, label = row.metric, row.previous, month_label(view.period)
     unit, baseline, target = metric.unit, metric.baseline, metric.target
     better = "lower" if metric.direction is Direction.DOWN else "higher"
@@ -275,7 +277,9 @@ def _facts(view: FiguresView, row: MetricRow) -> list[dict[str, str]]:
     return [cards.fact(title, value) for title, value in rows]
 
 
-def _metric_block(view: FiguresView, row: MetricRow, form: FiguresForm | None, check: str | None) -> dict[str, Any]:
+def _metric_block(
+    view: FiguresView, row: MeasureFigures, form: FiguresForm | None, check: str | None
+) -> dict[str, Any]:
     metric = row.metric
     typed = form.typed.get(metric.id) if form else None
     error = form.errors.get(metric.id) if form else None
@@ -314,7 +318,7 @@ def _metric_block(view: FiguresView, row: MetricRow, form: FiguresForm | None, c
     return {"type": "Container", "id": f"metric__{metric.id}", "separator": True, "items": items}
 
 
-def _receipt_block(view: FiguresView, row: MetricRow, note: str | None) -> dict[str, Any]:
+def _receipt_block(view: FiguresView, row: MeasureFigures, note: str | None) -> dict[str, Any]:
     metric, recorded = row.metric, row.recorded
     facts = [cards.fact("Figure", "Not given yet")]
     if recorded is not None:

@@ -35,8 +35,7 @@ def round_state(*, deadline: date, closed: bool, today: date) -> RoundState:
     return RoundState.OPEN if today <= deadline else RoundState.LATE
 
 
-def status_after(rag: Rag, current: ActionStatus) -> ActionStatus:
+def status_after(rag: Rag) -> ActionStatus:
     """An action's status follows the owner's latest RAG: Complete completes it, anything else reopens
-    it or starts it, whatever it was (``current`` no longer changes the answer: bot/services/checkin.py
-    still passes it, and the parameter goes when that call does)."""
+    it or starts it, whatever it was."""
     return ActionStatus.COMPLETE if rag is Rag.COMPLETE else ActionStatus.IN_PROGRESS

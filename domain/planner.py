@@ -29,7 +29,7 @@ from domain.planning import (
     RunReport,
     TargetReviewReminder,
 )
-from domain.schedule import MonthTimetable, latest_step_due, month_key, month_timetable, previous_month, target_reviews
+from domain.schedule import MonthTimetable, add_months, latest_step_due, month_key, month_timetable, target_reviews
 from domain.trajectory import is_off_trajectory, trajectory_value
 
 PROGRESS, FIGURES = "progress", "figures"
@@ -165,7 +165,7 @@ class Planner:
         plan = await self._store.plan()
         year, month = self._calendar.month_of(now)
         return [
-            month_timetable(*m, plan.schedule, self._calendar) for m in (previous_month(year, month), (year, month))
+            month_timetable(*m, plan.schedule, self._calendar) for m in (add_months(year, month, -1), (year, month))
         ]
 
     async def _escalate(
@@ -306,8 +306,8 @@ class Planner:
         plan = await self._store.plan()
         year, month = self._calendar.month_of(now)
         for period in (
-            month_key(*previous_month(*previous_month(year, month))),
-            month_key(*previous_month(year, month)),
+            month_key(*add_months(year, month, -2)),
+            month_key(*add_months(year, month, -1)),
         ):
             readings = await self._store.readings(period)
             period_end = _month_end(period)

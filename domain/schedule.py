@@ -40,12 +40,6 @@ def add_months(year: int, month: int, count: int) -> tuple[int, int]:
     return shifted // 12, shifted % 12 + 1
 
 
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    # Kept only while domain/planner.py imports it (its owner moves it to add_months(…, -1));
-    # then delete, leaving domain/months.previous_month the one function of that name.
-    return add_months(year, month, -1)
-
-
 def month_timetable(year: int, month: int, settings: ScheduleSettings, calendar: WorkingCalendar) -> MonthTimetable:
     at = settings.cycle_open_time
 

@@ -6,7 +6,6 @@ A period is the month a figure is for, as "YYYY-MM"; it is judged at the month's
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import model
+from domain.months import period_end
 from domain.trajectory import MetricJudgement, MetricStatus, judge
 from storage import audit
 from storage.models import Metric, MetricReading, Organisation, Person, RoundRow
@@ -70,11 +70,6 @@ def period_of(day: date) -> str:
 def previous_period(today: date) -> str:
     """The month before ``today``'s: the figure asked for in the first days of a month."""
     return period_of(date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1))
-
-
-def period_end(period: str) -> date:
-    year, month = (int(part) for part in period.split("-"))
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def to_domain(row: Metric, owner_email: str) -> model.Metric:

@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, CursorResult, Result, Update, and_, bindparam, func, select, update
+from sqlalchemy import BindParameter, Update, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import DeliveryStatus, MessageKind, Recipient, check_payload
 from storage.models import DeliveryState, OutboxMessage
-from storage.upsert import insert_for
+from storage.upsert import insert_for, rowcount
 
 S = DeliveryStatus
 SHARED = "global"  # the one delivery_state row every instance reads
@@ -101,7 +101,7 @@ async def _add(session: AsyncSession, values: dict[str, Any], *, now: datetime, 
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
-    return bool(_rowcount(await session.execute(statement)))
+    return bool(rowcount(await session.execute(statement)))
 
 
 async def queued_keys(session: AsyncSession, keys: Collection[str]) -> set[str]:
@@ -231,15 +231,7 @@ async def recover_abandoned(session: AsyncSession, *, now: datetime, ignore_leas
             last_error="the worker stopped during the Teams call: it may or may not have been sent",
         )
     )
-    return Recovered(_rowcount(requeued), _rowcount(unknown))
-
-
-def _rowcount(result: Result[Any]) -> int:
-    """The rows an INSERT or UPDATE touched. The session types every result as a plain Result;
-    a DML statement's is a CursorResult, which counts them."""
-    if not isinstance(result, CursorResult):
-        raise TypeError(f"expected the result of an INSERT or UPDATE, got {type(result).__name__}")
-    return result.rowcount
+    return Recovered(rowcount(requeued), rowcount(unknown))
 
 
 async def paused_until(session: AsyncSession) -> datetime | None:

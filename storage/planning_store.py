@@ -17,7 +17,7 @@ from storage import audit, outbox, recipients
 from storage.models import ImprovementAction, MetricReading, Person, ProgressRequest, ProgressUpdate, RoundRow
 from storage.plan_queries import load_plan
 from storage.rounds import to_round
-from storage.upsert import insert_for
+from storage.upsert import insert_for, rowcount
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class SqlPlanningStore:
         )
         row = await self.session.scalar(select(RoundRow).where(RoundRow.kind == kind, RoundRow.month == month))
         assert row is not None
-        created = bool(inserted.rowcount)  # type: ignore[attr-defined]
+        created = bool(rowcount(inserted))
         if created:
             audit.record(
                 self.session,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.base import LocalService
 from dialogs import progress as cards
-from dialogs.cards import month_label
+from dialogs.formatting import month_label
 from domain.checkin import RoundState, may_update, round_state, status_after
 from domain.planning import Round
 from storage import people, rounds
@@ -199,7 +199,7 @@ class CheckinService(LocalService):
                 round_id=round_.id if round_ else None,
                 teams_user_id=sender.user_id,
                 activity_id=activity_id,
-                status=status_after(parsed.rag, context.action.status).value,
+                status=status_after(parsed.rag).value,
                 now=now,
             )
         # Built after the commit: the write transaction (SQLite's one write lock) is held no longer than needed.

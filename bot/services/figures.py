@@ -17,6 +17,7 @@ from bot.services.base import LocalService
 from bot.services.checkin import Sender
 from dialogs import figures as form_cards
 from dialogs.progress import build_refusal_card
+from domain.months import period_end
 from storage import figures as store
 from storage.engine import Session
 from storage.idempotency import claim_all, submission_keys
@@ -64,9 +65,11 @@ class FiguresService(LocalService):
         self, session: Session, metric_ids: Sequence[str], period: str
     ) -> tuple[form_cards.FiguresView, list[store.MetricState]]:
         states = await store.metric_states(session, metric_ids, period)
-        rows = tuple(form_cards.MetricRow(s.metric, self._figure(s.previous), self._figure(s.recorded)) for s in states)
+        rows = tuple(
+            form_cards.MeasureFigures(s.metric, self._figure(s.previous), self._figure(s.recorded)) for s in states
+        )
         deadline = await store.figures_deadline(session, period)
-        return form_cards.FiguresView(period, store.period_end(period), rows, deadline), states
+        return form_cards.FiguresView(period, period_end(period), rows, deadline), states
 
     def _figure(self, reading: store.StoredReading | None) -> form_cards.Figure | None:
         if reading is None:

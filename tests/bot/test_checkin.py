@@ -194,7 +194,7 @@ async def test_closed_round_and_stale_card_keep_the_text(bot_server: BotServer, 
     body, _ = await invoke(bot_server, OWNER, "progress.submit", answer(card_version="progress-0"))
     assert "out of date" in texts(body["value"])
     assert input_value(body["value"], "narrative") == answer()["narrative"]
-    body, _ = await invoke(bot_server, OWNER, "progress.submit", answer(round_id=999))
+    body, _ = await invoke(bot_server, OWNER, "progress.submit", answer(cycle_id=999))
     assert "not in the plan any more" in texts(body["value"])
     assert await updates(bot_server) == []
 

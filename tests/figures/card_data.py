@@ -30,7 +30,7 @@ NOVEMBER = f.Figure("2025-11", 160, "Rachel Ahmed", "3 December 2025, 10:00")
 VIEW = f.FiguresView(
     "2025-12",
     date(2025, 12, 31),
-    (f.MetricRow(DOWN, NOVEMBER, None), f.MetricRow(UP, None, None)),
+    (f.MeasureFigures(DOWN, NOVEMBER, None), f.MeasureFigures(UP, None, None)),
     deadline=date(2026, 1, 15),
 )
 BOX = "value__care-plan-reviews-waiting"

@@ -116,7 +116,7 @@ def test_status_follows_the_metric_direction(metric: Metric, value: int, says: s
 
 # Twelve metrics with long names: far more than any owner has, still inside the 28 KB budget.
 MANY = tuple(
-    f.MetricRow(
+    f.MeasureFigures(
         replace(DOWN, id=f"metric-{i}", name="A long metric name " * 5),
         NOVEMBER,
         replace(NOVEMBER, period="2025-12"),

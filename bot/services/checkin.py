@@ -126,14 +126,6 @@ class CheckinService(LocalService):
 
     # ---- answering card actions ------------------------------------------------------------
 
-    async def edit_from_card(self, sender: Sender, data: Mapping[str, Any]) -> Card:
-        """The receipt's Edit button: the prompt again, to correct the update."""
-        return await self._edit(sender, data)
-
-    async def submit_from_card(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
-        """The prompt's Submit button: store the update, or show the card again with what to fix."""
-        return await self._submit(sender, data, activity_id)
-
     async def _authorised(
         self, session: Session, sender: Sender, ref: object
     ) -> tuple[StoredPerson, store.ActionContext] | Card:
@@ -154,25 +146,25 @@ class CheckinService(LocalService):
             )
         return person, context
 
-    async def _edit(self, sender: Sender, data: Mapping[str, Any]) -> Card:
+    async def edit_from_card(self, sender: Sender, data: Mapping[str, Any]) -> Card:
+        """The receipt's Edit button: the prompt again, to correct the update."""
         async with self._sessions() as session:
             checked = await self._authorised(session, sender, data.get("action_ref"))
             if isinstance(checked, dict):
                 return checked
             _, context = checked
-            round_id = data.get("cycle_id")
-            round_ = await rounds.round_by_id(session, round_id) if isinstance(round_id, int) and round_id else None
+            round_ = await _card_round(session, data)
             return self._prompt(await self._view(session, context, round_))
 
-    async def _submit(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
+    async def submit_from_card(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
+        """The prompt's Submit button: store the update, or show the card again with what to fix."""
         now, today = self._clock(), self._today()
         async with self._sessions.begin() as session:
             checked = await self._authorised(session, sender, data.get("action_ref"))
             if isinstance(checked, dict):
                 return checked
             person, context = checked
-            round_id = data.get("cycle_id")
-            round_ = await rounds.round_by_id(session, round_id) if isinstance(round_id, int) and round_id else None
+            round_ = await _card_round(session, data)
             parsed = cards.parse_progress_submission(data, today=today)
             if isinstance(parsed, cards.ProgressFormErrors):
                 return self._prompt(
@@ -181,7 +173,7 @@ class CheckinService(LocalService):
                     errors=parsed.errors,
                     personal_data=parsed.personal_data,
                 )
-            problem = self._round_problem(round_, round_id, data, today)
+            problem = self._round_problem(round_, data, today)
             if problem:
                 return self._prompt(await self._view(session, context, round_), values=_typed(data), notice=problem)
             # The receipt shows what was stored, so it needs no read of the previous update.
@@ -211,14 +203,12 @@ class CheckinService(LocalService):
             editable=self._editable(round_, view.deadline, today),
         )
 
-    def _round_problem(
-        self, round_: Round | None, round_id: object, data: Mapping[str, Any], today: date
-    ) -> str | None:
+    def _round_problem(self, round_: Round | None, data: Mapping[str, Any], today: date) -> str | None:
         if data.get("card_version") not in (None, cards.PROGRESS_CARD_VERSION):
             return (
                 "This card is out of date, so nothing was saved. Your text is below: check it and press Submit again."
             )
-        if round_id and round_ is None:
+        if data.get("cycle_id") and round_ is None:
             return (
                 "This card's progress round is not in the plan any more, so nothing was saved. "
                 "Type **my actions** for a fresh card."
@@ -252,3 +242,9 @@ class CheckinService(LocalService):
 
 def _typed(data: Mapping[str, Any]) -> dict[str, str]:
     return {k: v for k, v in data.items() if k in (*cards.INPUT_IDS, cards.CONFIRM_ID) and isinstance(v, str)}
+
+
+async def _card_round(session: Session, data: Mapping[str, Any]) -> Round | None:
+    """The round a card was sent for (its data keeps the stored name, `cycle_id`)."""
+    round_id = data.get("cycle_id")
+    return await rounds.round_by_id(session, round_id) if isinstance(round_id, int) and round_id else None

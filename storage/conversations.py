@@ -93,8 +93,7 @@ async def link_person(
     candidates = []
     if member.aad_object_id:
         candidates.append(Person.aad_object_id == member.aad_object_id)
-    for address in {member.email, member.upn} - {None}:
-        lowered = address.lower()  # type: ignore[union-attr]
+    for lowered in {address.lower() for address in (member.email, member.upn) if address}:
         candidates += [func.lower(Person.email) == lowered, func.lower(Person.upn) == lowered]
     if not candidates:
         return None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from bot.delivery.outcomes import DeliveryEvents
 from bot.delivery.worker import DeliveryConfig, DeliveryWorker
 from bot.services.account import AccountService
 from bot.services.checkin import CheckinService
@@ -37,11 +38,15 @@ class Runtime:
     planning: PlanningRunner
     clock: Callable[[], datetime] = field(default=utc_now)
 
-    def delivery_worker(self, on_settled: Callable[[DeliveryStatus], None] | None = None) -> DeliveryWorker:
+    def delivery_worker(
+        self,
+        on_settled: Callable[[DeliveryStatus], None] | None = None,
+        events: DeliveryEvents | None = None,
+    ) -> DeliveryWorker:
         """The outbox worker, sending through the Teams edge under the configured limits."""
         gateway = BotFrameworkGateway(self.adapter, self.settings.app_id, clock=self.clock)
         config = DeliveryConfig.from_settings(self.settings)
-        return DeliveryWorker(self.sessions, gateway, config, clock=self.clock, on_settled=on_settled)
+        return DeliveryWorker(self.sessions, gateway, config, clock=self.clock, on_settled=on_settled, events=events)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -1,16 +1,26 @@
-"""`cqcbot serve`: start the web server once the database is ready."""
+"""`cqcbot serve`: start the web server once the database is ready — one process, or N worker
+processes sharing the port under gunicorn (aiohttp's gunicorn worker), one of them scheduling."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
+from aiohttp.worker import GunicornWebWorker
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+from gunicorn.workers.base import Worker
+from prometheus_client import multiprocess
 from rich.console import Console
 
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.metrics import MULTIPROCESS_ENV
 from storage.schema_check import SchemaNotReady, ready_database
 
 log = logging.getLogger(__name__)
@@ -27,20 +37,99 @@ async def _check_schema(url: str) -> None:
         pass
 
 
-def run(settings: Settings, console: Console) -> int:
+def run(settings: Settings, console: Console, workers: int = 1) -> int:
+    problems = settings.serving_problems(workers)
+    if problems:
+        console.print("[red]Refusing to start:[/red]")
+        for problem in problems:
+            console.print(f"  {problem}")
+        return 2
     try:
         asyncio.run(_check_schema(settings.database_url))
     except SchemaNotReady as exc:
         console.print(f"[red]{exc}[/red]")
         return 2
-    runtime = build_runtime(settings)
     if settings.local_mode:
         console.print(LOCAL_MODE_BANNER)
+    processes = "" if workers == 1 else f" by {workers} worker processes"
     console.print(
-        f"Serving on http://{settings.host}:{settings.port}/api/messages (database {_safe(settings.database_url)})"
+        f"Serving on http://{settings.host}:{settings.port}/api/messages{processes} "
+        f"(database {_safe(settings.database_url)})"
     )
-    web.run_app(create_app(runtime), host=settings.host, port=settings.port, print=None)
+    if workers == 1:
+        runtime = build_runtime(settings)
+        # SIGTERM and SIGINT end run_app cleanly (aiohttp's GracefulExit): exit status 0.
+        web.run_app(
+            create_app(runtime),
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            shutdown_timeout=settings.shutdown_grace_seconds,
+        )
+        return 0
+    Deployment(settings, workers).run()
     return 0
+
+
+class BotWorker(GunicornWebWorker):
+    """aiohttp's gunicorn worker, building the bot in its own process after the fork."""
+
+    runs_scheduler = False  # set by the arbiter before the fork (see `_one_scheduler`)
+
+    def load_wsgi(self) -> None:
+        assert isinstance(self.app, Deployment)
+        self.wsgi = self.app.app_factory(self.runs_scheduler)
+
+
+def _one_scheduler(server: Arbiter, worker: Worker) -> None:
+    """Exactly one live worker runs the scheduler: the first, and whoever replaces it if it dies."""
+    assert isinstance(worker, BotWorker)
+    worker.runs_scheduler = not any(getattr(w, "runs_scheduler", False) for w in server.WORKERS.values())
+
+
+def _forget_worker_metrics(_server: Arbiter, worker: Worker) -> None:
+    if os.environ.get(MULTIPROCESS_ENV):
+        multiprocess.mark_process_dead(worker.pid)
+
+
+class Deployment(BaseApplication):  # gunicorn ships no type information
+    """N worker processes on one listening socket: gunicorn restarts a worker that dies, and on
+    SIGTERM stops them all gracefully (each one's aiohttp shutdown, then exit 0)."""
+
+    def __init__(self, settings: Settings, workers: int) -> None:
+        self._settings = settings
+        self._workers = workers
+        super().__init__()
+
+    def load_config(self) -> None:
+        settings = self._settings
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        options: dict[str, Any] = {
+            "bind": f"{host}:{settings.port}",
+            "workers": self._workers,
+            "worker_class": BotWorker,
+            # aiohttp's shutdown in each worker takes up to the grace twice (sends, then requests).
+            "graceful_timeout": 2 * settings.shutdown_grace_seconds + 5,
+            "loglevel": settings.log_level.lower(),
+            "proc_name": "cqcbot",
+            "pre_fork": _one_scheduler,
+            "child_exit": _forget_worker_metrics,
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Callable[[], Awaitable[web.Application]]:
+        return self.app_factory(runs_scheduler=False)
+
+    def app_factory(self, runs_scheduler: bool) -> Callable[[], Awaitable[web.Application]]:
+        scheduling = self._settings.scheduler_enabled and runs_scheduler
+        settings = self._settings.model_copy(update={"scheduler_enabled": scheduling})
+
+        async def build() -> web.Application:
+            log.info("worker %d: %s", os.getpid(), "with the scheduler" if scheduling else "web and delivery")
+            return create_app(build_runtime(settings))
+
+        return build
 
 
 def _safe(url: str) -> str:

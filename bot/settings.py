@@ -48,10 +48,36 @@ class Settings(BaseSettings):
     delivery_batch: int = Field(50, ge=1, le=1000, validation_alias="DELIVERY_BATCH")
     delivery_concurrency: int = Field(8, ge=1, le=64, validation_alias="DELIVERY_CONCURRENCY")
     delivery_lease_seconds: float = Field(300, ge=60, validation_alias="DELIVERY_LEASE_SECONDS")
+    # Running as a service: web worker processes sharing the port, how long a SIGTERM waits for
+    # sends already made to Teams, and the bearer token /metrics asks of anyone not on loopback.
+    web_concurrency: int = Field(1, ge=1, le=32, validation_alias="WEB_CONCURRENCY")
+    shutdown_grace_seconds: float = Field(10, gt=0, le=120, validation_alias="SHUTDOWN_GRACE_SECONDS")
+    metrics_token: str = Field("", validation_alias="METRICS_TOKEN")
 
     @property
     def local_mode(self) -> bool:
         return not self.app_id
+
+    def serving_problems(self, workers: int) -> list[str]:
+        """Combinations `cqcbot serve` refuses to start with, each naming what to change.
+
+        Checked at start, not when parsing: the other commands run fine on such settings.
+        """
+        problems = []
+        if workers > 1 and self.database_url.startswith("sqlite"):
+            problems.append(
+                f"{workers} workers on SQLite: SQLite has one writer, so several processes would queue on "
+                "its lock; run one worker, or set DATABASE_URL=postgresql+asyncpg://…"
+            )
+        if self.database_url.startswith("postgresql+asyncpg://") and "sslmode=" in self.database_url:
+            # asyncpg takes no `sslmode` argument: the connection would fail later, less clearly.
+            problems.append("DATABASE_URL: the asyncpg driver spells it ssl=require, not sslmode=require")
+        if not self.local_mode and self.public_url.startswith("http://"):
+            problems.append(
+                f"PUBLIC_URL={self.public_url} is plain http: outside local mode the report and chart "
+                "links must be https://"
+            )
+        return problems
 
     @field_validator("timezone")
     @classmethod

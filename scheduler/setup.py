@@ -21,12 +21,16 @@ log = logging.getLogger(__name__)
 
 Runner = Callable[[JobCall, datetime], Awaitable[RunReport]]
 Clock = Callable[[], datetime]
+# Told of every job run: its id, whether it succeeded, and when it was started (the metrics).
+JobObserver = Callable[[str, bool, datetime], None]
 
 # A run up to a day late (a restart, a long GC pause) still happens, once.
 MISFIRE_GRACE_SECONDS = 24 * 3600
 
 
-def build_scheduler(run: Runner, *, timezone: str, at: str, clock: Clock) -> AsyncIOScheduler:
+def build_scheduler(
+    run: Runner, *, timezone: str, at: str, clock: Clock, on_job: JobObserver | None = None
+) -> AsyncIOScheduler:
     """A scheduler (not started) with every job at ``at`` (HH:MM) local time, Monday to Friday.
 
     Bank holidays are handled by the planner's working-day timetable, not by the trigger.
@@ -39,34 +43,40 @@ def build_scheduler(run: Runner, *, timezone: str, at: str, clock: Clock) -> Asy
     )
     for spec in JOBS:
         scheduler.add_job(
-            _guarded(spec, run, clock),
+            _guarded(spec, run, clock, on_job),
             CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute, timezone=zone),
             id=spec.id,
             name=spec.description,
             replace_existing=True,
         )
     # After downtime, one catch-up pass as soon as the scheduler starts.
-    scheduler.add_job(_catch_up(run, clock), id="catch-up", name="catch up once after start")
+    scheduler.add_job(_catch_up(run, clock, on_job), id="catch-up", name="catch up once after start")
     return scheduler
 
 
-def _guarded(spec: JobSpec, run: Runner, clock: Clock) -> Callable[[], Awaitable[None]]:
+def _guarded(spec: JobSpec, run: Runner, clock: Clock, on_job: JobObserver | None) -> Callable[[], Awaitable[None]]:
     async def job() -> None:
         # One entry point: a failing job is logged and the scheduler carries on.
+        started = clock()
         try:
-            report = await run(spec.call, clock())
+            report = await run(spec.call, started)
             if report.enqueued:
                 log.info("%s queued %d message(s)", spec.id, len(report.enqueued))
         except Exception:
             log.exception("scheduled job %s failed", spec.id)
+            ok = False
+        else:
+            ok = True
+        if on_job is not None:
+            on_job(spec.id, ok, started)
 
     job.__name__ = f"job_{spec.id.replace('-', '_')}"
     return job
 
 
-def _catch_up(run: Runner, clock: Clock) -> Callable[[], Awaitable[None]]:
+def _catch_up(run: Runner, clock: Clock, on_job: JobObserver | None) -> Callable[[], Awaitable[None]]:
     async def catch_up() -> None:
         for spec in JOBS:
-            await _guarded(spec, run, clock)()
+            await _guarded(spec, run, clock, on_job)()
 
     return catch_up

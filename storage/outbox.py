@@ -234,6 +234,27 @@ async def recover_abandoned(session: AsyncSession, *, now: datetime, ignore_leas
     return Recovered(rowcount(requeued), rowcount(unknown))
 
 
+async def release_claims(session: AsyncSession, *, worker: str, now: datetime) -> Recovered:
+    """A stopping worker's own claims, at once rather than after the lease: rows it never sent go
+    back to pending; rows whose Teams call it gave up waiting for are flagged `unknown`."""
+    mine = OutboxMessage.claimed_by == worker
+    requeued = await session.execute(
+        update(OutboxMessage)
+        .where(mine, OutboxMessage.status == S.CLAIMED.value)
+        .values(status=S.PENDING.value, claimed_by=None, lease_expires_at=None, updated_at=now)
+    )
+    unknown = await session.execute(
+        update(OutboxMessage)
+        .where(mine, OutboxMessage.status == S.SENDING.value)
+        .values(
+            status=S.UNKNOWN.value,
+            updated_at=now,
+            last_error="the worker shut down before Teams answered: it may or may not have been sent",
+        )
+    )
+    return Recovered(rowcount(requeued), rowcount(unknown))
+
+
 async def paused_until(session: AsyncSession) -> datetime | None:
     return await session.scalar(select(DeliveryState.paused_until).where(DeliveryState.id == SHARED))
 
@@ -264,6 +285,15 @@ async def next_wake(session: AsyncSession) -> datetime | None:
         )
     )
     return min((t for t in (due, lease) if t is not None), default=None)
+
+
+async def oldest_due(session: AsyncSession, *, now: datetime) -> datetime | None:
+    """When the longest-waiting message that is due now fell due (None: nothing is waiting)."""
+    return await session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == S.PENDING.value, OutboxMessage.next_attempt_at <= now
+        )
+    )
 
 
 async def status_counts(session: AsyncSession) -> dict[DeliveryStatus, int]:

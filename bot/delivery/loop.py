@@ -100,9 +100,16 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
 
 
 async def _finish(worker: DeliveryWorker, active: set[asyncio.Task[None]]) -> None:
-    """Let calls already made to Teams finish and be recorded; rows not yet sent go back."""
+    """Let calls already made to Teams finish and be recorded, within the shutdown grace; rows
+    not yet sent go back at once (each task sees `stopping`), and so do any claims left over."""
     worker.stopping = True
     if active:
-        _, late = await asyncio.wait(set(active), timeout=worker.config.call_timeout + 5)
+        _, late = await asyncio.wait(set(active), timeout=worker.config.shutdown_grace)
         for task in late:
             task.cancel()
+        if late:
+            await asyncio.wait(late)
+    try:
+        await worker.release()
+    except Exception:  # the database has gone: the leases run out and recovery takes them
+        log.exception("could not hand back delivery worker %s's claims", worker.name)

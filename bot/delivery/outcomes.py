@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.delivery.pacing import Pacer
 from bot.delivery.routing import Operation, Route, Settle
@@ -18,6 +18,15 @@ from storage.group_commit import GroupCommit
 from storage.outbox import OutboxItem
 
 S = DeliveryStatus
+
+
+class DeliveryEvents(Protocol):
+    """Who watches the worker (the /metrics counters): told of every outcome and every pause."""
+
+    def settled(self, status: DeliveryStatus, code: str) -> None:
+        """`code`: Teams' HTTP status ("2xx" when sent), "timeout", or "none" (no call was made)."""
+
+    def paused(self, seconds: float) -> None: ...
 
 
 class Outcomes:
@@ -32,6 +41,7 @@ class Outcomes:
         pacer: Pacer,
         lease: timedelta,
         on_settled: Callable[[DeliveryStatus], None] | None = None,
+        events: DeliveryEvents | None = None,
     ) -> None:
         self.tally: Counter[str] = Counter()
         self._writer = GroupCommit(sessions)
@@ -42,6 +52,7 @@ class Outcomes:
         self._pacer = pacer
         self._lease = lease
         self._on_settled = on_settled
+        self._events = events
 
     async def sending(self, item: OutboxItem) -> bool:
         """Committed before the Teams call. False: the claim is no longer ours (its lease ran
@@ -61,6 +72,7 @@ class Outcomes:
         await self.record(
             item,
             S.SENT,
+            code="2xx",
             activity_id=sent.activity_id,
             conversation_id=sent.conversation_id,
             conversation_ref_id=route.conversation_ref_id,
@@ -89,6 +101,8 @@ class Outcomes:
         step = self._policy.next_step(error, attempts=attempts, random=self._random, updating=updating)
         if step.pause_all:
             self._pacer.pause(step.pause_all)
+            if self._events is not None:
+                self._events.paused(step.pause_all)
         now = self._clock()
         fields: dict[str, Any] = {
             "attempts": attempts,
@@ -106,7 +120,8 @@ class Outcomes:
                 await self._mark_unreachable(session, item, route, error, now)
             return await ledger.settle(session, item.id, worker=self._worker, status=step.status, now=now, **fields)
 
-        self._count(step.status, await self._writer.write(write))
+        code = "timeout" if error.timed_out else str(error.status) if error.status else "none"
+        self._count(step.status, await self._writer.write(write), code=code)
 
     async def without_call(self, item: OutboxItem, settle: Settle) -> None:
         if settle.status is S.PENDING:
@@ -127,13 +142,13 @@ class Outcomes:
 
         self._count(settle.status, await self._writer.write(write))
 
-    async def record(self, item: OutboxItem, status: DeliveryStatus, **fields: Any) -> None:
+    async def record(self, item: OutboxItem, status: DeliveryStatus, *, code: str = "none", **fields: Any) -> None:
         now = self._clock()
 
         async def write(session: Session) -> bool:
             return await ledger.settle(session, item.id, worker=self._worker, status=status, now=now, **fields)
 
-        self._count(status, await self._writer.write(write))
+        self._count(status, await self._writer.write(write), code=code)
 
     async def _mark_unreachable(
         self,
@@ -151,10 +166,13 @@ class Outcomes:
         if route is not None and gone and route.operation is not Operation.UPDATE:
             await recipients.mark_conversation_gone(session, route.conversation_ref_id, now=now)
 
-    def _count(self, status: DeliveryStatus, recorded: bool) -> None:
+    def _count(self, status: DeliveryStatus, recorded: bool, *, code: str = "none") -> None:
         if not recorded:
             self.tally["lost claim"] += 1
             return
         self.tally[status.value] += 1
+        # A hand-back (pending, no call made) is not an outcome worth watching; a retry after Teams refused is.
+        if self._events is not None and (status is not S.PENDING or code != "none"):
+            self._events.settled(status, code)
         if status is not S.PENDING and self._on_settled is not None:
             self._on_settled(status)

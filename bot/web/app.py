@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 
@@ -10,6 +11,7 @@ from aiohttp import web
 from bot.runtime import Runtime
 from bot.teams.intake import invoke_json, read_activity
 from bot.web.lifecycle import install_delivery, install_scheduler
+from bot.web.metrics import METRICS, Metrics, add_metrics_route
 from bot.web.report_routes import add_report_routes
 from storage.engine import database_problem
 
@@ -19,16 +21,18 @@ RUNTIME = web.AppKey("runtime", Runtime)
 MAX_BODY_BYTES = 1024 * 1024  # Teams activities are far smaller; refuse anything absurd early
 
 
-def create_app(runtime: Runtime) -> web.Application:
+def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME] = runtime
+    metrics = metrics or Metrics()
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/privacy", policy_page)
     app.router.add_get("/terms", policy_page)
     add_report_routes(app, runtime)
-    install_scheduler(app, runtime)
-    install_delivery(app, runtime)  # before _close: the worker stops before the engine goes
+    add_metrics_route(app, metrics, runtime)
+    install_scheduler(app, runtime, metrics)
+    install_delivery(app, runtime, metrics)  # before _close: the worker stops before the engine goes
     app.on_cleanup.append(_close)
     return app
 
@@ -43,6 +47,23 @@ def _bad_request(reason: str, status: int = 400) -> web.Response:
 
 async def messages(request: web.Request) -> web.StreamResponse:
     """Check the request is a well-formed activity, then hand it to the Bot Framework adapter."""
+    metrics = request.app[METRICS]
+    try:
+        response = await _handle_activity(request, metrics)
+    except web.HTTPException as exc:
+        metrics.activity(request.get(ACTIVITY_TYPE), exc.status)
+        raise
+    except Exception:
+        metrics.activity(request.get(ACTIVITY_TYPE), 500)
+        raise
+    metrics.activity(request.get(ACTIVITY_TYPE), response.status)
+    return response
+
+
+ACTIVITY_TYPE = "cqcbot.activity_type"  # the request's activity type, once read, for the counters
+
+
+async def _handle_activity(request: web.Request, metrics: Metrics) -> web.StreamResponse:
     if "application/json" not in request.headers.get("Content-Type", ""):
         return _bad_request("Content-Type must be application/json", status=415)
     try:
@@ -54,12 +75,14 @@ async def messages(request: web.Request) -> web.StreamResponse:
     activity = read_activity(body)
     if isinstance(activity, str):
         return _bad_request(activity)
+    request[ACTIVITY_TYPE] = activity.type
     runtime = request.app[RUNTIME]
     try:
         # The adapter's own `process` would read and deserialise the body a second time.
-        answer = await runtime.adapter.process_activity(
-            request.headers.get("Authorization", ""), activity, runtime.bot.on_turn
-        )
+        with metrics.invoke_timer() if activity.type == "invoke" else contextlib.nullcontext():
+            answer = await runtime.adapter.process_activity(
+                request.headers.get("Authorization", ""), activity, runtime.bot.on_turn
+            )
     except PermissionError:  # authentication failed (CloudAdapter.process answers 401 too)
         return _bad_request("Unauthorized", status=401)
     except web.HTTPException as exc:

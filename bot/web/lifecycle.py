@@ -1,4 +1,9 @@
-"""Starting and stopping the scheduler and the delivery worker with the web server (aiohttp hooks)."""
+"""Starting and stopping the scheduler and the delivery worker with the web server (aiohttp hooks).
+
+Both stop in `on_shutdown`, which aiohttp runs as soon as the server stops listening (SIGTERM):
+the worker stops claiming at once and finishes its sends while HTTP requests drain; the engine
+closes only in `on_cleanup`, after both.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery.loop import run_worker
 from bot.runtime import Runtime
+from bot.web.metrics import Metrics
 from scheduler.setup import build_scheduler
 from storage.plan_queries import load_plan
 
@@ -18,7 +24,7 @@ log = logging.getLogger(__name__)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
-def install_scheduler(app: web.Application, runtime: Runtime) -> None:
+def install_scheduler(app: web.Application, runtime: Runtime, metrics: Metrics) -> None:
     if not runtime.settings.scheduler_enabled:
         log.info("SCHEDULER_ENABLED=false: serving without the scheduler")
         return
@@ -29,7 +35,9 @@ def install_scheduler(app: web.Application, runtime: Runtime) -> None:
             plan = await load_plan(session)
         at = plan.schedule.cycle_open_time if plan else "09:00"
         timezone = plan.timezone if plan else runtime.settings.timezone
-        scheduler = build_scheduler(runtime.planning.run, timezone=timezone, at=at, clock=runtime.clock)
+        scheduler = build_scheduler(
+            runtime.planning.run, timezone=timezone, at=at, clock=runtime.clock, on_job=metrics.job_ran
+        )
         scheduler.start()
         app[SCHEDULER] = scheduler
         log.info("scheduler started: jobs at %s %s on working days", at, timezone)
@@ -38,12 +46,13 @@ def install_scheduler(app: web.Application, runtime: Runtime) -> None:
         scheduler = app.get(SCHEDULER)
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
+            log.info("scheduler stopped")
 
     app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    app.on_shutdown.append(stop)
 
 
-def install_delivery(app: web.Application, runtime: Runtime) -> None:
+def install_delivery(app: web.Application, runtime: Runtime, metrics: Metrics) -> None:
     """Run the worker beside the web server (when DELIVERY_ENABLED), stopping before the engine."""
     if not runtime.settings.delivery_enabled:
         return
@@ -51,7 +60,7 @@ def install_delivery(app: web.Application, runtime: Runtime) -> None:
     running: list[asyncio.Task[None]] = []
 
     async def start(_app: web.Application) -> None:
-        worker = runtime.delivery_worker()
+        worker = runtime.delivery_worker(events=metrics)
         running.append(asyncio.create_task(run_worker(worker, stop), name="delivery"))
         log.info("delivery worker %s started", worker.name)
 
@@ -62,6 +71,11 @@ def install_delivery(app: web.Application, runtime: Runtime) -> None:
                 await task
             except (Exception, asyncio.CancelledError):  # stopping must not stop the shutdown
                 log.exception("the delivery worker did not stop cleanly")
+        running.clear()
+        log.info("delivery worker stopped")
 
     app.on_startup.append(start)
+    # Both hooks: on_shutdown is the SIGTERM path; on_cleanup covers a runner cleaned up without
+    # a shutdown (a test's server), and does nothing once the worker has stopped.
+    app.on_shutdown.append(finish)
     app.on_cleanup.append(finish)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -109,9 +110,10 @@ class Deployment(BaseApplication):  # gunicorn ships no type information
             "workers": self._workers,
             "worker_class": BotWorker,
             # aiohttp's shutdown in each worker takes up to the grace twice (sends, then requests).
-            "graceful_timeout": 2 * settings.shutdown_grace_seconds + 5,
+            "graceful_timeout": math.ceil(2 * settings.shutdown_grace_seconds) + 5,
             "loglevel": settings.log_level.lower(),
             "proc_name": "cqcbot",
+            "control_socket_disable": True,  # nothing manages it at run time; no socket in $HOME
             "pre_fork": _one_scheduler,
             "child_exit": _forget_worker_metrics,
         }

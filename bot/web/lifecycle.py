@@ -65,6 +65,8 @@ def install_delivery(app: web.Application, runtime: Runtime, metrics: Metrics) -
         log.info("delivery worker %s started", worker.name)
 
     async def finish(_app: web.Application) -> None:
+        if not running:
+            return
         stop.set()
         for task in running:
             try:

@@ -60,7 +60,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
     return response
 
 
-ACTIVITY_TYPE = "cqcbot.activity_type"  # the request's activity type, once read, for the counters
+ACTIVITY_TYPE = web.RequestKey("activity_type", str)  # the request's activity type, once read, for the counters
 
 
 async def _handle_activity(request: web.Request, metrics: Metrics) -> web.StreamResponse:

@@ -141,3 +141,47 @@ def test_serve_in_local_mode_says_so_loudly_and_answers_health_checks(tmp_path: 
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+PRODUCTION = {
+    "MicrosoftAppId": "11111111-2222-3333-4444-555555555555",
+    "MicrosoftAppPassword": "s",
+    "MicrosoftAppTenantId": "t",
+    "DATABASE_URL": "postgresql+asyncpg://bot:pw@db.postgres.database.azure.com/cqcbot?ssl=require",
+    "PUBLIC_URL": "https://cqcbot.council.example",
+}
+
+
+@pytest.mark.parametrize(
+    ("values", "workers", "problem"),
+    [
+        ({**PRODUCTION, "DATABASE_URL": "sqlite+aiosqlite:///./cqcbot.db"}, 2, "2 workers on SQLite"),
+        ({"DATABASE_URL": "sqlite+aiosqlite:///./cqcbot.db"}, 3, "3 workers on SQLite"),  # local mode too
+        ({**PRODUCTION, "PUBLIC_URL": "http://localhost:3978"}, 1, "plain http"),
+        ({**PRODUCTION, "DATABASE_URL": PRODUCTION["DATABASE_URL"].replace("ssl=", "sslmode=")}, 1, "ssl=require"),
+    ],
+)
+def test_serving_refuses_unsafe_combinations(values: dict[str, str], workers: int, problem: str) -> None:
+    [found] = settings(**values).serving_problems(workers)
+    assert problem in found
+
+
+@pytest.mark.parametrize(
+    ("values", "workers"),
+    [
+        (PRODUCTION, 4),
+        ({}, 1),  # local mode on SQLite, one worker
+        ({"PUBLIC_URL": "http://localhost:3978"}, 1),  # plain http is fine in local mode
+    ],
+)
+def test_serving_accepts_safe_combinations(values: dict[str, str], workers: int) -> None:
+    assert settings(**values).serving_problems(workers) == []
+
+
+def test_web_concurrency_and_the_shutdown_grace_are_read_and_bounded() -> None:
+    s = settings(WEB_CONCURRENCY="3", SHUTDOWN_GRACE_SECONDS="4")
+    assert (s.web_concurrency, s.shutdown_grace_seconds) == (3, 4)
+    assert settings().shutdown_grace_seconds == 10
+    for bad in ({"WEB_CONCURRENCY": "0"}, {"SHUTDOWN_GRACE_SECONDS": "-1"}):
+        with pytest.raises(ValidationError):
+            settings(**bad)

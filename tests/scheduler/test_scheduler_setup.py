@@ -67,3 +67,16 @@ async def test_starting_runs_one_catch_up_pass_and_a_failing_job_is_contained() 
             assert job.max_instances == 1
     finally:
         scheduler.shutdown(wait=False)
+
+
+@pytest.mark.parametrize("fail", [False, True])
+async def test_every_job_run_is_reported_with_its_result_and_start(fail: bool) -> None:
+    runs: list[tuple[str, bool, datetime]] = []
+    scheduler = build_scheduler(
+        Recorder(fail=fail), timezone="Europe/London", at="09:00", clock=clock, on_job=lambda *run: runs.append(run)
+    )
+    for spec in JOBS:  # each job's function, called as the scheduler calls it
+        job = scheduler.get_job(spec.id)
+        assert job is not None
+        await job.func()
+    assert runs == [(spec.id, not fail, clock()) for spec in JOBS]

@@ -50,6 +50,8 @@ def backup_sqlite(url: str, target: Path) -> int:
     try:
         with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(partial)) as copy:
             live.backup(copy, pages=PAGES_PER_STEP)
+            # One self-contained file (the copy would otherwise inherit WAL mode and its side files).
+            copy.execute("PRAGMA journal_mode=DELETE")
         os.replace(partial, target)
     except sqlite3.Error as exc:
         raise BackupError(f"the backup failed: {exc}") from exc

@@ -29,6 +29,10 @@ def row_count(output: str, table: str) -> int:
     return int(found.group(1).replace(",", ""))
 
 
+def backup_files(directory: Path) -> list[str]:
+    return [p.name for p in directory.iterdir() if "backup" in p.name]
+
+
 async def test_a_backup_taken_while_the_bot_writes_is_whole_and_current(
     sessions: async_sessionmaker[AsyncSession], database_url: str, tmp_path: Path
 ) -> None:
@@ -65,7 +69,7 @@ async def test_a_backup_taken_while_the_bot_writes_is_whole_and_current(
     in_backup = row_count(check.output, "outbox")
     assert in_backup % 5 == 0 and in_backup <= written  # whole transactions only
     # One self-contained file, and no partial copy left beside it.
-    assert [p.name for p in tmp_path.iterdir() if "backup" in p.name] == ["backup.db"]
+    assert backup_files(tmp_path) == ["backup.db"]
 
 
 async def test_restore_check_reads_a_restored_database_by_its_url(

@@ -45,8 +45,8 @@ def service_env(database_url: str, port: int, **extra: str) -> dict[str, str]:
         SCHEDULER_ENABLED="false",
         DELIVERY_ENABLED="true",
         COLUMNS="200",
-        **extra,
     )
+    env.update(extra)
     return env
 
 

@@ -81,7 +81,6 @@ async def test_restore_check_reads_a_restored_database_by_its_url(
     assert result.exit_code == 0, result.output
     assert (row_count(result.output, "person"), row_count(result.output, "outbox")) == (4, 4)
     assert "the code's head" in result.output
-    assert ":***@" in result.output or "@" not in database_url  # no password shown
 
 
 def test_restore_check_explains_what_is_not_a_backup(tmp_path: Path) -> None:

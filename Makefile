@@ -51,6 +51,7 @@ test: install node-tools playground-tools report-tools
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refresh the README's screenshots of the prompt and the receipt (the Agents Playground in Chromium).
@@ -62,6 +63,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 
 clean:
 	rm -rf $(VENV) $(NODE_TOOLS)/node_modules

@@ -14,6 +14,7 @@ both, their CPU ratio and whether the goals are met, then checks every submissio
 exactly once and that the Bot Connector was not called.
 
     .venv/bin/python -m bench.inbound [--owners 50] [--rounds 20] [--warmup 3]
+    .venv/bin/python -m bench.inbound --workers 2 --database-url postgresql+asyncpg://…   (bench/inbound_workers.py)
 """
 
 from __future__ import annotations
@@ -344,9 +345,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL for both servers (default INFO, as deployed)")
     parser.add_argument("--keep", action="store_true", help="keep the database and logs even when all is well")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="compare `cqcbot serve --workers N` with one worker instead of the echo bot (needs --database-url)",
+    )
+    parser.add_argument("--database-url", default=None, help="PostgreSQL server for --workers (a private database)")
     args = parser.parse_args(argv)
     if args.owners < 1 or args.rounds < 1 or args.warmup < 0 or args.blocks < 1 or args.think_ms < 0:
         parser.error("--owners, --rounds and --blocks must be at least 1; --warmup and --think-ms at least 0")
+    if args.workers:
+        from bench.inbound_workers import run
+
+        sys.exit(run(args))
     sys.exit(asyncio.run(main_async(args)))
 
 

@@ -18,8 +18,8 @@ import pytest
 from aiohttp import ClientSession
 
 from tests import activities
-from tests.bot.test_serve import free_port, read, wait_healthy
 from tests.fakes.connector import FakeConnector
+from tests.processes import free_port, read, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"

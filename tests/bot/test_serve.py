@@ -9,7 +9,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
@@ -18,21 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp import ClientError, ClientSession
+from aiohttp import ClientSession
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from tests import activities
 from tests.bot.delivery.helpers import SENT, add_people, delivered, enqueue_prompts, rows, statuses
 from tests.fakes.connector import FakeConnector
+from tests.processes import free_port, read, wait_healthy
 
 SHUTDOWN_BOUND = 10  # SHUTDOWN_GRACE_SECONDS' default: what a SIGTERM may take, plus start-up slack
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def service_env(database_url: str, port: int, **extra: str) -> dict[str, str]:
@@ -63,25 +57,6 @@ class Service:
         """SIGTERM, as a platform sends it during a deployment; the exit status."""
         self.process.send_signal(signal.SIGTERM)
         return await asyncio.wait_for(self.process.wait(), timeout=SHUTDOWN_BOUND + 20)
-
-
-def read(log: Path) -> str:
-    return log.read_text()
-
-
-async def wait_healthy(url: str, service: asyncio.subprocess.Process, log: Path, *, seconds: float = 60) -> None:
-    async with ClientSession() as http:
-        for _ in range(int(seconds / 0.2)):
-            if service.returncode is not None:
-                raise AssertionError(f"cqcbot serve exited {service.returncode}:\n{read(log)}")
-            try:
-                async with http.get(f"{url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"cqcbot serve did not become healthy:\n{read(log)}")
 
 
 @asynccontextmanager

@@ -1,0 +1,227 @@
+"""The tab's pages: Plan, Action, Figures, Round, Downloads and My actions.
+
+Each handler loads through the services and storage read models, then renders a template; none
+runs SQL itself. What a page may show is decided by ``page(oversight=...)`` and by the viewer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from bot.reports.charts import render_metric_chart
+from bot.reports.export import ReportFormat, render_report
+from bot.services import dashboard
+from bot.services.dashboard import PlanFilter
+from bot.web.dashboard.access import TAB, page, render
+from bot.web.dashboard.svg_chart import build_chart
+from domain.digest import RAG_ORDER
+from domain.month_report import MonthReport
+from domain.months import check_month, month_label
+from storage.dashboard_queries import Viewer, load_action_history, round_months
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+
+
+def nav(viewer: Viewer) -> list[NavItem]:
+    items = [
+        NavItem("/tab/plan", "Plan"),
+        NavItem("/tab/my", "My actions"),
+        NavItem("/tab/figures", "Figures"),
+    ]
+    if viewer.oversees:
+        items.append(NavItem("/tab/round", "Round"))
+    items.append(NavItem("/tab/downloads", "Downloads"))
+    return items
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file the downloads page offers for a month; a new format is one more entry."""
+
+    fmt: str
+    label: str
+
+
+DOWNLOADS = (
+    Download("docx", "Board report (Word)"),
+    Download("html", "Board report (web page)"),
+    Download("md", "Board report (Markdown)"),
+    Download("csv", "Board report (CSV)"),
+)
+
+
+async def _report(request: web.Request, month: str | None = None) -> tuple[MonthReport, dashboard.Today]:
+    context = request.app[TAB]
+    now = context.now()
+    async with context.runtime.sessions() as db:
+        today = await dashboard.current_month(db, now, context.runtime.settings.timezone)
+        report = await dashboard.month_report(db, month or today.month, now)
+    if report is None:
+        raise web.HTTPServiceUnavailable(text="No plan has been imported yet: run `cqcbot plan import FILE`.")
+    return report, today
+
+
+def _common(request: web.Request, viewer: Viewer, title: str, report: MonthReport | None = None) -> dict[str, Any]:
+    return {
+        "viewer": viewer,
+        "nav": nav(viewer),
+        "title": title,
+        "organisation": report.data.organisation if report else "",
+        "month_label": month_label(report.month) if report else "",
+        "rag_order": RAG_ORDER,
+    }
+
+
+@page()
+async def plan(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    report, today = await _report(request)
+    owner_list = dashboard.owners(report)
+    chosen = PlanFilter.from_query(
+        request.query, themes=[t.id for t in report.data.themes], owners=[email for email, _ in owner_list]
+    )
+    tables = dashboard.plan_tables(report, chosen, today.date)
+    return render(
+        request,
+        "plan.html",
+        **_common(request, viewer, "Plan", report),
+        tables=tables,
+        chosen=chosen,
+        themes=report.data.themes,
+        owner_list=owner_list,
+        shown=sum(len(t.rows) for t in tables),
+        total=len(report.data.actions),
+        today=today.date,
+    )
+
+
+@page()
+async def action(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    context = request.app[TAB]
+    ref = request.match_info["ref"]
+    async with context.runtime.sessions() as db:
+        history = await load_action_history(db, ref, with_audit=viewer.oversees)
+    if history is None:
+        return render(request, "missing.html", status=404, **_common(request, viewer, "No such action"), ref=ref)
+    return render(request, "action.html", **_common(request, viewer, f"{history.ref}"), history=history)
+
+
+@page()
+async def figures(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    report, _ = await _report(request)
+    rows = {row.metric_id: row for row in report.digest.metrics}
+    measures = [
+        (series, rows[series.metric.id], build_chart(series.metric, series.readings))
+        for series in report.data.metrics
+        if series.metric.id in rows
+    ]
+    return render(request, "figures.html", **_common(request, viewer, "Figures", report), measures=measures)
+
+
+@page(oversight=True)
+async def round_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    report, today = await _report(request)
+    digest = report.digest
+    asked: dict[str, list[str]] = {}
+    answered: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for state in report.data.actions:
+        if state.asked:
+            key = state.owner_email.lower()
+            names[key] = state.owner_name
+            asked.setdefault(key, []).append(state.ref)
+            if state.answered:
+                answered.setdefault(key, []).append(state.ref)
+    notes = {
+        note.email.lower(): ("overdue" if digest.past_deadline else "outstanding", note) for note in digest.overdue
+    }
+    notes |= {note.email.lower(): ("away", note) for note in digest.away}
+    notes |= {note.email.lower(): ("unreachable", note) for note in digest.unreachable}
+    people = sorted(
+        (
+            {
+                "name": names[key],
+                "asked": asked[key],
+                "answered": answered.get(key, []),
+                "state": notes[key][0] if key in notes else "answered",
+                "note": notes[key][1] if key in notes else None,
+            }
+            for key in asked
+        ),
+        key=lambda p: (p["state"] == "answered", str(p["name"]).lower()),
+    )
+    return render(
+        request,
+        "round.html",
+        **_common(request, viewer, "Round", report),
+        digest=digest,
+        round=report.data.round,
+        people=people,
+        today=today.date,
+    )
+
+
+@page()
+async def downloads(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    context = request.app[TAB]
+    async with context.runtime.sessions() as db:
+        today = await dashboard.current_month(db, context.now(), context.runtime.settings.timezone)
+        months = await round_months(db)
+    if today.month not in months:
+        months.insert(0, today.month)
+    return render(
+        request,
+        "downloads.html",
+        **_common(request, viewer, "Downloads"),
+        months=[(m, month_label(m)) for m in months],
+        downloads=DOWNLOADS,
+    )
+
+
+@page()
+async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    fmt = ReportFormat(request.match_info["fmt"])
+    report, _ = await _report(request, check_month(request.match_info["month"]))
+    month = report.month
+    sources = {s.metric.id: f"/tab/downloads/{month}/charts/{s.metric.id}.png" for s in report.data.metrics}
+    rendered = await asyncio.to_thread(
+        render_report, report, fmt, chart_src=sources if fmt is ReportFormat.HTML else None
+    )
+    headers = {"Content-Type": fmt.media_type}
+    if fmt is not ReportFormat.HTML:
+        headers["Content-Disposition"] = f'attachment; filename="cqc-appendix-{month}.{fmt.value}"'
+    return web.Response(body=rendered.content, headers=headers)
+
+
+@page()
+async def download_chart(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    report, _ = await _report(request, check_month(request.match_info["month"]))
+    series = next((s for s in report.data.metrics if s.metric.id == request.match_info["metric_id"]), None)
+    if series is None:
+        raise web.HTTPNotFound()
+    png = await asyncio.to_thread(render_metric_chart, series.metric, series.readings, as_of=report.data.as_of)
+    return web.Response(body=png, content_type="image/png")
+
+
+@page()
+async def my_actions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    report, today = await _report(request)
+    app_id = request.app[TAB].runtime.settings.app_id
+    # Teams' deep link to a chat with the bot (28: marks a bot's id); none in local mode.
+    chat_link = f"https://teams.microsoft.com/l/chat/0/0?users=28:{app_id}&message=my%20actions" if app_id else None
+    return render(
+        request,
+        "my.html",
+        **_common(request, viewer, "My actions", report),
+        rows=dashboard.my_rows(report, viewer.email, today.date),
+        round=report.data.round,
+        chat_link=chat_link,
+        today=today.date,
+    )

@@ -164,7 +164,7 @@ async def load_action_history(session: AsyncSession, ref: str, *, with_audit: bo
     ).all()
     update_rows = (
         await session.execute(
-            select(ProgressUpdate, RoundRow.month)
+            select(ProgressUpdate, RoundRow)
             .outerjoin(RoundRow, RoundRow.id == ProgressUpdate.round_id)
             .where(ProgressUpdate.action_id == action.id)
             .order_by(ProgressUpdate.submitted_at, ProgressUpdate.id)
@@ -180,9 +180,9 @@ async def load_action_history(session: AsyncSession, ref: str, *, with_audit: bo
             blockers=u.blockers or "",
             revised_due=u.revised_due,
             source=u.source,
-            round_month=month,
+            round_month=round_.month if round_ is not None else None,
         )
-        for u, month in update_rows
+        for u, round_ in update_rows
     )
     request_rows = (
         await session.execute(
@@ -194,7 +194,7 @@ async def load_action_history(session: AsyncSession, ref: str, *, with_audit: bo
         )
     ).all()
     answered_rounds = {u.round_id for u, _ in update_rows if u.round_id is not None and u.source != "plan"}
-    rounds = tuple(
+    rounds = [
         RoundAsked(
             round_.month,
             round_.deadline,
@@ -202,7 +202,14 @@ async def load_action_history(session: AsyncSession, ref: str, *, with_audit: bo
             round_.id in answered_rounds or _answered_while_open(round_, update_rows),
         )
         for round_, name in request_rows
-    )
+    ]
+    # Rounds from before requests were recorded show through the answers sent on their cards.
+    asked_months = {r.month for r in rounds}
+    for u, round_ in update_rows:
+        if round_ is not None and u.source != "plan" and round_.month not in asked_months:
+            asked_months.add(round_.month)
+            rounds.append(RoundAsked(round_.month, round_.deadline, u.author_name, True))
+    rounds.sort(key=lambda r: r.month)
     audit = None
     if with_audit:
         audit = tuple(
@@ -225,12 +232,12 @@ async def load_action_history(session: AsyncSession, ref: str, *, with_audit: bo
         due=action.due,
         status=action.status,
         updates=updates,
-        rounds=rounds,
+        rounds=tuple(rounds),
         audit=audit,
     )
 
 
-def _answered_while_open(round_: RoundRow, updates: Iterable[tuple[ProgressUpdate, str | None]]) -> bool:
+def _answered_while_open(round_: RoundRow, updates: Iterable[tuple[ProgressUpdate, RoundRow | None]]) -> bool:
     """As the digest counts it: an update sent (not imported) in the round's month after it opened."""
     return any(
         u.source != "plan" and u.submitted_at >= round_.opened_at and u.submitted_at.strftime("%Y-%m") == round_.month

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.model import Metric
-from domain.months import month_label, month_of
+from domain.months import month_label, month_of, period_end
 from domain.trajectory import Reading, trajectory_value
 
 WIDTH, HEIGHT = 640, 260
@@ -73,7 +73,9 @@ def build_chart(metric: Metric, readings: tuple[Reading, ...]) -> Chart:
     months = sorted({month_of(start), month_of(end), *(month_of(day) for day, _ in readings)})
     every = max(1, len(months) // 6)
     x_ticks = tuple(
-        Tick(x(date(int(m[:4]), int(m[5:]), 1)), month_label(m)[:3] + " " + m[2:4]) for m in months[::every]
+        # At each month's end, where its figure is plotted.
+        Tick(x(period_end(m)), month_label(m)[:3] + " " + m[2:4])
+        for m in months[::every]
     )
     return Chart(
         width=WIDTH,

@@ -18,8 +18,9 @@ from bot.services import dashboard
 from bot.services.dashboard import PlanFilter
 from bot.web.dashboard.access import TAB, page, render
 from bot.web.dashboard.svg_chart import build_chart
-from domain.digest import RAG_ORDER
-from domain.month_report import MonthReport
+from domain.digest import RAG_ORDER, compose_digest
+from domain.digest_model import DigestInput
+from domain.month_report import MonthReport, compose_month_report
 from domain.months import check_month, month_label
 from storage.dashboard_queries import Viewer, load_action_history, round_months
 
@@ -58,46 +59,52 @@ DOWNLOADS = (
 )
 
 
-async def _report(request: web.Request, month: str | None = None) -> tuple[MonthReport, dashboard.Today]:
+async def _month(request: web.Request, month: str | None = None) -> tuple[DigestInput, dashboard.Today]:
     context = request.app[TAB]
     now = context.now()
     async with context.runtime.sessions() as db:
         today = await dashboard.current_month(db, now, context.runtime.settings.timezone)
-        report = await dashboard.month_report(db, month or today.month, now)
-    if report is None:
+        data = await dashboard.month_data(db, month or today.month, now)
+    if data is None:
         raise web.HTTPServiceUnavailable(text="No plan has been imported yet: run `cqcbot plan import FILE`.")
-    return report, today
+    return data, today
 
 
-def _common(request: web.Request, viewer: Viewer, title: str, report: MonthReport | None = None) -> dict[str, Any]:
+async def _report(request: web.Request, month: str) -> MonthReport:
+    """The month's board report (digest and appendix), for the downloads."""
+    data, _ = await _month(request, month)
+    return compose_month_report(data)
+
+
+def _common(request: web.Request, viewer: Viewer, title: str, data: DigestInput | None = None) -> dict[str, Any]:
     return {
         "viewer": viewer,
         "nav": nav(viewer),
         "title": title,
-        "organisation": report.data.organisation if report else "",
-        "month_label": month_label(report.month) if report else "",
+        "organisation": data.organisation if data else "",
+        "month_label": month_label(data.month) if data else "",
         "rag_order": RAG_ORDER,
     }
 
 
 @page()
 async def plan(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    report, today = await _report(request)
-    owner_list = dashboard.owners(report)
+    data, today = await _month(request)
+    owner_list = dashboard.owners(data)
     chosen = PlanFilter.from_query(
-        request.query, themes=[t.id for t in report.data.themes], owners=[email for email, _ in owner_list]
+        request.query, themes=[t.id for t in data.themes], owners=[email for email, _ in owner_list]
     )
-    tables = dashboard.plan_tables(report, chosen, today.date)
+    tables = dashboard.plan_tables(data, chosen, today.date)
     return render(
         request,
         "plan.html",
-        **_common(request, viewer, "Plan", report),
+        **_common(request, viewer, "Plan", data),
         tables=tables,
         chosen=chosen,
-        themes=report.data.themes,
+        themes=data.themes,
         owner_list=owner_list,
         shown=sum(len(t.rows) for t in tables),
-        total=len(report.data.actions),
+        total=len(data.actions),
         today=today.date,
     )
 
@@ -115,24 +122,24 @@ async def action(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 @page()
 async def figures(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    report, _ = await _report(request)
-    rows = {row.metric_id: row for row in report.digest.metrics}
+    data, _ = await _month(request)
+    rows = {row.metric_id: row for row in compose_digest(data).metrics}
     measures = [
         (series, rows[series.metric.id], build_chart(series.metric, series.readings))
-        for series in report.data.metrics
+        for series in data.metrics
         if series.metric.id in rows
     ]
-    return render(request, "figures.html", **_common(request, viewer, "Figures", report), measures=measures)
+    return render(request, "figures.html", **_common(request, viewer, "Figures", data), measures=measures)
 
 
 @page(oversight=True)
 async def round_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    report, today = await _report(request)
-    digest = report.digest
+    data, today = await _month(request)
+    digest = compose_digest(data)
     asked: dict[str, list[str]] = {}
     answered: dict[str, list[str]] = {}
     names: dict[str, str] = {}
-    for state in report.data.actions:
+    for state in data.actions:
         if state.asked:
             key = state.owner_email.lower()
             names[key] = state.owner_name
@@ -160,9 +167,9 @@ async def round_page(request: web.Request, viewer: Viewer) -> web.StreamResponse
     return render(
         request,
         "round.html",
-        **_common(request, viewer, "Round", report),
+        **_common(request, viewer, "Round", data),
         digest=digest,
-        round=report.data.round,
+        round=data.round,
         people=people,
         today=today.date,
     )
@@ -188,7 +195,7 @@ async def downloads(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 @page()
 async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     fmt = ReportFormat(request.match_info["fmt"])
-    report, _ = await _report(request, check_month(request.match_info["month"]))
+    report = await _report(request, check_month(request.match_info["month"]))
     month = report.month
     sources = {s.metric.id: f"/tab/downloads/{month}/charts/{s.metric.id}.png" for s in report.data.metrics}
     rendered = await asyncio.to_thread(
@@ -202,7 +209,7 @@ async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 @page()
 async def download_chart(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    report, _ = await _report(request, check_month(request.match_info["month"]))
+    report = await _report(request, check_month(request.match_info["month"]))
     series = next((s for s in report.data.metrics if s.metric.id == request.match_info["metric_id"]), None)
     if series is None:
         raise web.HTTPNotFound()
@@ -212,16 +219,16 @@ async def download_chart(request: web.Request, viewer: Viewer) -> web.StreamResp
 
 @page()
 async def my_actions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    report, today = await _report(request)
+    data, today = await _month(request)
     app_id = request.app[TAB].runtime.settings.app_id
     # Teams' deep link to a chat with the bot (28: marks a bot's id); none in local mode.
     chat_link = f"https://teams.microsoft.com/l/chat/0/0?users=28:{app_id}&message=my%20actions" if app_id else None
     return render(
         request,
         "my.html",
-        **_common(request, viewer, "My actions", report),
-        rows=dashboard.my_rows(report, viewer.email, today.date),
-        round=report.data.round,
+        **_common(request, viewer, "My actions", data),
+        rows=dashboard.my_rows(data, viewer.email, today.date),
+        round=data.round,
         chat_link=chat_link,
         today=today.date,
     )

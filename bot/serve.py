@@ -39,8 +39,16 @@ def run(settings: Settings, console: Console) -> int:
     console.print(
         f"Serving on http://{settings.host}:{settings.port}/api/messages (database {_safe(settings.database_url)})"
     )
+    console.print(f"The plan dashboard (the Teams tab): {_tab_url(settings)}")
     web.run_app(create_app(runtime), host=settings.host, port=settings.port, print=None)
     return 0
+
+
+def _tab_url(settings: Settings) -> str:
+    if settings.public_url:
+        return f"{settings.public_url}/tab/plan"
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    return f"http://{host}:{settings.port}/tab/plan"
 
 
 def _safe(url: str) -> str:

@@ -158,3 +158,13 @@ async def test_no_page_before_a_plan_exists_shows_an_error_trace(database_url: s
             assert answer.status == 200 and "No plan has been imported yet" in await answer.text()
     finally:
         await server.close()
+
+
+async def test_the_team_tabs_configuration_page(local_tab: Tab) -> None:
+    answer = await local_tab.get("/tab/configure")
+    page = await answer.text()
+    assert answer.status == 200 and 'data-page="configure"' in page
+    assert page.count('type="radio" name="start"') == 3 and "Signed in as" not in page
+    assert "frame-ancestors" in answer.headers["Content-Security-Policy"]
+    static = await local_tab.get("/tab/static/tab.js")
+    assert static.status == 200 and "getAuthToken" in await static.text()

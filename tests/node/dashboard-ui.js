@@ -135,7 +135,8 @@ async function runLocal(browser, args, axeSource) {
       out.axePasses = Math.min(out.axePasses || Infinity, await page.evaluate(() => window.__axePasses));
       if (theme === 'default' || name === 'plan' || name === 'figures') {
         const file = `dashboard-${name.replace('/', '-')}${theme === 'default' ? '' : '-' + theme}.png`;
-        await page.screenshot({ path: path.join(args.out, file), fullPage: name !== 'plan' });
+        // Full pages only where they are short; the others show what a person first sees.
+        await page.screenshot({ path: path.join(args.out, file), fullPage: name.startsWith('actions/') || name === 'round' });
       }
     }
     out.problems.push(...problems.map((p) => `${theme}: ${p}`));

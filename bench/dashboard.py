@@ -56,17 +56,21 @@ class Watch:
 
     def __init__(self) -> None:
         self.server_ms: list[float] = []
+        self.cpu_ms: list[float] = []
         self.queries = 0
 
     @web.middleware
     async def timing(
         self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             return await handler(request)
         finally:
             self.server_ms.append((time.perf_counter() - start) * 1000)
+            # This process's CPU (the SQLite driver's thread included): steadier than wall time
+            # when other work shares the machine; requests are sent one at a time.
+            self.cpu_ms.append((time.process_time() - start_cpu) * 1000)
 
     def seen(self, *_: object) -> None:
         self.queries += 1
@@ -102,7 +106,7 @@ async def bench(url: str, actions: int, months: int, runs: int) -> dict[str, dic
             assert csrf and chair, "the developer sign-in page did not list the chair"
             await http.post(base + "/tab/sign-in", data={"csrf": csrf.group(1), "person": chair.group(1)})
             for path in PAGES:
-                server_ms, round_ms, queries, size = [], [], [], 0
+                server_ms, cpu_ms, round_ms, queries, size = [], [], [], [], 0
                 for _ in range(runs + 1):
                     before = watch.queries
                     start = time.perf_counter()
@@ -111,12 +115,15 @@ async def bench(url: str, actions: int, months: int, runs: int) -> dict[str, dic
                     round_ms.append((time.perf_counter() - start) * 1000)
                     assert answer.status == 200, (path, answer.status)
                     server_ms.append(watch.server_ms[-1])
+                    cpu_ms.append(watch.cpu_ms[-1])
                     queries.append(watch.queries - before)
                     size = len(body)
                 results[path] = {
                     "first_ms": server_ms[0],
                     "median_ms": statistics.median(server_ms[1:]),
                     "max_ms": max(server_ms[1:]),
+                    "cpu_ms": statistics.median(cpu_ms[1:]),
+                    "max_cpu_ms": max(cpu_ms[1:]),
                     "round_ms": statistics.median(round_ms[1:]),
                     "queries": queries[-1],
                     "kib": size / 1024,
@@ -140,20 +147,29 @@ def main() -> None:
                 break  # one PostgreSQL database: the small plan is only run on SQLite
             url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench-{size}.db"
             results[size] = asyncio.run(bench(url, size, args.months, args.runs))
-    print(f"{'plan':>10} {'page':<40} {'first':>8} {'median':>8} {'max':>8} {'client':>8} {'queries':>8} {'KiB':>7}")
+    print(
+        f"{'plan':>10} {'page':<40} {'first':>8} {'median':>8} {'max':>8} {'cpu':>8} {'max cpu':>8} "
+        f"{'client':>8} {'queries':>8} {'KiB':>7}"
+    )
     for size, pages in results.items():
         for path, f in pages.items():
             print(
                 f"{size:>5} acts {path:<40} {f['first_ms']:>6.0f}ms {f['median_ms']:>6.0f}ms {f['max_ms']:>6.0f}ms "
-                f"{f['round_ms']:>6.0f}ms {f['queries']:>8.0f} {f['kib']:>7.0f}"
+                f"{f['cpu_ms']:>6.0f}ms {f['max_cpu_ms']:>6.0f}ms {f['round_ms']:>6.0f}ms "
+                f"{f['queries']:>8.0f} {f['kib']:>7.0f}"
             )
-    print("server time: the handler, rendering included; first: the first request of each page; client: round trip")
+    print(
+        "server time (first, median, max): the handler, rendering included, wall; cpu: this process's CPU"
+        " for it; first: the first request of each page; client: round trip"
+    )
     big = results[args.actions]
     ok = all(f["max_ms"] < GOAL_MS for f in big.values())
+    ok_cpu = all(f["max_cpu_ms"] < GOAL_MS for f in big.values())
     same = len(results) < 2 or all(results[s][p]["queries"] == big[p]["queries"] for s in results for p in big)
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
-        f"goal < {GOAL_MS:.0f} ms server time per page (worst warm run): {'met' if ok else 'NOT met'}; "
+        f"goal < {GOAL_MS:.0f} ms server time per page (worst warm run): wall {'met' if ok else 'NOT met'}, "
+        f"CPU {'met' if ok_cpu else 'NOT met'}; "
         f"query count independent of plan size: {'yes' if same else 'NO'}"
     )
 

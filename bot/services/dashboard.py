@@ -7,6 +7,7 @@ Filtering and sorting are plain functions of that data and the query string.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -21,6 +22,9 @@ from storage.digest_queries import load_digest_input
 from storage.engine import Session
 
 SORT_KEYS = ("ref", "theme", "owner", "due", "rag", "updated")
+# Rows on one page of the plan table: a 2,000-action plan is read by filtering and paging, and a
+# page renders in the same time whatever the plan's size.
+PAGE_SIZE = 100
 RAG_FILTERS = (*(rag.value for rag in RAG_ORDER), "none")
 
 
@@ -34,6 +38,7 @@ class PlanFilter:
     overdue: bool = False
     sort: str = "ref"
     descending: bool = False
+    page: int = 1  # of PAGE_SIZE rows, counted over the themes in the plan's order
 
     @classmethod
     def from_query(cls, query: Mapping[str, str], *, themes: Sequence[str], owners: Sequence[str]) -> PlanFilter:
@@ -45,11 +50,14 @@ class PlanFilter:
             overdue=query.get("overdue") == "1",
             sort=sort if sort in SORT_KEYS else "ref",
             descending=query.get("order") == "desc",
+            page=int(page) if (page := query.get("page", "1")).isdigit() and 0 < int(page) < 10**6 else 1,
         )
 
     def query(self, **changes: object) -> str:
-        """The query string of this filter with ``changes`` applied (for links that keep the rest)."""
-        chosen = replace(self, **changes)  # type: ignore[arg-type]
+        """The query string of this filter with ``changes`` applied (for links that keep the rest); any
+        change but of the page starts again at the first page."""
+        restart = {"page": 1} if changes and "page" not in changes else {}
+        chosen = replace(self, **(restart | changes))  # type: ignore[arg-type]
         pairs = {
             "theme": chosen.theme,
             "rag": chosen.rag,
@@ -57,6 +65,7 @@ class PlanFilter:
             "overdue": "1" if chosen.overdue else "",
             "sort": "" if chosen.sort == "ref" else chosen.sort,
             "order": "desc" if chosen.descending else "",
+            "page": str(chosen.page) if chosen.page > 1 else "",
         }
         return urlencode({k: v for k, v in pairs.items() if v})
 
@@ -117,7 +126,9 @@ class ThemeTable:
     theme_id: str
     name: str
     counts: tuple[tuple[Rag | None, int], ...]
-    rows: tuple[PlanRow, ...]
+    rows: tuple[PlanRow, ...]  # on this page
+    matching: int = 0  # rows the filter keeps in this theme, on every page
+    before: bool = False  # when none are on this page: whether they are on an earlier one
 
 
 def _row(action: ActionState, theme_names: Mapping[str, str], today: date) -> PlanRow:
@@ -177,27 +188,47 @@ def _ref_key(ref: str) -> tuple[object, ...]:
     return (prefix, int(number), "") if number.isdigit() else (ref, 0, ref)
 
 
-def plan_tables(data: DigestInput, chosen: PlanFilter, today: date) -> list[ThemeTable]:
-    """Per theme, in the plan's order: the RAG counts of all its actions and the rows the filter keeps."""
+@dataclass(frozen=True)
+class PlanPage:
+    tables: tuple[ThemeTable, ...]
+    matching: int  # rows the filter keeps, on every page
+    first: int  # 1-based number of this page's first row (0 when none match)
+    last: int
+    page: int
+    pages: int
+
+
+def plan_page(data: DigestInput, chosen: PlanFilter, today: date, size: int = PAGE_SIZE) -> PlanPage:
+    """Per theme, in the plan's order: the RAG counts of all its actions and, of the rows the filter
+    keeps (sorted within each theme), those on the chosen page."""
     rows = plan_rows(data, today)
     kept = sorted((r for r in rows if _matches(r, chosen)), key=lambda r: _sort_key(chosen.sort, r))
     if chosen.descending:
         kept.reverse()
-    tables = []
-    for theme in data.themes:
-        counts = {rag: 0 for rag in (*RAG_ORDER, None)}
-        for row in rows:
-            if row.theme_id == theme.id:
-                counts[row.rag] += 1
-        tables.append(
-            ThemeTable(
-                theme.id,
-                theme.name,
-                tuple((rag, n) for rag, n in counts.items() if n),
-                tuple(r for r in kept if r.theme_id == theme.id),
-            )
+    order = {theme.id: index for index, theme in enumerate(data.themes)}
+    kept.sort(key=lambda r: order.get(r.theme_id, len(order)))  # stable: the sort holds within a theme
+    pages = max(1, -(-len(kept) // size))
+    page = min(chosen.page, pages)
+    shown = kept[(page - 1) * size : page * size]
+    counts: dict[str, dict[Rag | None, int]] = {t.id: dict.fromkeys((*RAG_ORDER, None), 0) for t in data.themes}
+    for row in rows:
+        if row.theme_id in counts:
+            counts[row.theme_id][row.rag] += 1
+    matching = Counter(r.theme_id for r in kept)
+    first_index = {r.theme_id: i for i, r in reversed(list(enumerate(kept)))}
+    tables = tuple(
+        ThemeTable(
+            theme.id,
+            theme.name,
+            tuple((rag, n) for rag, n in counts[theme.id].items() if n),
+            tuple(r for r in shown if r.theme_id == theme.id),
+            matching[theme.id],
+            first_index.get(theme.id, 0) < (page - 1) * size,
         )
-    return tables
+        for theme in data.themes
+    )
+    first = (page - 1) * size + 1 if shown else 0
+    return PlanPage(tables, len(kept), first, first + len(shown) - 1 if shown else 0, page, pages)
 
 
 def my_rows(data: DigestInput, email: str, today: date) -> list[PlanRow]:

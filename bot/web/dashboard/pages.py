@@ -94,16 +94,16 @@ async def plan(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     chosen = PlanFilter.from_query(
         request.query, themes=[t.id for t in data.themes], owners=[email for email, _ in owner_list]
     )
-    tables = dashboard.plan_tables(data, chosen, today.date)
+    shown = dashboard.plan_page(data, chosen, today.date)
     return render(
         request,
         "plan.html",
         **_common(request, viewer, "Plan", data),
-        tables=tables,
+        shown=shown,
+        tables=shown.tables,
         chosen=chosen,
         themes=data.themes,
         owner_list=owner_list,
-        shown=sum(len(t.rows) for t in tables),
         total=len(data.actions),
         today=today.date,
     )

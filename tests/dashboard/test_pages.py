@@ -167,3 +167,14 @@ async def test_the_team_tabs_configuration_page(local_tab: Tab) -> None:
     assert "frame-ancestors" in answer.headers["Content-Security-Policy"]
     static = await local_tab.get("/tab/static/tab.js")
     assert static.status == 200 and "getAuthToken" in await static.text()
+
+
+async def test_the_sign_in_goes_back_only_to_a_page_of_the_tab(local_tab: Tab) -> None:
+    for target, expected in (("/tab/figures", "/tab/figures"), ("https://evil.example/", "/tab/plan"),
+                             ("//evil.example/tab/", "/tab/plan"), ("/tab//evil.example", "/tab/plan")):  # fmt: skip
+        page = await (await local_tab.get("/tab/sign-in")).text()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf
+        person = Tab.person_id(OWNER, page)
+        answer = await local_tab.post("/tab/sign-in", data={"csrf": csrf.group(1), "person": person, "next": target})
+        assert answer.status == 303 and answer.headers["Location"] == expected, target

@@ -51,7 +51,7 @@ class Runtime:
 def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Runtime:
     engine = new_engine(settings.database_url)
     sessions = new_sessionmaker(engine)
-    checkin = CheckinService(sessions, clock, settings.timezone)
+    checkin = CheckinService(sessions, clock, settings.timezone, tab_links_for(settings))
     figures = FiguresService(sessions, clock, settings.timezone)
     digest = DigestService(sessions, clock, settings.timezone, links_for(settings), tab_links_for(settings))
     return Runtime(

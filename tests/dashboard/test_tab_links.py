@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services.digest import DigestService
 from bot.services.report_links import links_for
 from bot.services.tab_links import TabLinks, tab_links_for
+from dialogs.progress import build_receipt_card
 from tests import conftest
 from tests.dashboard.conftest import sso_settings
 from tests.dashboard.entra_keys import APP_ID
+from tests.dialogs.progress_data import LAST, VIEW  # the prompt and update the card tests use
 from tests.digest.history import AS_OF, MONTH
 
 
@@ -61,3 +63,15 @@ def _actions(node: object) -> list[dict]:
         for item in node:
             found.extend(_actions(item))
     return found
+
+
+def test_the_receipt_links_the_actions_history_in_the_tab() -> None:
+    links = TabLinks(APP_ID, "https://cqcbot.example.gov.uk")
+    progress = LAST
+    card = build_receipt_card(VIEW, progress, author_name="A", submitted_at_text="now", editable=False,
+                              history_url=links.action(VIEW.action_ref))  # fmt: skip
+    (link,) = [a for a in _actions(card) if a.get("id") == "history"]
+    assert link["type"] == "Action.OpenUrl" and link["title"] == f"See {VIEW.action_ref}'s history"
+    assert stage_context(link["url"])["contentUrl"].endswith(f"/tab/actions/{VIEW.action_ref}")
+    plain = build_receipt_card(VIEW, progress, author_name="A", submitted_at_text="now", editable=False)
+    assert not [a for a in _actions(plain) if a.get("id") == "history"]

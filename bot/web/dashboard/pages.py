@@ -66,7 +66,8 @@ async def _month(request: web.Request, month: str | None = None) -> tuple[Digest
         today = await dashboard.current_month(db, now, context.runtime.settings.timezone)
         data = await dashboard.month_data(db, month or today.month, now)
     if data is None:
-        raise web.HTTPServiceUnavailable(text="No plan has been imported yet: run `cqcbot plan import FILE`.")
+        # Not a server fault: nothing to show yet (a person can only be signed in once a plan exists).
+        raise web.HTTPNotFound(text="No plan has been imported yet: run `cqcbot plan import FILE`.")
     return data, today
 
 

@@ -16,6 +16,7 @@ from bot.services.digest import DigestService
 from bot.services.figures import FiguresService
 from bot.services.planning import MessageRenderer, PlanningRunner
 from bot.services.report_links import links_for
+from bot.services.tab_links import tab_links_for
 from bot.settings import Settings
 from bot.teams.adapter import new_adapter
 from bot.teams.gateway import BotFrameworkGateway
@@ -55,9 +56,9 @@ class Runtime:
 def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Runtime:
     engine = new_engine(settings.database_url)
     sessions = new_sessionmaker(engine)
-    checkin = CheckinService(sessions, clock, settings.timezone)
+    checkin = CheckinService(sessions, clock, settings.timezone, tab_links_for(settings))
     figures = FiguresService(sessions, clock, settings.timezone)
-    digest = DigestService(sessions, clock, settings.timezone, links_for(settings))
+    digest = DigestService(sessions, clock, settings.timezone, links_for(settings), tab_links_for(settings))
     return Runtime(
         settings=settings,
         engine=engine,

@@ -57,6 +57,7 @@ def run(settings: Settings, console: Console, workers: int = 1) -> int:
         f"Serving on http://{settings.host}:{settings.port}/api/messages{processes} "
         f"(database {_safe(settings.database_url)})"
     )
+    console.print(f"The plan dashboard (the Teams tab): {_tab_url(settings)}")
     if workers == 1:
         runtime = build_runtime(settings)
         # SIGTERM and SIGINT end run_app cleanly (aiohttp's GracefulExit): exit status 0.
@@ -132,6 +133,13 @@ class Deployment(BaseApplication):  # gunicorn ships no type information
             return create_app(build_runtime(settings))
 
         return build
+
+
+def _tab_url(settings: Settings) -> str:
+    if settings.public_url:
+        return f"{settings.public_url}/tab/plan"
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    return f"http://{host}:{settings.port}/tab/plan"
 
 
 def _safe(url: str) -> str:

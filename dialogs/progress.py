@@ -146,8 +146,10 @@ def build_receipt_card(
     author_name: str,
     submitted_at_text: str,
     editable: bool,
+    history_url: str | None = None,
 ) -> Card:
-    """The read-only record that replaces the prompt; Edit is offered until the deadline."""
+    """The read-only record that replaces the prompt; Edit is offered until the deadline, and with
+    ``history_url`` (the dashboard tab, inside Teams) a link to the action's whole history."""
     card = cards.fill(
         cards.load_template("progress_receipt"),
         {
@@ -169,6 +171,10 @@ def build_receipt_card(
         cards.set_action_data(cards.find(card, "edit"), EDIT_VERB, data)
     else:
         cards.remove(card, ["edit_hint", "edit_actions"])
+    if history_url:
+        title = f"See {view.action_ref}'s history"
+        link = {"type": "Action.OpenUrl", "id": "history", "title": title, "url": history_url}
+        card["body"].append({"type": "ActionSet", "id": "history_actions", "actions": [link]})
     return card
 
 

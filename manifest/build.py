@@ -31,6 +31,7 @@ TEMPLATE = "manifest.template.json"
 DISTRIBUTION = "cqc-improvement-bot"  # the app's version is the default manifest version
 DEFAULT_BASE_URL = "http://localhost:3978"  # the bot's local address: fine for sideloading only
 PRIVACY_PATH, TERMS_PATH = "/privacy", "/terms"
+TAB_PATH = "/tab"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same inputs give the same zip bytes
@@ -62,6 +63,10 @@ def _site(base_url: str | None) -> tuple[dict[str, str], list[str]]:
         "websiteUrl": root + "/",
         "privacyUrl": root + PRIVACY_PATH,
         "termsOfUseUrl": root + TERMS_PATH,
+        # The dashboard tab (bot/web/dashboard): personal tabs and the team tab's configuration page.
+        "tabMyActionsUrl": root + TAB_PATH + "/my",
+        "tabPlanUrl": root + TAB_PATH + "/plan",
+        "tabConfigurationUrl": root + TAB_PATH + "/configure",
     }
     return urls, [] if local else [host]
 
@@ -113,6 +118,9 @@ def render_manifest(
         "teamsAppId": check_guid(teams_app_id, "Teams app id") if teams_app_id else bot_id,
         "version": check_version(version if version is not None else default_version()),
         "validDomains": check_domains([*valid_domains, *site_domains]),
+        # Teams SSO for the tab: the app registration's id and its exposed API (api://host/app id).
+        "webApplicationId": bot_id,
+        "webApplicationResource": f"api://{urlsplit(urls['websiteUrl']).netloc}/{bot_id}",
         **urls,
     }
     used: set[str] = set()

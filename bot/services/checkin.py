@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.base import LocalService
+from bot.services.tab_links import TabLinks
 from dialogs import progress as cards
 from dialogs.formatting import month_label
 from domain.checkin import RoundState, may_update, round_state, status_after
 from domain.planning import Round
 from storage import people, rounds
 from storage import progress as store
-from storage.engine import Session
+from storage.engine import Session, Sessions
 from storage.idempotency import claim_all, submission_keys
 from storage.people import StoredPerson
 
@@ -42,6 +43,15 @@ def _local_text(moment: datetime, zone: ZoneInfo) -> str:
 
 
 class CheckinService(LocalService):
+    def __init__(
+        self, sessions: Sessions, clock: Callable[[], datetime], timezone: str, tab: TabLinks | None = None
+    ) -> None:
+        super().__init__(sessions, clock, timezone)
+        self._tab = tab  # the dashboard tab, when Teams can open it: the receipt links the action's history
+
+    def _history_url(self, ref: str) -> str | None:
+        return self._tab.action(ref) if self._tab is not None else None
+
     # ---- building prompt cards -------------------------------------------------------------
 
     def _ad_hoc_round(self) -> tuple[int, str, date]:
@@ -201,6 +211,7 @@ class CheckinService(LocalService):
             author_name=person.name,
             submitted_at_text=_local_text(now, self._zone),
             editable=self._editable(round_, view.deadline, today),
+            history_url=self._history_url(view.action_ref),
         )
 
     def _round_problem(self, round_: Round | None, data: Mapping[str, Any], today: date) -> str | None:
@@ -237,6 +248,7 @@ class CheckinService(LocalService):
             author_name=stored.author_name,
             submitted_at_text=stored.submitted_at_text,
             editable=self._editable(round_, view.deadline, self._today()),
+            history_url=self._history_url(view.action_ref),
         )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from bot.services.checkin import Sender
 from bot.services.report_links import ReportLinks
 from bot.services.reporting import card_links, default_month, load_month_report
+from bot.services.tab_links import TabLinks
 from dialogs.digest import build_digest_card, build_more_card, parse_more_request
 from dialogs.digest_post import PostPlan, build_post_confirmation, build_post_result, parse_post_month
 from dialogs.progress import build_refusal_card
@@ -57,11 +58,13 @@ class DigestService:
         clock: Callable[[], datetime],
         timezone: str,
         links: ReportLinks | None = None,
+        tab: TabLinks | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._timezone = timezone
         self._links = links
+        self._tab = tab  # the dashboard tab, when Teams can open it
 
     async def _report(self, session: Session, month: str | None, as_of: datetime) -> MonthReport | None:
         chosen = month or await default_month(session, as_of, self._timezone)
@@ -69,7 +72,7 @@ class DigestService:
 
     def _card(self, report: MonthReport) -> Card:
         ids = [s.metric.id for s in report.data.metrics]
-        return build_digest_card(report.digest, card_links(self._links, report.month, ids))
+        return build_digest_card(report.digest, card_links(self._links, report.month, ids, self._tab))
 
     async def card_for_month(self, month: str, *, as_of: datetime | None = None) -> Card:
         """The digest card for ``month`` as of now."""
@@ -154,7 +157,7 @@ class DigestService:
         if report is None:
             return _no_plan()
         ids = [s.metric.id for s in report.data.metrics]
-        return build_more_card(report.digest, request, card_links(self._links, report.month, ids))
+        return build_more_card(report.digest, request, card_links(self._links, report.month, ids, self._tab))
 
     async def _refusal(self, session: Session, sender: Sender) -> Card | None:
         person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.report_links import ReportLinks
+from bot.services.tab_links import TabLinks
 from dialogs.digest import DigestLinks
 from domain.month_report import MonthReport, compose_month_report
 from domain.months import month_of
@@ -28,10 +29,13 @@ async def default_month(session: Session, now: datetime, fallback_timezone: str)
     return await latest_progress_month(session, current) or current
 
 
-def card_links(links: ReportLinks | None, month: str, metric_ids: list[str]) -> DigestLinks:
+def card_links(
+    links: ReportLinks | None, month: str, metric_ids: list[str], tab: TabLinks | None = None
+) -> DigestLinks:
+    """With the dashboard tab (``tab``), "Open the full report" opens it inside Teams (stage view)."""
     if links is None:
         return DigestLinks()
     return DigestLinks(
-        report_url=links.report_url(month),
+        report_url=tab.report(month) if tab is not None else links.report_url(month),
         chart_urls={metric_id: links.chart_url(month, metric_id) for metric_id in metric_ids},
     )

@@ -10,6 +10,8 @@ from aiohttp import web
 
 from bot.runtime import Runtime
 from bot.teams.intake import invoke_json, read_activity
+from bot.web.dashboard.entra import EntraConfig
+from bot.web.dashboard.routes import add_dashboard
 from bot.web.lifecycle import install_delivery, install_scheduler
 from bot.web.metrics import METRICS, Metrics, add_metrics_route
 from bot.web.report_routes import add_report_routes
@@ -21,7 +23,10 @@ RUNTIME = web.AppKey("runtime", Runtime)
 MAX_BODY_BYTES = 1024 * 1024  # Teams activities are far smaller; refuse anything absurd early
 
 
-def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Application:
+def create_app(
+    runtime: Runtime, metrics: Metrics | None = None, *, tab_entra: EntraConfig | None = None
+) -> web.Application:
+    """``tab_entra`` replaces the tenant's sign-in keys for the dashboard tab (tests serve their own)."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME] = runtime
     metrics = metrics or Metrics()
@@ -31,6 +36,7 @@ def create_app(runtime: Runtime, metrics: Metrics | None = None) -> web.Applicat
     app.router.add_get("/terms", policy_page)
     add_report_routes(app, runtime)
     add_metrics_route(app, metrics, runtime)
+    add_dashboard(app, runtime, tab_entra)  # the Teams tab: /tab/...
     install_scheduler(app, runtime, metrics)
     install_delivery(app, runtime, metrics)  # before _close: the worker stops before the engine goes
     app.on_cleanup.append(_close)

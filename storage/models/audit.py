@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Index,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,6 +19,8 @@ class AuditEntry(Base):
     """Append-only (database triggers refuse UPDATE and DELETE): who changed what, when, before → after."""
 
     __tablename__ = "audit_log"
+    # One entity's trail (the dashboard's action page) without reading the whole log.
+    __table_args__ = (Index("ix_audit_log_entity_id", "entity_id", "entity"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(320))

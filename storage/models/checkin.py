@@ -62,7 +62,8 @@ class ProgressRequest(Base):
     """One per open action when a round opens; the action's owner at that moment is asked."""
 
     __tablename__ = "progress_request"
-    __table_args__ = (UniqueConstraint("cycle_id", "action_id"),)
+    # By action too: the rounds that asked about one action (the dashboard's action page).
+    __table_args__ = (UniqueConstraint("cycle_id", "action_id"), Index("ix_progress_request_action_id", "action_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column("cycle_id", ForeignKey("cycle.id"), index=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("improvement_action.id"))

@@ -244,3 +244,15 @@ def test_outline_with_a_coloured_symbol_is_refused() -> None:
     pixels[16 * 32 + 16] = (0, 94, 184, 255)
     with pytest.raises(ValueError, match="white on transparent"):
         check_icon("outline.png", encode_rgba(32, 32, pixels))
+
+
+def test_the_dashboard_tabs_and_their_single_sign_on() -> None:
+    manifest = render_manifest(APP_ID, version="1.0.0", base_url="https://cqcbot.example.gov.uk")
+    personal = {tab["entityId"]: tab for tab in manifest["staticTabs"]}
+    assert personal["my-actions"]["contentUrl"] == "https://cqcbot.example.gov.uk/tab/my"
+    assert personal["plan"]["contentUrl"] == "https://cqcbot.example.gov.uk/tab/plan"
+    assert "conversations" in personal  # the bot's chat stays beside the tabs
+    (team,) = manifest["configurableTabs"]
+    assert team["configurationUrl"] == "https://cqcbot.example.gov.uk/tab/configure" and team["scopes"] == ["team"]
+    assert manifest["webApplicationInfo"] == {"id": APP_ID, "resource": f"api://cqcbot.example.gov.uk/{APP_ID}"}
+    assert "cqcbot.example.gov.uk" in manifest["validDomains"]

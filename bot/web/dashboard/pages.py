@@ -1,0 +1,235 @@
+"""The tab's pages: Plan, Action, Figures, Round, Downloads and My actions.
+
+Each handler loads through the services and storage read models, then renders a template; none
+runs SQL itself. What a page may show is decided by ``page(oversight=...)`` and by the viewer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from bot.reports.charts import render_metric_chart
+from bot.reports.export import ReportFormat, render_report
+from bot.services import dashboard
+from bot.services.dashboard import PlanFilter
+from bot.web.dashboard.access import TAB, page, render
+from bot.web.dashboard.svg_chart import build_chart
+from domain.digest import RAG_ORDER, compose_digest
+from domain.digest_model import DigestInput
+from domain.month_report import MonthReport, compose_month_report
+from domain.months import check_month, month_label
+from storage.dashboard_queries import Viewer, load_action_history, round_months
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+
+
+def nav(viewer: Viewer) -> list[NavItem]:
+    items = [
+        NavItem("/tab/plan", "Plan"),
+        NavItem("/tab/my", "My actions"),
+        NavItem("/tab/figures", "Figures"),
+    ]
+    if viewer.oversees:
+        items.append(NavItem("/tab/round", "Round"))
+    items.append(NavItem("/tab/downloads", "Downloads"))
+    return items
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file the downloads page offers for a month; a new format is one more entry."""
+
+    fmt: str
+    label: str
+
+
+DOWNLOADS = (
+    Download("docx", "Board report (Word)"),
+    Download("html", "Board report (web page)"),
+    Download("md", "Board report (Markdown)"),
+    Download("csv", "Board report (CSV)"),
+)
+
+
+async def _month(request: web.Request, month: str | None = None) -> tuple[DigestInput, dashboard.Today]:
+    context = request.app[TAB]
+    now = context.now()
+    async with context.runtime.sessions() as db:
+        today = await dashboard.current_month(db, now, context.runtime.settings.timezone)
+        data = await dashboard.month_data(db, month or today.month, now)
+    if data is None:
+        # Not a server fault: nothing to show yet (a person can only be signed in once a plan exists).
+        raise web.HTTPNotFound(text="No plan has been imported yet: run `cqcbot plan import FILE`.")
+    return data, today
+
+
+async def _report(request: web.Request, month: str) -> MonthReport:
+    """The month's board report (digest and appendix), for the downloads."""
+    data, _ = await _month(request, month)
+    return compose_month_report(data)
+
+
+def _common(request: web.Request, viewer: Viewer, title: str, data: DigestInput | None = None) -> dict[str, Any]:
+    return {
+        "viewer": viewer,
+        "nav": nav(viewer),
+        "title": title,
+        "organisation": data.organisation if data else "",
+        "month_label": month_label(data.month) if data else "",
+        "rag_order": RAG_ORDER,
+    }
+
+
+@page()
+async def plan(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    data, today = await _month(request)
+    owner_list = dashboard.owners(data)
+    chosen = PlanFilter.from_query(
+        request.query, themes=[t.id for t in data.themes], owners=[email for email, _ in owner_list]
+    )
+    shown = dashboard.plan_page(data, chosen, today.date)
+    return render(
+        request,
+        "plan.html",
+        **_common(request, viewer, "Plan", data),
+        shown=shown,
+        tables=shown.tables,
+        chosen=chosen,
+        themes=data.themes,
+        owner_list=owner_list,
+        total=len(data.actions),
+        today=today.date,
+    )
+
+
+@page()
+async def action(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    context = request.app[TAB]
+    ref = request.match_info["ref"]
+    async with context.runtime.sessions() as db:
+        history = await load_action_history(db, ref, with_audit=viewer.oversees)
+    if history is None:
+        return render(request, "missing.html", status=404, **_common(request, viewer, "No such action"), ref=ref)
+    return render(request, "action.html", **_common(request, viewer, f"{history.ref}"), history=history)
+
+
+@page()
+async def figures(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    data, _ = await _month(request)
+    rows = {row.metric_id: row for row in compose_digest(data).metrics}
+    measures = [
+        (series, rows[series.metric.id], build_chart(series.metric, series.readings))
+        for series in data.metrics
+        if series.metric.id in rows
+    ]
+    return render(request, "figures.html", **_common(request, viewer, "Figures", data), measures=measures)
+
+
+@page(oversight=True)
+async def round_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    data, today = await _month(request)
+    digest = compose_digest(data)
+    asked: dict[str, list[str]] = {}
+    answered: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for state in data.actions:
+        if state.asked:
+            key = state.owner_email.lower()
+            names[key] = state.owner_name
+            asked.setdefault(key, []).append(state.ref)
+            if state.answered:
+                answered.setdefault(key, []).append(state.ref)
+    notes = {
+        note.email.lower(): ("overdue" if digest.past_deadline else "outstanding", note) for note in digest.overdue
+    }
+    notes |= {note.email.lower(): ("away", note) for note in digest.away}
+    notes |= {note.email.lower(): ("unreachable", note) for note in digest.unreachable}
+    people = sorted(
+        (
+            {
+                "name": names[key],
+                "asked": asked[key],
+                "answered": answered.get(key, []),
+                "state": notes[key][0] if key in notes else "answered",
+                "note": notes[key][1] if key in notes else None,
+            }
+            for key in asked
+        ),
+        key=lambda p: (p["state"] == "answered", str(p["name"]).lower()),
+    )
+    return render(
+        request,
+        "round.html",
+        **_common(request, viewer, "Round", data),
+        digest=digest,
+        round=data.round,
+        people=people,
+        today=today.date,
+    )
+
+
+@page()
+async def downloads(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    context = request.app[TAB]
+    async with context.runtime.sessions() as db:
+        today = await dashboard.current_month(db, context.now(), context.runtime.settings.timezone)
+        months = await round_months(db)
+    if today.month not in months:
+        months.insert(0, today.month)
+    return render(
+        request,
+        "downloads.html",
+        **_common(request, viewer, "Downloads"),
+        months=[(m, month_label(m)) for m in months],
+        downloads=DOWNLOADS,
+    )
+
+
+@page()
+async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    fmt = ReportFormat(request.match_info["fmt"])
+    report = await _report(request, check_month(request.match_info["month"]))
+    month = report.month
+    sources = {s.metric.id: f"/tab/downloads/{month}/charts/{s.metric.id}.png" for s in report.data.metrics}
+    rendered = await asyncio.to_thread(
+        render_report, report, fmt, chart_src=sources if fmt is ReportFormat.HTML else None
+    )
+    headers = {"Content-Type": fmt.media_type}
+    if fmt is not ReportFormat.HTML:
+        headers["Content-Disposition"] = f'attachment; filename="cqc-appendix-{month}.{fmt.value}"'
+    return web.Response(body=rendered.content, headers=headers)
+
+
+@page()
+async def download_chart(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    report = await _report(request, check_month(request.match_info["month"]))
+    series = next((s for s in report.data.metrics if s.metric.id == request.match_info["metric_id"]), None)
+    if series is None:
+        raise web.HTTPNotFound()
+    png = await asyncio.to_thread(render_metric_chart, series.metric, series.readings, as_of=report.data.as_of)
+    return web.Response(body=png, content_type="image/png")
+
+
+@page()
+async def my_actions(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    data, today = await _month(request)
+    app_id = request.app[TAB].runtime.settings.app_id
+    # Teams' deep link to a chat with the bot (28: marks a bot's id); none in local mode.
+    chat_link = f"https://teams.microsoft.com/l/chat/0/0?users=28:{app_id}&message=my%20actions" if app_id else None
+    return render(
+        request,
+        "my.html",
+        **_common(request, viewer, "My actions", data),
+        rows=dashboard.my_rows(data, viewer.email, today.date),
+        round=data.round,
+        chat_link=chat_link,
+        today=today.date,
+    )

@@ -1,0 +1,67 @@
+"""Headers every tab response carries: a nonce-based Content-Security-Policy that lets only Teams'
+hosts frame the pages, and no caching of personal data."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+NONCE = web.RequestKey("csp_nonce", str)
+# Where teams-js is loaded from (Microsoft's CDN) and the hosts that frame a tab: Teams on the web,
+# desktop and mobile, and Teams apps in Outlook and the Microsoft 365 app.
+TEAMS_JS = "https://res.cdn.office.net/teams-js/2.58.0/js/MicrosoftTeams.min.js"
+FRAME_ANCESTORS = (
+    "'self'",
+    "https://teams.microsoft.com",
+    "https://*.teams.microsoft.com",
+    "https://teams.cloud.microsoft",
+    "https://*.cloud.microsoft",
+    "https://*.office.com",
+    "https://outlook.office.com",
+    "https://*.microsoft365.com",
+)
+PREFIX = "/tab"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def policy(nonce: str) -> str:
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src 'nonce-{nonce}' https://res.cdn.office.net",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "frame-ancestors " + " ".join(FRAME_ANCESTORS),
+        )
+    )
+
+
+@web.middleware
+async def tab_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.path.startswith(PREFIX):
+        return await handler(request)
+    request[NONCE] = secrets.token_urlsafe(16)
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # redirects and refusals carry the headers too
+        response = exc
+        _secure(response, request)
+        raise
+    _secure(response, request)
+    return response
+
+
+def _secure(response: web.StreamResponse, request: web.Request) -> None:
+    response.headers["Content-Security-Policy"] = policy(request[NONCE])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if request.path.startswith(PREFIX + "/static/"):
+        response.headers["Cache-Control"] = "public, max-age=3600"
+    else:
+        response.headers["Cache-Control"] = "private, no-store"

@@ -8,7 +8,6 @@ import logging
 from aiohttp import web
 
 from bot.runtime import Runtime
-from bot.teams.intake import invoke_json, read_activity
 from bot.web.lifecycle import install_delivery, install_scheduler
 from bot.web.report_routes import add_report_routes
 from storage.engine import database_problem
@@ -23,6 +22,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME] = runtime
     app.router.add_post("/api/messages", messages)
+    runtime.edge.install(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/privacy", policy_page)
     app.router.add_get("/terms", policy_page)
@@ -42,7 +42,7 @@ def _bad_request(reason: str, status: int = 400) -> web.Response:
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
-    """Check the request is a well-formed activity, then hand it to the Bot Framework adapter."""
+    """Check the request is JSON, then hand it to the Teams edge."""
     if "application/json" not in request.headers.get("Content-Type", ""):
         return _bad_request("Content-Type must be application/json", status=415)
     try:
@@ -51,24 +51,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _bad_request("the body is not valid JSON")
     except web.HTTPRequestEntityTooLarge:
         return _bad_request("the body is too large", status=413)
-    activity = read_activity(body)
-    if isinstance(activity, str):
-        return _bad_request(activity)
-    runtime = request.app[RUNTIME]
-    try:
-        # The adapter's own `process` would read and deserialise the body a second time.
-        answer = await runtime.adapter.process_activity(
-            request.headers.get("Authorization", ""), activity, runtime.bot.on_turn
-        )
-    except PermissionError:  # authentication failed (CloudAdapter.process answers 401 too)
-        return _bad_request("Unauthorized", status=401)
-    except web.HTTPException as exc:
-        if exc.status >= 500:
-            raise
-        return _bad_request(exc.reason or "the request was refused", status=exc.status)
-    if answer is None:
-        return web.Response(status=201)
-    return web.json_response(invoke_json(answer), status=answer.status)
+    # The Teams edge (botbuilder or the Agents SDK, from BOT_SDK) authenticates and answers it.
+    return await request.app[RUNTIME].edge.receive(request, body)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -1,0 +1,69 @@
+"""Outbound Bot Connector clients for the Agents SDK edge, with Teams' refusals kept whole.
+
+The SDK's connector raises aiohttp's ClientResponseError, mostly without the response body, so
+Teams' error code and subCode (which tell a blocked person from an uninstalled app) would be lost.
+Each client's session is built here with a `raise_for_status` check that reads the body first.
+Local mode (no app id) sends without a token, for proactive turns as for replies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiohttp import ClientResponse, ClientSession
+from microsoft_agents.hosting.core import RestChannelServiceClientFactory, TurnContext
+from microsoft_agents.hosting.core.authorization import ClaimsIdentity, Connections
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+from microsoft_agents.hosting.core.connector.client import UserTokenClient
+from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
+
+
+class TeamsRefused(Exception):
+    """Teams answered a Bot Connector call with an error status."""
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: str) -> None:
+        super().__init__(f"Teams answered {status}")
+        self.status = status
+        self.headers = dict(headers)
+        self.body = body
+
+
+async def _raise_refusal(response: ClientResponse) -> None:
+    if response.status >= 400:
+        raise TeamsRefused(response.status, response.headers, await response.text(errors="replace"))
+
+
+def teams_client(context: TurnContext) -> TeamsConnectorClient | None:
+    """The turn's connector client, as built by TeamsClients below."""
+    # The SDK keys its services by the abstract base class, which mypy will not take as a type argument.
+    client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+    return client if isinstance(client, TeamsConnectorClient) else None
+
+
+class TeamsClients(RestChannelServiceClientFactory):
+    def __init__(self, connections: Connections, *, local_mode: bool) -> None:
+        super().__init__(connections)
+        self._connections = connections
+        self._local_mode = local_mode
+
+    async def create_connector_client(
+        self,
+        context: TurnContext | None,
+        claims_identity: ClaimsIdentity,
+        service_url: str,
+        audience: str,
+        scopes: list[str] | None = None,
+        use_anonymous: bool = False,
+    ) -> ConnectorClientBase:
+        token = ""
+        if not (self._local_mode or use_anonymous):
+            provider = self._connections.get_token_provider(claims_identity, service_url)
+            token = await provider.get_access_token(audience, scopes or claims_identity.get_token_scope())
+        endpoint = service_url if service_url.endswith("/") else service_url + "/"
+        session = ClientSession(base_url=endpoint, raise_for_status=_raise_refusal)
+        return TeamsConnectorClient(endpoint=endpoint, token=token, session=session)
+
+    async def create_user_token_client(
+        self, context: TurnContext, claims_identity: ClaimsIdentity, use_anonymous: bool = False
+    ) -> UserTokenClient:
+        return await super().create_user_token_client(context, claims_identity, use_anonymous or self._local_mode)

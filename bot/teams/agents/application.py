@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from aiohttp import ClientError
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
@@ -17,7 +18,7 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.core.authorization import Connections
 
-from bot.teams.agents.clients import TeamsRefused, teams_client
+from bot.teams.agents.clients import TeamsRefused, member_identity, read_members, teams_client
 from bot.teams.answers import APOLOGY, INSTALLATION_UPDATE, BotAnswers, Card
 from domain.conversations import MemberIdentity
 
@@ -59,17 +60,11 @@ class AgentsTurn:
         if client is None or conversation is None:
             return None
         try:
-            account = await client.get_conversation_member(conversation.id, user_id)
+            account = await read_members(client, conversation.id, f"members/{quote(user_id, safe='')}")
         except (TeamsRefused, ClientError, OSError, ValueError) as exc:
             log.info("no roster entry for %s: %s", user_id, exc)
             return None
-        return MemberIdentity(
-            user_id=user_id,
-            aad_object_id=account.aad_object_id,
-            email=account.email,
-            upn=account.user_principal_name,
-            name=account.name,
-        )
+        return member_identity(account, user_id) if isinstance(account, dict) else None
 
 
 def new_application(answers: BotAnswers, connections: Connections) -> AgentApplication[TurnState]:

@@ -9,6 +9,8 @@ Local mode (no app id) sends without a token, for proactive turns as for replies
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
 
 from aiohttp import ClientResponse, ClientSession
 from microsoft_agents.hosting.core import RestChannelServiceClientFactory, TurnContext
@@ -16,6 +18,8 @@ from microsoft_agents.hosting.core.authorization import ClaimsIdentity, Connecti
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from microsoft_agents.hosting.core.connector.client import UserTokenClient
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
+
+from domain.conversations import MemberIdentity
 
 
 class TeamsRefused(Exception):
@@ -38,6 +42,37 @@ def teams_client(context: TurnContext) -> TeamsConnectorClient | None:
     # The SDK keys its services by the abstract base class, which mypy will not take as a type argument.
     client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
     return client if isinstance(client, TeamsConnectorClient) else None
+
+
+async def read_members(
+    client: TeamsConnectorClient, conversation_id: str, tail: str, params: Mapping[str, str] | None = None
+) -> Any:
+    """A member read (`members/{id}`, `pagedmembers`) as plain JSON.
+
+    The SDK's TeamsChannelAccount refuses the nulls Teams sends for missing fields (a guest's email,
+    an aadObjectId not yet known), failing the whole roster page; read by hand, each field is optional.
+    """
+    path = f"v3/conversations/{quote(conversation_id, safe='')}/{tail}"
+    async with client.client.get(path, params=params) as response:
+        return await response.json()
+
+
+def member_identity(member: Mapping[str, Any], user_id: str | None = None) -> MemberIdentity | None:
+    found = user_id or member.get("id")
+    if not isinstance(found, str) or not found:
+        return None
+
+    def text(key: str) -> str | None:
+        value = member.get(key)
+        return value if isinstance(value, str) and value else None
+
+    return MemberIdentity(
+        user_id=found,
+        aad_object_id=text("aadObjectId"),
+        email=text("email"),
+        upn=text("userPrincipalName"),
+        name=text("name"),
+    )
 
 
 class TeamsClients(RestChannelServiceClientFactory):

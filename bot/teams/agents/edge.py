@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 # The key the SDK's middleware reads its configuration from (a plain string, the SDK's choice).
 AGENT_CONFIGURATION = "agent_configuration"
+CLAIMS = "claims_identity"  # where the middleware leaves the validated token's claims
 SERVICE_URL_CLAIM = "serviceurl"
 # The SDK's middleware stores the claims under a plain string key too; aiohttp's advice is for us, not it.
 warnings.filterwarnings("ignore", category=NotAppKeyWarning, module=r"microsoft_agents\.hosting\.aiohttp\.")
@@ -60,10 +61,22 @@ class AgentsEdge:
         # The SDK's JWT middleware, as a decorator on this one route: a bad or missing token is a
         # 401 before the activity is looked at.
         authorised = jwt_authorization_decorator(partial(self._process, body=body))
-        return await authorised(request)
+        try:
+            response = await authorised(request)
+        except Exception:
+            if CLAIMS in request:
+                raise  # authenticated: the turn itself failed, and the web layer answers that
+            # The SDK's validator lets some bad tokens escape as errors (a token with no key id is a
+            # KeyError, an unreachable key endpoint a network error): refused all the same.
+            log.warning("a request's token could not be validated", exc_info=True)
+            return refusal("Unauthorized", status=401)
+        if CLAIMS not in request:
+            # Refused by the middleware (no token, a bad one): in the same words as the botbuilder edge.
+            return refusal("Unauthorized", status=401)
+        return response
 
     async def _process(self, request: web.Request, *, body: object) -> web.StreamResponse:
-        claims: ClaimsIdentity = request["claims_identity"]
+        claims: ClaimsIdentity = request[CLAIMS]
         activity = read_activity(body)
         if isinstance(activity, str):
             return refusal(activity)

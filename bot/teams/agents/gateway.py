@@ -23,7 +23,7 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 
-from bot.teams.agents.clients import TeamsRefused, teams_client
+from bot.teams.agents.clients import TeamsRefused, member_identity, read_members, teams_client
 from bot.teams.answers import CARD_CONTENT_TYPE, Clock
 from domain.conversations import ConversationAddress, ConversationKind, MemberIdentity
 from domain.outbox import DeliveryError, Sent, parse_retry_after
@@ -117,21 +117,18 @@ class AgentsGateway:
             client = teams_client(context)
             if client is None:
                 raise DeliveryError(status=None, message="no Teams connector client for this turn")
-            return await client.get_conversation_paged_member(team_id, ROSTER_PAGE_SIZE, continuation_token or "")
+            params = {"pageSize": str(ROSTER_PAGE_SIZE)}
+            if continuation_token:
+                params["continuationToken"] = continuation_token
+            return await read_members(client, team_id, "pagedmembers", params)
 
         page = await self._continue(team, work)
-        members = [
-            MemberIdentity(
-                user_id=m.id,
-                aad_object_id=m.aad_object_id,
-                email=m.email,
-                upn=m.user_principal_name,
-                name=m.name,
-            )
-            for m in (page.members or [])
-            if m.id
-        ]
-        return members, page.continuation_token or None
+        if not isinstance(page, dict):
+            raise DeliveryError(status=None, message="Teams answered the roster read with no page")
+        found = (member_identity(m) for m in page.get("members") or [] if isinstance(m, dict))
+        members = [m for m in found if m is not None]
+        token = page.get("continuationToken")
+        return members, token if isinstance(token, str) and token else None
 
     async def create_personal(self, team: ConversationAddress, member: MemberIdentity) -> ConversationAddress:
         """Open (or find again: Teams returns the same id) the 1:1 chat with a team member."""

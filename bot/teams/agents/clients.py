@@ -8,6 +8,8 @@ Local mode (no app id) sends without a token, for proactive turns as for replies
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -16,10 +18,20 @@ from aiohttp import ClientResponse, ClientSession
 from microsoft_agents.hosting.core import RestChannelServiceClientFactory, TurnContext
 from microsoft_agents.hosting.core.authorization import ClaimsIdentity, Connections
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
-from microsoft_agents.hosting.core.connector.client import UserTokenClient
+from microsoft_agents.hosting.core.connector.client import UserTokenClient, connector_client, user_token_client
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from domain.conversations import MemberIdentity
+
+
+def remember_product_info() -> None:
+    """Every connector and user-token client the SDK builds (two a turn) works out its User-Agent
+    afresh, scanning every installed package's metadata for one that is not there: about a
+    millisecond of CPU a turn. The answer cannot change while the process runs, so it is
+    remembered; the test suite checks it is the same string."""
+    for module in (connector_client, user_token_client):
+        if not hasattr(module.get_product_info, "cache_info"):
+            module.get_product_info = functools.cache(module.get_product_info)  # type: ignore[attr-defined]
 
 
 class TeamsRefused(Exception):
@@ -78,8 +90,13 @@ def member_identity(member: Mapping[str, Any], user_id: str | None = None) -> Me
 class TeamsClients(RestChannelServiceClientFactory):
     def __init__(self, connections: Connections, *, local_mode: bool) -> None:
         super().__init__(connections)
+        remember_product_info()
         self._connections = connections
         self._local_mode = local_mode
+        if local_mode:
+            # The adapter makes a user-token client every turn and, with no app id, warns each time
+            # that sign-in may not work; the bot signs no one in, so that warning is only noise.
+            logging.getLogger(UserTokenClient.__module__).setLevel(logging.ERROR)
 
     async def create_connector_client(
         self,

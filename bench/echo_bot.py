@@ -20,6 +20,8 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
+from bench.echo_card import TINY_CARD
+
 
 @dataclass(frozen=True)
 class _LocalModeConfig:
@@ -31,13 +33,6 @@ class _LocalModeConfig:
     APP_TENANTID: str = ""
 
 
-_TINY_CARD = {
-    "type": "AdaptiveCard",
-    "version": "1.5",
-    "body": [{"type": "TextBlock", "text": "ok"}],
-}
-
-
 class EchoBot(ActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         # The smallest Universal Actions answer that is the same kind as ours: a one-line card.
@@ -46,7 +41,7 @@ class EchoBot(ActivityHandler):
             body=AdaptiveCardInvokeResponse(
                 status_code=200,
                 type="application/vnd.microsoft.card.adaptive",
-                value=_TINY_CARD,
+                value=TINY_CARD,
             ),
         )
 

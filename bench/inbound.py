@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ from bench.inbound_setup import (
 # ---- the load -------------------------------------------------------------------------------
 
 
-def submit_activity(owner: Owner, service_url: str, round_id: int, round_no: int) -> dict[str, Any]:
+def submit_activity(owner: Owner, round_no: int, *, service_url: str, round_id: int) -> dict[str, Any]:
     """Action.Execute progress.submit from the owner's personal chat, as Teams sends it."""
     sender = {"id": owner.teams_id, "name": owner.name, "aadObjectId": owner.aad_object_id}
     data = {
@@ -184,12 +185,13 @@ class Target:
 
     server: Server
     check: Check
+    load: Load
     measured: Phase = field(default_factory=Phase)
     sent_ids: list[str] = field(default_factory=list)
     warmup_problems: Counter[str] = field(default_factory=Counter)
 
-    async def run(self, session: ClientSession, load: Load, rounds: range, *, warmup: bool) -> None:
-        phase = await run_phase(session, self.server, load, rounds, self.check)
+    async def run(self, session: ClientSession, rounds: range, *, warmup: bool) -> None:
+        phase = await run_phase(session, self.server, self.load, rounds, self.check)
         self.sent_ids += phase.sent_ids
         if warmup:
             self.warmup_problems += phase.problems
@@ -197,7 +199,7 @@ class Target:
             self.measured.add(phase)
 
 
-async def bench(targets: Sequence[Target], load: Load, warmup: int, rounds: int, blocks: int) -> None:
+async def bench(targets: Sequence[Target], warmup: int, rounds: int, blocks: int) -> None:
     """Warm every server up, then measure them in turn, block by block.
 
     Taking turns in blocks spreads any drift in the machine's other load over all of them,
@@ -206,12 +208,12 @@ async def bench(targets: Sequence[Target], load: Load, warmup: int, rounds: int,
     async with ClientSession(connector=TCPConnector(limit=0), timeout=ClientTimeout(total=60)) as session:
         for target in targets:
             await target.server.wait_ready(session)
-            await target.run(session, load, range(1, warmup + 1), warmup=True)
+            await target.run(session, range(1, warmup + 1), warmup=True)
         per_block = math.ceil(rounds / blocks)
         for first in range(warmup + 1, warmup + rounds + 1, per_block):
             block = range(first, min(first + per_block, warmup + rounds + 1))
             for target in targets:
-                await target.run(session, load, block, warmup=False)
+                await target.run(session, block, warmup=False)
 
 
 # ---- the run --------------------------------------------------------------------------------
@@ -234,91 +236,106 @@ def _environment(database_url: str, port: int, log_level: str) -> dict[str, str]
     return env
 
 
-async def main_async(args: argparse.Namespace) -> int:
-    workdir = Path(tempfile.mkdtemp(prefix="cqcbot-bench-"))
-    database = workdir / "bench.db"
-    database_url = f"sqlite+aiosqlite:///{database}"
-    bot_port, echo_port = free_port(), free_port()
-    env = _environment(database_url, bot_port, args.log_level)
-    owners = [Owner(n) for n in range(1, args.owners + 1)]
-    today = datetime.now(UTC).date()
-    print(
-        f"{args.owners} owners x ({args.warmup} warm-up + {args.rounds} measured) submits each, "
-        f"think time {args.think_ms:g} ms; {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f}; in {workdir}"
-    )
+ECHO_BOTS = {"botbuilder": "bench.echo_bot", "agents": "bench.echo_agents"}
 
+
+@dataclass
+class Edge:
+    """One Teams edge under test: our bot on it (its own database) and that SDK's bare echo bot."""
+
+    name: str
+    database: Path
+    ours: Target
+    floor: Target
+
+
+def _load_plan(folder: Path, owners: Sequence[Owner], env: dict[str, str]) -> None:
+    """A migrated SQLite database in `folder` with the generated plan."""
+    folder.mkdir()
     run_cli(["db", "upgrade"], env)
-    plan = workdir / "plan.yaml"
+    plan = folder / "plan.yaml"
     plan.write_text(
-        yaml.safe_dump(plan_document(owners, today), sort_keys=False, allow_unicode=True),
+        yaml.safe_dump(plan_document(owners, datetime.now(UTC).date()), sort_keys=False, allow_unicode=True),
         encoding="utf-8",
     )
     run_cli(["plan", "import", str(plan)], env)
-    round_id = await open_progress_round(database_url, today)
 
-    connector, service_url = start_connector(workdir / "connector.log", workdir / "connector.json", env)
-    load = Load(
-        owners,
-        lambda owner, n: submit_activity(owner, service_url, round_id, n),
-        args.think_ms / 1000,
+
+async def main_async(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="cqcbot-bench-"))
+    owners = [Owner(n) for n in range(1, args.owners + 1)]
+    names = list(ECHO_BOTS) if args.edge == "both" else [args.edge]
+    print(
+        f"{args.owners} owners x ({args.warmup} warm-up + {args.rounds} measured) submits each, "
+        f"think time {args.think_ms:g} ms, edges {', '.join(names)}; {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}; in {workdir}"
+    )
+    connector, service_url = start_connector(
+        workdir / "connector.log", workdir / "connector.json", _environment("sqlite+aiosqlite://", 0, args.log_level)
     )
     servers: list[Server] = []
+    edges: list[Edge] = []
     try:
-        servers.append(
-            Server.start(
-                "cqcbot serve",
+        for name in names:
+            database = workdir / name / "bench.db"
+            bot_port, echo_port = free_port(), free_port()
+            env = {**_environment(f"sqlite+aiosqlite:///{database}", bot_port, args.log_level), "BOT_SDK": name}
+            _load_plan(database.parent, owners, env)
+            round_id = await open_progress_round(env["DATABASE_URL"], datetime.now(UTC).date())
+            bot = Server.start(
+                f"cqcbot serve ({name})",
                 [sys.executable, "-m", "bot", "serve"],
                 env,
-                workdir / "bot.log",
+                workdir / name / "bot.log",
                 f"http://127.0.0.1:{bot_port}/",
             )
-        )
-        servers.append(
-            Server.start(
-                "echo bot",
-                [sys.executable, "-m", "bench.echo_bot", "--port", str(echo_port)],
+            servers.append(bot)
+            echo = Server.start(
+                f"{name} echo bot",
+                [sys.executable, "-m", ECHO_BOTS[name], "--port", str(echo_port)],
                 env,
-                workdir / "echo.log",
+                workdir / name / "echo.log",
                 f"http://127.0.0.1:{echo_port}/",
             )
-        )
-        ours, floor = Target(servers[0], receipt_check), Target(servers[1], echo_check)
-        await bench([ours, floor], load, args.warmup, args.rounds, args.blocks)
+            servers.append(echo)
+            load = Load(
+                owners, partial(submit_activity, service_url=service_url, round_id=round_id), args.think_ms / 1000
+            )
+            edges.append(Edge(name, database, Target(bot, receipt_check, load), Target(echo, echo_check, load)))
+        await bench([t for e in edges for t in (e.ours, e.floor)], args.warmup, args.rounds, args.blocks)
     finally:
         for server in servers:
             server.stop()
         connector.send_signal(signal.SIGTERM)
         connector.wait(timeout=15)
 
-    ours_figures, echo_figures = Figures.of(ours.measured), Figures.of(floor.measured)
-    report(ours_figures, echo_figures, args.owners, paced=args.think_ms > 0)
-    for label, target in (("CQC bot", ours), ("echo bot", floor)):
-        for problem, count in target.measured.problems.most_common(5):
-            print(f"  {label}: {count} x {problem}")
-        for problem, count in target.warmup_problems.most_common(5):
-            print(f"  {label} (warm-up): {count} x {problem}")
-
-    ok, text = stored_exactly_once(database, ours.sent_ids, args.warmup + args.rounds)
-    print(f"Stored exactly once: {'yes' if ok else 'NO'} — {text}")
+    report(
+        {e.name: (Figures.of(e.ours.measured), Figures.of(e.floor.measured)) for e in edges},
+        args.owners,
+        paced=args.think_ms > 0,
+    )
+    clean = True
+    for edge in edges:
+        for label, target in ((f"CQC bot on {edge.name}", edge.ours), (f"{edge.name} echo bot", edge.floor)):
+            for problem, count in target.measured.problems.most_common(5):
+                print(f"  {label}: {count} x {problem}")
+            for problem, count in target.warmup_problems.most_common(5):
+                print(f"  {label} (warm-up): {count} x {problem}")
+            clean = clean and not target.measured.problems and not target.warmup_problems
+        ok, text = stored_exactly_once(edge.database, edge.ours.sent_ids, args.warmup + args.rounds)
+        print(f"Stored exactly once on {edge.name}: {'yes' if ok else 'NO'} — {text}")
+        clean = clean and ok
     dump = json.loads((workdir / "connector.json").read_text(encoding="utf-8"))
     calls = dump["summary"]["calls"]
     print(
         f"Bot Connector calls during the run: {calls}"
         + (f" ({dict(dump['summary']['by_kind'])})" if calls else " (the invoke path makes none)")
     )
-    clean = (
-        ok
-        and calls == 0
-        and ours_figures.errors == 0
-        and echo_figures.errors == 0
-        and not ours.warmup_problems
-        and not floor.warmup_problems
-    )
+    clean = clean and calls == 0
     if clean and not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
     else:
-        print(f"Logs (bot.log, echo.log, connector.json) and the database kept in {workdir}")
+        print(f"Logs (bot.log, echo.log per edge, connector.json) and the databases kept in {workdir}")
     return 0 if clean else 1
 
 
@@ -342,6 +359,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         type=float,
         default=0.0,
         help="mean pause of an owner between submits, exponential (default 0: back to back)",
+    )
+    parser.add_argument(
+        "--edge",
+        choices=["botbuilder", "agents", "both"],
+        default="both",
+        help="the Teams edge(s) to measure (BOT_SDK), each against its own SDK's echo bot (default both)",
     )
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL for both servers (default INFO, as deployed)")
     parser.add_argument("--keep", action="store_true", help="keep the database and logs even when all is well")

@@ -1,12 +1,10 @@
-"""The composition root: builds and wires the engine, sessions, adapter and bot from settings."""
+"""The composition root: builds and wires the engine, sessions, the Teams edge and the services from settings."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from botbuilder.integration.aiohttp import CloudAdapter
 
 from bot.delivery.outcomes import DeliveryEvents
 from bot.delivery.worker import DeliveryConfig, DeliveryWorker
@@ -17,10 +15,10 @@ from bot.services.figures import FiguresService
 from bot.services.planning import MessageRenderer, PlanningRunner
 from bot.services.report_links import links_for
 from bot.services.tab_links import tab_links_for
-from bot.settings import Settings
-from bot.teams.adapter import new_adapter
-from bot.teams.gateway import BotFrameworkGateway
-from bot.teams.handler import CqcBot
+from bot.settings import BotSdk, Settings
+from bot.teams.answers import BotAnswers
+from bot.teams.botbuilder_edge import BotbuilderEdge
+from bot.teams.edge import TeamsEdge
 from domain.outbox import DeliveryStatus
 from storage.engine import Engine, Sessions, new_engine, new_sessionmaker
 
@@ -34,8 +32,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: Sessions
-    adapter: CloudAdapter
-    bot: CqcBot
+    edge: TeamsEdge
     planning: PlanningRunner
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -45,12 +42,23 @@ class Runtime:
         events: DeliveryEvents | None = None,
     ) -> DeliveryWorker:
         """The outbox worker, sending through the Teams edge under the configured limits."""
-        gateway = BotFrameworkGateway(self.adapter, self.settings.app_id, clock=self.clock)
         config = DeliveryConfig.from_settings(self.settings)
-        return DeliveryWorker(self.sessions, gateway, config, clock=self.clock, on_settled=on_settled, events=events)
+        return DeliveryWorker(
+            self.sessions, self.edge.gateway(self.clock), config, clock=self.clock, on_settled=on_settled, events=events
+        )
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def new_edge(settings: Settings, answers: BotAnswers) -> TeamsEdge:
+    """The Teams edge BOT_SDK names; everything above it is the same on both."""
+    if settings.bot_sdk is BotSdk.AGENTS:
+        # Imported only when chosen: the Agents SDK is an optional extra.
+        from bot.teams.agents.edge import AgentsEdge
+
+        return AgentsEdge(settings, answers)
+    return BotbuilderEdge(settings, answers)
 
 
 def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Runtime:
@@ -59,12 +67,12 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     checkin = CheckinService(sessions, clock, settings.timezone, tab_links_for(settings))
     figures = FiguresService(sessions, clock, settings.timezone)
     digest = DigestService(sessions, clock, settings.timezone, links_for(settings), tab_links_for(settings))
+    answers = BotAnswers(sessions, clock, checkin, AccountService(sessions, clock, settings.timezone), figures, digest)
     return Runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        adapter=new_adapter(settings),
-        bot=CqcBot(sessions, clock, checkin, AccountService(sessions, clock, settings.timezone), figures, digest),
+        edge=new_edge(settings, answers),
         planning=PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone),
         clock=clock,
     )

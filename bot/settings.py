@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from importlib.util import find_spec
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -13,6 +14,13 @@ class AppType(StrEnum):
     SINGLE_TENANT = "SingleTenant"
     MULTI_TENANT = "MultiTenant"
     USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+class BotSdk(StrEnum):
+    """Which SDK carries the Teams edge: everything above bot/teams/ is the same on both."""
+
+    BOTBUILDER = "botbuilder"  # botbuilder-python 4.17.1, out of support since 31 December 2025
+    AGENTS = "agents"  # the Microsoft 365 Agents SDK, its supported successor (the `agents` extra)
 
 
 class Settings(BaseSettings):
@@ -30,6 +38,7 @@ class Settings(BaseSettings):
         AppType.SINGLE_TENANT, validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
     )
     app_tenant_id: str = Field("", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID"))
+    bot_sdk: BotSdk = Field(BotSdk.BOTBUILDER, validation_alias="BOT_SDK")
     host: str = Field("127.0.0.1", validation_alias="HOST")
     port: int = Field(3978, ge=1, le=65535, validation_alias="PORT")
     database_url: str = Field("sqlite+aiosqlite:///./cqcbot.db", validation_alias="DATABASE_URL")
@@ -101,6 +110,15 @@ class Settings(BaseSettings):
         if value and not value.startswith(("https://", "http://localhost", "http://127.0.0.1")):
             raise ValueError("PUBLIC_URL must be an https:// address (http only for localhost)")
         return value.rstrip("/")
+
+    @field_validator("bot_sdk")
+    @classmethod
+    def _sdk_installed(cls, value: BotSdk) -> BotSdk:
+        if value is BotSdk.AGENTS and find_spec("microsoft_agents.hosting.aiohttp") is None:
+            raise ValueError(
+                "BOT_SDK=agents needs the Microsoft 365 Agents SDK: pip install 'cqc-improvement-bot[agents]'"
+            )
+        return value
 
     @field_validator("log_level")
     @classmethod

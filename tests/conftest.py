@@ -71,6 +71,15 @@ async def database_url(
     return postgres_url
 
 
+EDGES = ["botbuilder", "agents"]
+
+
+@pytest.fixture(params=EDGES)
+def edge(request: pytest.FixtureRequest) -> str:
+    """The Teams edge (BOT_SDK): every test that drives /api/messages or the gateway runs on both SDKs."""
+    return str(request.param)
+
+
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = new_engine(database_url)
@@ -145,8 +154,10 @@ class BotServer:
 
 
 @pytest.fixture
-async def bot_server(database_url: str, connector: FakeConnector, clock: FakeClock) -> AsyncIterator[BotServer]:
-    runtime = build_runtime(test_settings(database_url), clock=clock)
+async def bot_server(
+    database_url: str, edge: str, connector: FakeConnector, clock: FakeClock
+) -> AsyncIterator[BotServer]:
+    runtime = build_runtime(test_settings(database_url, BOT_SDK=edge), clock=clock)
     server = TestServer(create_app(runtime), host="127.0.0.1")
     await server.start_server()
     async with ClientSession() as http:

@@ -1,18 +1,78 @@
-"""Translating Bot Framework activities into the domain's conversation records, and back."""
+"""Translating inbound activities into the domain's conversation records.
+
+Both SDKs' activities name these fields alike (botbuilder's msrest models and the Agents SDK's
+pydantic ones), so the protocols below describe what is read, and either SDK's activity fits them.
+"""
 
 from __future__ import annotations
 
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
+from typing import Protocol
 
 from domain.conversations import ConversationAddress, ConversationKind, MemberIdentity
 
 
-def _channel_data(activity: Activity) -> dict:
+class AccountLike(Protocol):
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def aad_object_id(self) -> str | None: ...
+
+
+class ConversationLike(Protocol):
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def conversation_type(self) -> str | None: ...
+    @property
+    def is_group(self) -> bool | None: ...
+    @property
+    def tenant_id(self) -> str | None: ...
+
+
+class ActivityLike(Protocol):
+    """The fields of a Bot Framework activity the bot reads, in either SDK's model."""
+
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def action(self) -> str | None: ...
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def value(self) -> object: ...
+    @property
+    def reply_to_id(self) -> str | None: ...
+    @property
+    def service_url(self) -> str | None: ...
+    @property
+    def channel_id(self) -> str | None: ...
+    @property
+    def channel_data(self) -> object: ...
+    @property
+    def conversation(self) -> ConversationLike | None: ...
+    @property
+    def from_property(self) -> AccountLike | None: ...
+    @property
+    def recipient(self) -> AccountLike | None: ...
+
+
+def _channel_data(activity: ActivityLike) -> dict:
     data = activity.channel_data
     return data if isinstance(data, dict) else {}
 
 
-def address_of(activity: Activity) -> ConversationAddress | None:
+def is_personal(activity: ActivityLike) -> bool:
+    conversation = activity.conversation
+    return ((conversation.conversation_type if conversation else None) or "personal") == "personal"
+
+
+def address_of(activity: ActivityLike) -> ConversationAddress | None:
     """The conversation this activity came from, or None when it names none."""
     conversation = activity.conversation
     if conversation is None or not conversation.id or not activity.service_url:
@@ -31,41 +91,26 @@ def address_of(activity: Activity) -> ConversationAddress | None:
     else:
         kind, conversation_id = ConversationKind.PERSONAL, conversation.id
     personal = kind is ConversationKind.PERSONAL
-    sender = activity.from_property or ChannelAccount()
-    bot = activity.recipient or ChannelAccount()
+    sender = activity.from_property
+    bot = activity.recipient
     return ConversationAddress(
         conversation_id=conversation_id,
         kind=kind,
         service_url=activity.service_url,
-        channel_id=activity.channel_id or "msteams",
+        # str(): the Agents SDK's ChannelId is a str subclass; the stored value is the plain name.
+        channel_id=str(activity.channel_id or "msteams"),
         tenant_id=tenant,
-        bot_id=bot.id,
-        bot_name=bot.name,
-        user_id=sender.id if personal else None,
-        aad_object_id=sender.aad_object_id if personal else None,
+        bot_id=bot.id if bot else None,
+        bot_name=bot.name if bot else None,
+        user_id=sender.id if personal and sender else None,
+        aad_object_id=sender.aad_object_id if personal and sender else None,
         team_id=team.get("id"),
         teams_channel_id=channel.get("id") or (conversation_id if kind is ConversationKind.CHANNEL else None),
     )
 
 
-def sender_identity(activity: Activity) -> MemberIdentity | None:
+def sender_identity(activity: ActivityLike) -> MemberIdentity | None:
     sender = activity.from_property
     if sender is None or not sender.id:
         return None
     return MemberIdentity(user_id=sender.id, aad_object_id=sender.aad_object_id, name=sender.name)
-
-
-def reference_for(address: ConversationAddress) -> ConversationReference:
-    """A conversation reference the adapter can continue, rebuilt from our stored record."""
-    return ConversationReference(
-        channel_id=address.channel_id,
-        service_url=address.service_url,
-        bot=ChannelAccount(id=address.bot_id, name=address.bot_name),
-        user=ChannelAccount(id=address.user_id, aad_object_id=address.aad_object_id) if address.user_id else None,
-        conversation=ConversationAccount(
-            id=address.conversation_id,
-            tenant_id=address.tenant_id,
-            conversation_type=address.kind.value,
-            is_group=address.kind is not ConversationKind.PERSONAL,
-        ),
-    )

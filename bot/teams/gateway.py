@@ -19,11 +19,12 @@ from botbuilder.schema import (
     ActivityTypes,
     Attachment,
     ChannelAccount,
+    ConversationAccount,
     ConversationParameters,
+    ConversationReference,
 )
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.teams.addresses import reference_for
 from bot.teams.gateway_auth import ReusedClients
 from domain.conversations import ConversationAddress, ConversationKind, MemberIdentity
 from domain.outbox import DeliveryError, Sent, parse_retry_after
@@ -43,6 +44,22 @@ def activity_for(payload: Mapping[str, Any]) -> Activity:
     if payload.get("text"):
         activity.text = payload["text"]
     return activity
+
+
+def reference_for(address: ConversationAddress) -> ConversationReference:
+    """A conversation reference the adapter can continue, rebuilt from our stored record."""
+    return ConversationReference(
+        channel_id=address.channel_id,
+        service_url=address.service_url,
+        bot=ChannelAccount(id=address.bot_id, name=address.bot_name),
+        user=ChannelAccount(id=address.user_id, aad_object_id=address.aad_object_id) if address.user_id else None,
+        conversation=ConversationAccount(
+            id=address.conversation_id,
+            tenant_id=address.tenant_id,
+            conversation_type=address.kind.value,
+            is_group=address.kind is not ConversationKind.PERSONAL,
+        ),
+    )
 
 
 class _Failed:

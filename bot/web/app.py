@@ -9,7 +9,6 @@ import logging
 from aiohttp import web
 
 from bot.runtime import Runtime
-from bot.teams.intake import invoke_json, read_activity
 from bot.web.dashboard.entra import EntraConfig
 from bot.web.dashboard.routes import add_dashboard
 from bot.web.lifecycle import install_delivery, install_scheduler
@@ -31,6 +30,7 @@ def create_app(
     app[RUNTIME] = runtime
     metrics = metrics or Metrics()
     app.router.add_post("/api/messages", messages)
+    runtime.edge.install(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/privacy", policy_page)
     app.router.add_get("/terms", policy_page)
@@ -52,7 +52,7 @@ def _bad_request(reason: str, status: int = 400) -> web.Response:
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
-    """Check the request is a well-formed activity, then hand it to the Bot Framework adapter."""
+    """Count the activity and its answer for /metrics around handling it."""
     metrics = request.app[METRICS]
     try:
         response = await _handle_activity(request, metrics)
@@ -70,6 +70,7 @@ ACTIVITY_TYPE = web.RequestKey("activity_type", str)  # the request's activity t
 
 
 async def _handle_activity(request: web.Request, metrics: Metrics) -> web.StreamResponse:
+    """Check the request is JSON, then hand it to the Teams edge."""
     if "application/json" not in request.headers.get("Content-Type", ""):
         return _bad_request("Content-Type must be application/json", status=415)
     try:
@@ -78,26 +79,12 @@ async def _handle_activity(request: web.Request, metrics: Metrics) -> web.Stream
         return _bad_request("the body is not valid JSON")
     except web.HTTPRequestEntityTooLarge:
         return _bad_request("the body is too large", status=413)
-    activity = read_activity(body)
-    if isinstance(activity, str):
-        return _bad_request(activity)
-    request[ACTIVITY_TYPE] = activity.type
-    runtime = request.app[RUNTIME]
-    try:
-        # The adapter's own `process` would read and deserialise the body a second time.
-        with metrics.invoke_timer() if activity.type == "invoke" else contextlib.nullcontext():
-            answer = await runtime.adapter.process_activity(
-                request.headers.get("Authorization", ""), activity, runtime.bot.on_turn
-            )
-    except PermissionError:  # authentication failed (CloudAdapter.process answers 401 too)
-        return _bad_request("Unauthorized", status=401)
-    except web.HTTPException as exc:
-        if exc.status >= 500:
-            raise
-        return _bad_request(exc.reason or "the request was refused", status=exc.status)
-    if answer is None:
-        return web.Response(status=201)
-    return web.json_response(invoke_json(answer), status=answer.status)
+    kind = body.get("type") if isinstance(body, dict) else None
+    if isinstance(kind, str):
+        request[ACTIVITY_TYPE] = kind
+    # The Teams edge (botbuilder or the Agents SDK, from BOT_SDK) authenticates and answers it.
+    with metrics.invoke_timer() if kind == "invoke" else contextlib.nullcontext():
+        return await request.app[RUNTIME].edge.receive(request, body)
 
 
 async def healthz(request: web.Request) -> web.Response:

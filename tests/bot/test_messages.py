@@ -154,3 +154,16 @@ async def test_channel_thread_messages_store_the_channel_not_the_thread(bot_serv
         ref = await session.scalar(select(ConversationRef))
         assert ref is not None
         assert ";messageid=" not in ref.conversation_id
+
+
+async def test_a_conversation_update_adding_the_bot_to_a_team_remembers_the_channel(bot_server: BotServer) -> None:
+    added = activities.team_install(bot_server.service_url)
+    added.update(type="conversationUpdate", membersAdded=[{"id": activities.BOT_ID}])
+    del added["action"]
+    added["channelData"]["eventType"] = "teamMemberAdded"
+    response = await bot_server.post(added)
+    assert response.status in (200, 201)
+    async with bot_server.runtime.sessions() as session:
+        ref = await session.scalar(select(ConversationRef))
+        assert ref is not None and ref.kind == "channel" and ref.team_id == "19:team-general@thread.tacv2"
+    assert bot_server.connector.calls == []  # remembered quietly: the welcome is for installs

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import AppType, Settings
+from bot.settings import AppType, BotSdk, Settings
 
 
 def settings(**values: object) -> Settings:
@@ -23,6 +23,7 @@ def test_defaults_are_local_mode_on_the_embedded_sqlite() -> None:
     assert s.database_url == "sqlite+aiosqlite:///./cqcbot.db"
     assert s.port == 3978 and s.timezone == "Europe/London"
     assert s.app_type is AppType.SINGLE_TENANT
+    assert s.bot_sdk is BotSdk.BOTBUILDER
 
 
 @pytest.mark.parametrize(
@@ -34,6 +35,7 @@ def test_defaults_are_local_mode_on_the_embedded_sqlite() -> None:
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with"),
         ({"MicrosoftAppType": "Personal"}, "SingleTenant"),
         ({"SCHEDULER_ENABLED": "perhaps"}, "valid boolean"),
+        ({"BOT_SDK": "teams"}, "'botbuilder' or 'agents'"),
         ({"MicrosoftAppId": "11111111-2222-3333-4444-555555555555"}, "MicrosoftAppPassword and MicrosoftAppTenantId"),
         (
             {"MicrosoftAppId": "11111111-2222-3333-4444-555555555555", "MicrosoftAppPassword": "s"},

@@ -40,7 +40,8 @@ def classify(method: str, segs: list[str]) -> tuple[str, str | None, str | None,
             return "get_members", cid, None, None
         if n == 5 and method == "GET" and segs[3] == "members":
             return "get_member", cid, None, segs[4]
-        if tail == ("GET", "pagedmembers"):
+        # Teams' paths are case-insensitive: botbuilder asks for pagedmembers, the Agents SDK for pagedMembers.
+        if n == 4 and method == "GET" and segs[3].lower() == "pagedmembers":
             return "get_paged_members", cid, None, None
     if n >= 3 and segs[:2] == ["v3", "teams"] and method == "GET":
         if n == 3:

@@ -51,6 +51,7 @@ _BOT_SETTINGS = (
     "SCHEDULER_ENABLED",
     "DELIVERY_ENABLED",
     "LOG_LEVEL",
+    "BOT_SDK",
 )
 
 
@@ -80,12 +81,12 @@ def bot_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def cqcbot(*args: str, database_url: str, cwd: Path, what: str) -> str:
+def cqcbot(*args: str, database_url: str, cwd: Path, what: str, edge: str = "botbuilder") -> str:
     """`python -m bot ARGS` on ``database_url``, run in a scratch folder (so no .env is read)."""
     done = run_command(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
-        env=bot_env(database_url),
+        env=bot_env(database_url, BOT_SDK=edge),
         timeout=CLI_TIMEOUT,
         what=what,
     )
@@ -127,6 +128,7 @@ class BotServer:
     database_url: str
     workdir: Path
     process: ManagedProcess
+    edge: str
 
     @property
     def endpoint(self) -> str:
@@ -134,11 +136,12 @@ class BotServer:
 
     def cli(self, *args: str, what: str) -> str:
         """A `cqcbot` command against the running bot's database (as an operator would run it)."""
-        return cqcbot(*args, database_url=self.database_url, cwd=self.workdir, what=what)
+        # On the server's edge too: `cqcbot deliver` sends through the same SDK as the server.
+        return cqcbot(*args, database_url=self.database_url, cwd=self.workdir, what=what, edge=self.edge)
 
 
 @pytest.fixture
-def bot_server(plan_database: Path, tmp_path: Path) -> Iterator[BotServer]:
+def bot_server(plan_database: Path, tmp_path: Path, edge: str) -> Iterator[BotServer]:
     workdir = tmp_path / "bot"
     workdir.mkdir()
     database = workdir / "bot.db"
@@ -149,12 +152,12 @@ def bot_server(plan_database: Path, tmp_path: Path) -> Iterator[BotServer]:
         "the bot (python -m bot serve)",
         [sys.executable, "-m", "bot", "serve"],
         cwd=workdir,
-        env=bot_env(sqlite_url(database), HOST="127.0.0.1", PORT=str(port)),
+        env=bot_env(sqlite_url(database), HOST="127.0.0.1", PORT=str(port), BOT_SDK=edge),
         log_path=tmp_path / "bot.log",
     )
     try:
         process.wait_until(http_ok(f"{url}/healthz", expect='"ok"'), "answering GET /healthz", START_TIMEOUT)
-        yield BotServer(url, sqlite_url(database), workdir, process)
+        yield BotServer(url, sqlite_url(database), workdir, process, edge)
     finally:
         process.stop()
 

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.worker import DeliveryConfig, DeliveryWorker
-from bot.teams.adapter import new_adapter
-from bot.teams.gateway import BotFrameworkGateway
-from domain.outbox import DeliveryStatus, MessageKind, Recipient, message_payload
+from bot.runtime import build_runtime, utc_now
+from domain.outbox import DeliveryStatus, MessageKind, Recipient, TeamsGateway, message_payload
 from storage import outbox
 from storage.models import ConversationRef, OutboxMessage, Person
 from tests.activities import BOT_ID, TENANT_ID
@@ -149,15 +148,20 @@ async def statuses(sessions: async_sessionmaker[AsyncSession]) -> Counter[str]:
     return Counter(row.status for row in (await rows(sessions)).values())
 
 
-def gateway(database_url: str) -> BotFrameworkGateway:
-    """The production gateway over a real CloudAdapter in local mode (no auth) — the fake is on loopback."""
-    return BotFrameworkGateway(new_adapter(test_settings(database_url)), "")
+def gateway(database_url: str, edge: str = "botbuilder") -> TeamsGateway:
+    """The production gateway of the edge BOT_SDK names, in local mode (no auth) — the fake is on loopback."""
+    return build_runtime(test_settings(database_url, BOT_SDK=edge)).edge.gateway(utc_now)
 
 
 def worker(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, config: DeliveryConfig = FAST, **kwargs: Any
+    sessions: async_sessionmaker[AsyncSession],
+    database_url: str,
+    config: DeliveryConfig = FAST,
+    *,
+    edge: str = "botbuilder",
+    **kwargs: Any,
 ) -> DeliveryWorker:
-    return DeliveryWorker(sessions, gateway(database_url), config, **kwargs)
+    return DeliveryWorker(sessions, gateway(database_url, edge), config, **kwargs)
 
 
 SENT = DeliveryStatus.SENT.value

@@ -15,13 +15,13 @@ SENDS = "send|reply"  # proactive sends are replies to a made-up activity id
 
 
 async def test_a_transient_failure_is_retried_then_sent_once(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, edge: str
 ) -> None:
     people = await add_people(sessions, 2, connector.base_url)
     keys = await enqueue_prompts(sessions, people)
     connector.fail(503, times=2, match=lambda c: c.kind in {"send", "reply"} and "personal-1" in c.path)
 
-    await run_worker(worker(sessions, database_url), until=Until.EMPTY)
+    await run_worker(worker(sessions, database_url, edge=edge), until=Until.EMPTY)
 
     found = await rows(sessions)
     assert [found[k].status for k in keys] == [SENT, SENT]
@@ -33,13 +33,13 @@ async def test_a_transient_failure_is_retried_then_sent_once(
 
 
 async def test_out_of_attempts_is_failed_and_says_why(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, edge: str
 ) -> None:
     [person] = await add_people(sessions, 1, connector.base_url)
     [key] = await enqueue_prompts(sessions, [person])
     connector.fail(502, times=None, match=SENDS)
 
-    await run_worker(worker(sessions, database_url, replace(FAST, max_attempts=3)), until=Until.EMPTY)
+    await run_worker(worker(sessions, database_url, replace(FAST, max_attempts=3), edge=edge), until=Until.EMPTY)
 
     row = (await rows(sessions))[key]
     assert (row.status, row.attempts, row.last_status_code) == ("failed", 3, 502)
@@ -48,13 +48,13 @@ async def test_out_of_attempts_is_failed_and_says_why(
 
 
 async def test_bad_requests_are_never_retried(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, edge: str
 ) -> None:
     people = await add_people(sessions, 3, connector.base_url)
     keys = await enqueue_prompts(sessions, people)
     for n, (status, code) in enumerate([(400, "BadArgument"), (413, "MessageSizeTooBig"), (401, "BotNotRegistered")]):
         connector.fail(status, code=code, times=None, match=lambda c, n=n: f"personal-{n + 1}/" in c.path)
-    w = worker(sessions, database_url)
+    w = worker(sessions, database_url, edge=edge)
 
     await run_worker(w, until=Until.EMPTY)
     await w.run_once()  # nothing is left to try

@@ -40,7 +40,7 @@ async def small_pages() -> AsyncIterator[FakeConnector]:
 
 
 async def test_a_personal_chat_is_created_from_the_team_roster_and_kept(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, small_pages: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, small_pages: FakeConnector, edge: str
 ) -> None:
     fake = small_pages
     await add_channel(sessions, fake.base_url, team_id=TEAM)
@@ -54,7 +54,7 @@ async def test_a_personal_chat_is_created_from_the_team_roster_and_kept(
     keys = await enqueue_prompts(sessions, people)
     [also] = await enqueue_prompts(sessions, people[:1], scope="2026-11-reminder")  # same batch
 
-    await run_worker(worker(sessions, database_url), until=Until.EMPTY)
+    await run_worker(worker(sessions, database_url, edge=edge), until=Until.EMPTY)
 
     found = await rows(sessions)
     assert [found[k].status for k in keys] == [SENT, SENT, SENT, "unreachable"]
@@ -63,7 +63,10 @@ async def test_a_personal_chat_is_created_from_the_team_roster_and_kept(
     created = {c["parameters"]["members"][0]["id"]: c for c in fake.created_conversations}
     assert set(created) == {"29:user-1", "29:user-2", "29:user-3"}
     assert all(
-        c["parameters"]["tenantID"] == TENANT_ID and c["parameters"]["isGroup"] is False for c in created.values()
+        # botbuilder spells it "tenantID", the Agents SDK "tenantId" (the Bot Connector reads either).
+        (c["parameters"].get("tenantID") or c["parameters"].get("tenantId")) == TENANT_ID
+        and c["parameters"]["isGroup"] is False
+        for c in created.values()
     )
     assert len(fake.calls_matching("get_paged_members")) == 3  # five members, two a page, read once
     async with sessions() as session:
@@ -77,13 +80,13 @@ async def test_a_personal_chat_is_created_from_the_team_roster_and_kept(
     assert nobody is not None and nobody.unreachable_reason == NOT_INSTALLED[:200]
 
     [again] = await enqueue_prompts(sessions, people[:1], scope="2026-12")
-    await run_worker(worker(sessions, database_url), until=Until.EMPTY)
+    await run_worker(worker(sessions, database_url, edge=edge), until=Until.EMPTY)
     assert len(fake.created_conversations) == 3  # the stored chat is used; none created twice
     assert delivered(fake)[again] == 1
 
 
 async def test_a_channel_post_starts_a_thread_that_a_later_card_updates_in_place(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, edge: str
 ) -> None:
     channel = await add_channel(sessions, connector.base_url, team_id=TEAM)
     key = f"digest/2026-11/conversation-{channel}/0"
@@ -96,7 +99,7 @@ async def test_a_channel_post_starts_a_thread_that_a_later_card_updates_in_place
             payload=card(key, "November: 3 actions off track"),
             now=datetime.now(UTC),
         )
-    w = worker(sessions, database_url)
+    w = worker(sessions, database_url, edge=edge)
     await run_worker(w, until=Until.EMPTY)
 
     original = (await rows(sessions))[key]
@@ -125,7 +128,7 @@ async def test_a_channel_post_starts_a_thread_that_a_later_card_updates_in_place
 
 
 async def test_an_update_waits_for_its_original_and_works_in_a_personal_chat(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, edge: str
 ) -> None:
     [person] = await add_people(sessions, 1, connector.base_url)
     [key] = await enqueue_prompts(sessions, [person])
@@ -138,7 +141,7 @@ async def test_an_update_waits_for_its_original_and_works_in_a_personal_chat(
             now=datetime.now(UTC),
         )
 
-    await run_worker(worker(sessions, database_url), until=Until.EMPTY)
+    await run_worker(worker(sessions, database_url, edge=edge), until=Until.EMPTY)
 
     found = await rows(sessions)
     assert found[key].status == found[f"{key}/answered"].status == SENT

@@ -34,12 +34,12 @@ async def _person(sessions: async_sessionmaker[AsyncSession], person_id: int) ->
 
 
 async def test_a_blocked_person_is_unreachable_reported_and_not_retried(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, edge: str
 ) -> None:
     [blocked, other] = await add_people(sessions, 2, connector.base_url)
     first = await enqueue_prompts(sessions, [blocked, other])
     connector.fail(403, code="ConversationBlockedByUser", times=None, match=lambda c: "personal-1/" in c.path)
-    w = worker(sessions, database_url)
+    w = worker(sessions, database_url, edge=edge)
 
     await run_worker(w, until=Until.EMPTY)
     later = await enqueue_prompts(sessions, [blocked], scope="2026-12")  # e.g. next month's prompt
@@ -64,13 +64,13 @@ async def test_a_blocked_person_is_unreachable_reported_and_not_retried(
 
 
 async def test_a_vanished_conversation_is_unreachable_and_no_longer_used(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, edge: str
 ) -> None:
     [person] = await add_people(sessions, 1, connector.base_url)
     [key] = await enqueue_prompts(sessions, [person])
     connector.fail(404, code="ConversationNotFound", times=None, match=SENDS)
 
-    await run_worker(worker(sessions, database_url), until=Until.EMPTY)
+    await run_worker(worker(sessions, database_url, edge=edge), until=Until.EMPTY)
 
     assert (await rows(sessions))[key].status == "unreachable"
     async with sessions() as session:
@@ -80,12 +80,12 @@ async def test_a_vanished_conversation_is_unreachable_and_no_longer_used(
 
 
 async def test_a_new_install_makes_them_reachable_again(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, edge: str
 ) -> None:
     [person] = await add_people(sessions, 1, connector.base_url)
     await enqueue_prompts(sessions, [person])
     connector.fail(403, code="Forbidden", sub_code="MessageWritesBlocked", times=1, match=SENDS)
-    w = worker(sessions, database_url)
+    w = worker(sessions, database_url, edge=edge)
     await run_worker(w, until=Until.EMPTY)
     blocked = await _person(sessions, person)
     assert blocked.unreachable_since is not None
@@ -104,8 +104,8 @@ async def test_a_new_install_makes_them_reachable_again(
     assert (await _person(sessions, person)).unreachable_since is None
 
 
-async def test_the_running_bot_delivers_the_outbox(database_url: str, connector: FakeConnector) -> None:
-    runtime = build_runtime(settings_for(database_url, DELIVERY_ENABLED=True))
+async def test_the_running_bot_delivers_the_outbox(database_url: str, connector: FakeConnector, edge: str) -> None:
+    runtime = build_runtime(settings_for(database_url, DELIVERY_ENABLED=True, BOT_SDK=edge))
     server = TestServer(create_app(runtime), host="127.0.0.1")
     await server.start_server()  # the worker starts with the app...
     try:
@@ -117,13 +117,13 @@ async def test_the_running_bot_delivers_the_outbox(database_url: str, connector:
 
 
 async def test_the_chair_report_on_the_command_line(
-    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector, edge: str
 ) -> None:
     [blocked, fine] = await add_people(sessions, 2, connector.base_url)
     keys = await enqueue_prompts(sessions, [blocked, fine])
     connector.fail(403, code="BotNotInConversationRoster", times=None, match=lambda c: "personal-1/" in c.path)
     connector.fail(500, times=None, match=lambda c: "personal-2/" in c.path)
-    await worker(sessions, database_url).run_once()
+    await worker(sessions, database_url, edge=edge).run_once()
 
     from bot.cli.main import app
 

@@ -1,0 +1,118 @@
+"""The Agents SDK's AgentApplication, routing each activity to the SDK-free `BotAnswers`."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from aiohttp import ClientError
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    ApplicationOptions,
+    CardFactory,
+    ChannelAdapter,
+    MemoryStorage,
+    MessageFactory,
+    TurnContext,
+    TurnState,
+)
+from microsoft_agents.hosting.core.authorization import Connections
+
+from bot.teams.agents.clients import TeamsRefused, member_identity, read_members, teams_client
+from bot.teams.answers import APOLOGY, INSTALLATION_UPDATE, BotAnswers, Card
+from domain.conversations import MemberIdentity
+
+log = logging.getLogger(__name__)
+
+CARD_ACTION_INVOKE = "adaptiveCard/action"
+
+
+class AgentsTurn:
+    """An Agents SDK TurnContext as the SDK-free `Turn`."""
+
+    def __init__(self, context: TurnContext) -> None:
+        self._context = context
+
+    @property
+    def activity(self) -> Activity:
+        return self._context.activity
+
+    async def say(self, text: str) -> None:
+        await self._context.send_activity(text)
+
+    async def show_card(self, card: Card) -> None:
+        await self._context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    async def replace_card(self, activity_id: str, card: Card) -> bool:
+        replacement = Activity(
+            id=activity_id, type=ActivityTypes.message, attachments=[CardFactory.adaptive_card(card)]
+        )
+        try:
+            await self._context.update_activity(replacement)
+        except TeamsRefused as exc:
+            log.info("could not update card %s in place: %s", activity_id, exc)
+            return False
+        return True
+
+    async def roster_member(self, user_id: str) -> MemberIdentity | None:
+        client = teams_client(self._context)
+        conversation = self._context.activity.conversation
+        if client is None or conversation is None:
+            return None
+        try:
+            account = await read_members(client, conversation.id, f"members/{quote(user_id, safe='')}")
+        except (TeamsRefused, ClientError, OSError, ValueError) as exc:
+            log.info("no roster entry for %s: %s", user_id, exc)
+            return None
+        return member_identity(account, user_id) if isinstance(account, dict) else None
+
+
+def new_application(answers: BotAnswers, connections: Connections) -> AgentApplication[TurnState]:
+    # No typing indicator and the text as Teams sent it: the same activities out as the botbuilder edge.
+    # The bot keeps no SDK turn state (its state is in the database); the storage is only what the
+    # application requires to start.
+    app: AgentApplication[TurnState] = AgentApplication(
+        ApplicationOptions(
+            storage=MemoryStorage(),
+            start_typing_timer=False,
+            remove_recipient_mention=False,
+        ),
+        connection_manager=connections,  # the application's sign-in support wants it; the bot signs no one in
+    )
+
+    async def remember(context: TurnContext, state: TurnState) -> bool:
+        await answers.remember_conversation(AgentsTurn(context))
+        return True
+
+    async def message(context: TurnContext, state: TurnState) -> None:
+        await answers.on_message(AgentsTurn(context))
+
+    async def installation(context: TurnContext, state: TurnState) -> None:
+        if (context.activity.action or "").startswith("add"):
+            await answers.on_installed(AgentsTurn(context))
+
+    async def card_action(context: TurnContext, state: TurnState) -> None:
+        # Bad actions are answered in the body (Universal Actions' error type): the invoke is a 200.
+        answer = await answers.on_card_action(context.activity)
+        # Left where the adapter reads it, as send_activity would after deep-copying the whole card
+        # (~1.5 ms for a receipt): the answer is the request's response body, not a message.
+        context.turn_state[ChannelAdapter.INVOKE_RESPONSE_KEY] = Activity(
+            type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=answer.as_json())
+        )
+
+    app.before_turn(remember)
+    app.activity(ActivityTypes.message)(message)
+    app.activity(INSTALLATION_UPDATE)(installation)
+    app.invoke(CARD_ACTION_INVOKE)(card_action)
+    app.error(apologise)
+    return app
+
+
+async def apologise(context: TurnContext, error: Exception) -> None:
+    # Logged with its traceback for us; the person gets a plain sentence, never a stack trace.
+    log.exception("error while handling a %s activity", context.activity.type, exc_info=error)
+    try:
+        await context.send_activity(APOLOGY)
+    except Exception:  # the connector itself may be what failed
+        log.warning("could not tell the user about the error", exc_info=True)

@@ -1,0 +1,50 @@
+"""The botbuilder edge: CloudAdapter (authentication included), the activity handler and its gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from bot.settings import Settings
+from bot.teams.adapter import new_adapter
+from bot.teams.answers import BotAnswers
+from bot.teams.edge import refusal
+from bot.teams.gateway import BotFrameworkGateway
+from bot.teams.handler import CqcBot
+from bot.teams.intake import invoke_json, read_activity
+
+
+class BotbuilderEdge:
+    sdk = "botbuilder"
+
+    def __init__(self, settings: Settings, answers: BotAnswers) -> None:
+        self.adapter = new_adapter(settings)
+        self._bot = CqcBot(answers)
+        self._app_id = settings.app_id
+
+    def install(self, app: web.Application) -> None:
+        """Nothing: CloudAdapter authenticates each activity itself."""
+
+    async def receive(self, request: web.Request, body: object) -> web.StreamResponse:
+        activity = read_activity(body)
+        if isinstance(activity, str):
+            return refusal(activity)
+        try:
+            # The adapter's own `process` would read and deserialise the body a second time.
+            answer = await self.adapter.process_activity(
+                request.headers.get("Authorization", ""), activity, self._bot.on_turn
+            )
+        except PermissionError:  # authentication failed (CloudAdapter.process answers 401 too)
+            return refusal("Unauthorized", status=401)
+        except web.HTTPException as exc:
+            if exc.status >= 500:
+                raise
+            return refusal(exc.reason or "the request was refused", status=exc.status)
+        if answer is None:
+            return web.Response(status=201)
+        return web.json_response(invoke_json(answer), status=answer.status)
+
+    def gateway(self, clock: Callable[[], datetime]) -> BotFrameworkGateway:
+        return BotFrameworkGateway(self.adapter, self._app_id, clock=clock)

@@ -52,7 +52,7 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     sessions = new_sessionmaker(engine)
     checkin = CheckinService(sessions, clock, settings.timezone)
     figures = FiguresService(sessions, clock, settings.timezone)
-    digest = DigestService(sessions, clock, settings.timezone, links_for(settings))
+    digest = DigestService(sessions, clock, settings.timezone, links_for(settings, clock))
     return Runtime(
         settings=settings,
         engine=engine,

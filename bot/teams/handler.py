@@ -206,6 +206,9 @@ class CqcBot(TeamsActivityHandler):
         route = routes.match_invoke(activity.value)
         if route is None:
             return _invoke_error(400, "BadRequest", "expected an Action.Execute with a verb")
+        if route.handler is CardHandler.UNKNOWN:
+            log.info("refused an Action.Execute with an unknown verb %r", route.verb[:64])
+            return _invoke_error(400, "BadRequest", "This button is not one I know. Type help to see what I can do.")
         card = await self._answer_card(activity, route)
         return InvokeResponse(
             status=200,

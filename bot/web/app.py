@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
 
 from bot.runtime import Runtime
+from bot.teams.channel_auth import Forbidden, KeysUnavailable, Unauthenticated
 from bot.teams.intake import invoke_json, read_activity
+from bot.web.errors import unexpected_errors
+from bot.web.guard import activity_body, guard_activities, refusal
+from bot.web.health import add_health_routes
 from bot.web.lifecycle import install_delivery, install_scheduler
 from bot.web.report_routes import add_report_routes
-from storage.engine import database_problem
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +22,11 @@ MAX_BODY_BYTES = 1024 * 1024  # Teams activities are far smaller; refuse anythin
 
 
 def create_app(runtime: Runtime) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[unexpected_errors])
     app[RUNTIME] = runtime
     app.router.add_post("/api/messages", messages)
-    app.router.add_get("/healthz", healthz)
+    guard_activities(app, "/api/messages")
+    add_health_routes(app, runtime)
     app.router.add_get("/privacy", policy_page)
     app.router.add_get("/terms", policy_page)
     add_report_routes(app, runtime)
@@ -37,47 +40,40 @@ async def _close(app: web.Application) -> None:
     await app[RUNTIME].close()
 
 
-def _bad_request(reason: str, status: int = 400) -> web.Response:
-    return web.json_response({"error": {"code": "BadRequest", "message": reason}}, status=status)
-
-
 async def messages(request: web.Request) -> web.StreamResponse:
-    """Check the request is a well-formed activity, then hand it to the Bot Framework adapter."""
-    if "application/json" not in request.headers.get("Content-Type", ""):
-        return _bad_request("Content-Type must be application/json", status=415)
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _bad_request("the body is not valid JSON")
-    except web.HTTPRequestEntityTooLarge:
-        return _bad_request("the body is too large", status=413)
-    activity = read_activity(body)
+    """Hand the activity the gate checked (bot/web/guard.py) to the Bot Framework adapter."""
+    activity = read_activity(activity_body(request))
     if isinstance(activity, str):
-        return _bad_request(activity)
+        return refusal(activity)
     runtime = request.app[RUNTIME]
     try:
         # The adapter's own `process` would read and deserialise the body a second time.
         answer = await runtime.adapter.process_activity(
             request.headers.get("Authorization", ""), activity, runtime.bot.on_turn
         )
-    except PermissionError:  # authentication failed (CloudAdapter.process answers 401 too)
-        return _bad_request("Unauthorized", status=401)
+    except Unauthenticated as exc:
+        log.info("refused a request: 401, %s", exc)
+        return refusal("Unauthorized", status=401)
+    except Forbidden as exc:
+        log.info("refused a request: 403, %s", exc)
+        return refusal("Forbidden", status=403)
+    except KeysUnavailable as exc:
+        log.warning("cannot check tokens: %s", exc)
+        return web.json_response(
+            {"error": {"code": "ServiceUnavailable", "message": "cannot check tokens now"}},
+            status=503,
+            headers={"Retry-After": "30"},
+        )
+    except PermissionError as exc:  # botbuilder's own check (local mode), as CloudAdapter.process answers
+        log.info("refused a request: 401, %s", exc)
+        return refusal("Unauthorized", status=401)
     except web.HTTPException as exc:
         if exc.status >= 500:
             raise
-        return _bad_request(exc.reason or "the request was refused", status=exc.status)
+        return refusal(exc.reason or "the request was refused", status=exc.status)
     if answer is None:
         return web.Response(status=201)
     return web.json_response(invoke_json(answer), status=answer.status)
-
-
-async def healthz(request: web.Request) -> web.Response:
-    """200 only when the database answers: a load balancer then stops sending to a broken instance."""
-    problem = await database_problem(request.app[RUNTIME].engine)
-    if problem is not None:
-        log.warning("health check failed: %s", problem)
-        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
 
 
 POLICY = {

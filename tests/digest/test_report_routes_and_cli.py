@@ -98,7 +98,8 @@ def test_cli_digest_preview_json_and_post(database_url: str, history: None) -> N
 def test_cli_report_formats(database_url: str, history: None, tmp_path: Path) -> None:
     as_of = ("--as-of", "2026-04-20T09:00")
     code, out, _ = run(database_url, "report", "--format", "md", "--month", MONTH, *as_of)
-    assert code == 0 and out.startswith("# Appendix Two") and "| Improvement requirement | Progress |" in out
+    assert code == 0 and out.startswith("# Appendix Two") and "**Improvement requirement:**" in out
+    assert "<br>" not in out
     code, out, _ = run(database_url, "report", "--format", "csv", *as_of)
     assert code == 0 and out.startswith("section,theme,ref,item,rag")
     code, _, err = run(database_url, "report", "--format", "docx", *as_of)

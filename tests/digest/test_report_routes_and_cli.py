@@ -27,6 +27,7 @@ class Served:
     url: str
     http: ClientSession
     links: ReportLinks
+    clock: FakeClock
 
     async def get(self, path: str):  # type: ignore[no-untyped-def]
         return await self.http.get(self.url + path)
@@ -42,7 +43,7 @@ async def served(database_url: str, history: None, clock: FakeClock) -> AsyncIte
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     async with ClientSession() as http:
-        yield Served(str(server.make_url("")).rstrip("/"), http, app[REPORTS].links)
+        yield Served(str(server.make_url("")).rstrip("/"), http, app[REPORTS].links, clock)
     await server.close()
 
 
@@ -75,6 +76,64 @@ async def test_links_must_be_signed(served: Served) -> None:
         "/reports/2026-4.html?t=x",
     ):
         assert (await served.get(path)).status == 404, path
+
+
+def _token(url: str) -> str:
+    return url.split("?t=", 1)[1]
+
+
+async def test_links_are_for_one_purpose_and_tampering_shows_nothing(served: Served) -> None:
+    report = path_of(served.links.report_url(MONTH))
+    chart = path_of(served.links.chart_url(MONTH, "dols-backlog"))
+    expires, signature = _token(report).split(".", 1)
+    for path in (
+        report.replace(f"t={expires}", f"t={int(expires) + 86400 * 365}"),  # a later expiry, same signature
+        report[:-1] + ("A" if report[-1] != "A" else "B"),
+        report.split("?")[0] + "?t=" + _token(chart),  # a chart's token opens no report
+        chart.split("?")[0] + "?t=" + _token(report),  # nor a report's a chart
+        path_of(served.links.chart_url(MONTH, "ot-assessments-waiting")).replace(
+            "ot-assessments-waiting", "dols-backlog"
+        ),
+        report.split("?")[0] + f"?t={expires}",
+        report.split("?")[0] + "?t=%00%ff",
+    ):
+        response = await served.get(path)
+        assert response.status == 404, path
+    assert signature and (await served.get(report)).status == 200
+
+
+async def test_an_expired_link_gets_a_page_that_says_so(served: Served) -> None:
+    report = path_of(served.links.report_url(MONTH))
+    chart = path_of(served.links.chart_url(MONTH, "dols-backlog"))
+    served.clock.advance(days=29)
+    assert (await served.get(report)).status == 200
+    served.clock.advance(days=2)
+    for path in (report, chart):
+        response = await served.get(path)
+        assert response.status == 410
+        assert "This link has expired" in await response.text()
+
+
+async def test_the_html_report_may_run_no_script(served: Served) -> None:
+    response = await served.get(path_of(served.links.report_url(MONTH)))
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_path_traversal_reaches_no_file(served: Served) -> None:
+    token = _token(served.links.report_url(MONTH))
+    for path in (
+        f"/reports/../../etc/passwd?t={token}",
+        f"/reports/%2e%2e/%2e%2e/etc/passwd?t={token}",
+        f"/reports/{MONTH}/charts/..%2F..%2Fpyproject.toml.png?t={token}",
+        f"/reports/{MONTH}/charts/%2e%2e.png?t={token}",
+        f"/reports/{MONTH}.html/../../../pyproject.toml?t={token}",
+    ):
+        response = await served.http.get(served.url + path)
+        body = await response.read()
+        assert 400 <= response.status < 500, path
+        assert b"[project]" not in body and b"root:" not in body
 
 
 def run(database_url: str, *args: str) -> tuple[int, str, str]:

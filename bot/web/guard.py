@@ -177,6 +177,8 @@ def _check_fields(body: dict[str, Any]) -> None:
     for key in ("membersAdded", "membersRemoved"):
         for member in body.get(key) or []:
             _typed(member, _ACCOUNT_STRINGS, str, f"{key}[].")
+    if body["type"] == "invoke" and not body.get("name"):
+        raise Refused("an invoke activity must have a name")
     if body["type"] == "invoke" and body.get("name") == "adaptiveCard/action":
         _check_card_action(body.get("value"))
 

@@ -12,7 +12,7 @@ from bot.cli.console import err, load_settings
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve() -> None:
-        """Run the bot's web server (POST /api/messages, GET /healthz)."""
+        """Run the bot's web server (POST /api/messages, GET /healthz and /readyz)."""
         from bot.serve import run
 
         settings = load_settings()

@@ -144,6 +144,8 @@ async def _load(
     url: str, bodies: list[tuple[int, Body]], clients: int
 ) -> tuple[dict[int, list[float]], Counter[int], Counter[str]]:
     latencies: dict[int, list[float]] = {}
+    at_gate: list[float] = []  # answered 4xx: refused before the bot
+    past_gate: list[float] = []  # handled by the bot (2xx, 501)
     statuses: Counter[int] = Counter()
     failures: Counter[str] = Counter()
     queue: asyncio.Queue[tuple[int, Body]] = asyncio.Queue()
@@ -159,11 +161,19 @@ async def _load(
                     async with http.post(url, data=data, headers={"Content-Type": content_type}) as response:
                         await response.read()
                         statuses[response.status] += 1
+                        refused = 400 <= response.status < 500
                 except (ClientError, TimeoutError) as exc:
                     failures[type(exc).__name__] += 1
-                latencies.setdefault(kind, []).append(time.perf_counter() - started)
+                    refused = False
+                elapsed = time.perf_counter() - started
+                latencies.setdefault(kind, []).append(elapsed)
+                (at_gate if refused else past_gate).append(elapsed)
 
         await asyncio.gather(*(client() for _ in range(clients)))
+    for label, times in (("refused at the gate (4xx)", at_gate), ("handled by the bot", past_gate)):
+        if times:
+            p50, p99 = (_percentile(times, share) * 1000 for share in (0.5, 0.99))
+            print(f"  {label}: {len(times)} requests, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
     return latencies, statuses, failures
 
 

@@ -78,8 +78,16 @@ class CqcBot(TeamsActivityHandler):
             raise TypeError(f"routes with no answer: {sorted(h.name for h in unanswered)}")
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        if turn_context.activity.channel_data is None:
+            # TeamsActivityHandler reads channelData's fields without checking it is there.
+            turn_context.activity.channel_data = {}
         await self._remember_conversation(turn_context)
         await super().on_turn(turn_context)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        """Nothing to do beyond remembering the conversation (on_turn did): installs arrive as
+        installationUpdate. TeamsActivityHandler's dispatch would look each added member up in the
+        roster, a call per member that fails the turn when Teams no longer knows one of them."""
 
     async def _remember_conversation(self, turn_context: TurnContext) -> None:
         """Every conversation the bot sees is kept, so it can write there later."""
@@ -195,7 +203,8 @@ class CqcBot(TeamsActivityHandler):
     # ---- answering card buttons ------------------------------------------------------------
 
     async def _answer_card(self, activity: Activity, route: CardRoute) -> Card:
-        return await self._card_answers[route.handler](_sender(activity), route.data, activity.id)
+        # An empty id names no activity: it must not become a stored key two activities could share.
+        return await self._card_answers[route.handler](_sender(activity), route.data, activity.id or None)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         activity = turn_context.activity

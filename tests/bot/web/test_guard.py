@@ -102,3 +102,16 @@ async def test_an_unexpected_error_is_answered_with_an_error_id_not_a_trace(
     reference = body["error"]["errorId"]
     logged = [r for r in caplog.records if reference in r.getMessage()]
     assert len(logged) == 1 and logged[0].exc_info is not None
+
+
+async def test_submissions_with_an_empty_activity_id_are_each_stored(
+    bot_server: BotServer, plan_with_people: None
+) -> None:
+    for card in ("card-one", "card-two"):
+        activity = activities.card_invoke(
+            bot_server.service_url, sender(OWNER), "progress.submit", answer(card_id=card)
+        )
+        activity["id"] = ""
+        response = await bot_server.post(activity)
+        assert response.status == 200 and (await response.json())["statusCode"] == 200
+    assert len(await updates(bot_server)) == 2

@@ -36,6 +36,11 @@ def run(settings: Settings, console: Console) -> int:
     runtime = build_runtime(settings)
     if settings.local_mode:
         console.print(LOCAL_MODE_BANNER)
+        if not settings.report_link_secret:
+            console.print(
+                "Report links are signed with a key made for this process: links in digests queued by other "
+                "commands (`cqcbot digest --post`, `cqcbot tick`) will not open. Set REPORT_LINK_SECRET to share one."
+            )
     console.print(
         f"Serving on http://{settings.host}:{settings.port}/api/messages (database {_safe(settings.database_url)})"
     )

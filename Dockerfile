@@ -33,7 +33,7 @@ COPY examples /app/examples
 WORKDIR /app
 USER 10001:10001
 EXPOSE 3978
-# /healthz answers 200 only while the database does.
+# /healthz answers from the process (liveness); readiness (database, schema) is /readyz.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3978'), timeout=4)"]
 # Exec form: cqcbot is PID 1 and gets the platform's SIGTERM itself (graceful shutdown).

@@ -66,7 +66,7 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     sessions = new_sessionmaker(engine)
     checkin = CheckinService(sessions, clock, settings.timezone, tab_links_for(settings))
     figures = FiguresService(sessions, clock, settings.timezone)
-    digest = DigestService(sessions, clock, settings.timezone, links_for(settings), tab_links_for(settings))
+    digest = DigestService(sessions, clock, settings.timezone, links_for(settings, clock), tab_links_for(settings))
     answers = BotAnswers(sessions, clock, checkin, AccountService(sessions, clock, settings.timezone), figures, digest)
     return Runtime(
         settings=settings,

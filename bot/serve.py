@@ -52,6 +52,11 @@ def run(settings: Settings, console: Console, workers: int = 1) -> int:
         return 2
     if settings.local_mode:
         console.print(LOCAL_MODE_BANNER)
+        if not settings.report_link_secret:
+            console.print(
+                "Report links are signed with a key made for this process: links in digests queued by other "
+                "commands (`cqcbot digest --post`, `cqcbot tick`) will not open. Set REPORT_LINK_SECRET to share one."
+            )
     processes = "" if workers == 1 else f" by {workers} worker processes"
     console.print(
         f"Serving on http://{settings.host}:{settings.port}/api/messages{processes} "

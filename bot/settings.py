@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MIN_LINK_SECRET_CHARS = 32
+
 
 class AppType(StrEnum):
     SINGLE_TENANT = "SingleTenant"
@@ -47,8 +49,15 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     # Where people's devices reach the bot (https://…): the digest links its report and charts there.
     public_url: str = Field("", validation_alias="PUBLIC_URL")
-    # Signs those links (Teams fetches images without credentials); defaults to one derived from the app secret.
+    # Signs those links (Teams fetches images without credentials); defaults to one derived from the client
+    # secret. Required outside local mode when there is no client secret (UserAssignedMSI).
     report_link_secret: str = Field("", validation_alias="REPORT_LINK_SECRET")
+    # How long a report or chart link works after the bot made it.
+    report_link_days: int = Field(30, ge=1, le=366, validation_alias="REPORT_LINK_DAYS")
+    # Where the Bot Framework publishes the keys it signs inbound tokens with (another cloud, or a test's).
+    bot_openid_metadata_url: str = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration", validation_alias="BOT_OPENID_METADATA_URL"
+    )
     # Proactive delivery (the outbox worker). With several instances, give each a share of the
     # app rate: Teams allows 50 requests/s per app per tenant in all.
     delivery_enabled: bool = Field(True, validation_alias="DELIVERY_ENABLED")
@@ -142,4 +151,18 @@ class Settings(BaseSettings):
                 f"MicrosoftAppId is set, so {' and '.join(missing)} must be set too "
                 f"(MicrosoftAppType={self.app_type.value}); leave MicrosoftAppId empty for local mode"
             )
+        if not (self.report_link_secret or self.app_password):
+            # The app id is in every user's Teams app package: a key made from it could be made by anyone.
+            raise ValueError(
+                "REPORT_LINK_SECRET must be set: there is no client secret to sign report links with "
+                f"(MicrosoftAppType={self.app_type.value}); use {MIN_LINK_SECRET_CHARS} or more random characters, "
+                "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
         return self
+
+    @field_validator("report_link_secret")
+    @classmethod
+    def _strong_link_secret(cls, value: str) -> str:
+        if value and len(value) < MIN_LINK_SECRET_CHARS:
+            raise ValueError(f"REPORT_LINK_SECRET must be at least {MIN_LINK_SECRET_CHARS} characters")
+        return value

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        """Run the bot's web server (POST /api/messages, GET /healthz, /metrics)."""
+        """Run the bot's web server (POST /api/messages, GET /healthz and /readyz, /metrics)."""
         settings = load_settings()
         count = workers or settings.web_concurrency
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,16 +1,18 @@
 """The board appendix as one HTML page: what the digest's "Open the full report" button opens.
 
-Everything people typed is escaped. Charts are given as image sources: signed URLs when the bot
-serves the page, data: URIs when it is exported to a file (so the file stands alone).
+Everything people typed is escaped, without control or bidi-override characters. The bot serves the
+page with a Content-Security-Policy that allows no script (bot/web/report_routes.py). Charts are given
+as image sources: signed URLs when the bot serves the page, data: URIs when it is exported to a file
+(so the file stands alone).
 """
 
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Mapping
-from html import escape
 
-from bot.reports.text import METRIC_HEADINGS, TITLE, metric_cells, progress_paragraphs, subtitle
+from bot.reports.text import METRIC_HEADINGS, TITLE, inert, metric_cells, progress_paragraphs, subtitle
 from dialogs import digest_items as words
 from domain.board_appendix import AppendixTheme, BoardAppendix
 from domain.model import Rag
@@ -29,6 +31,10 @@ td.req{width:32%}
 .updated{color:#555;font-size:.9em}
 img{max-width:100%;height:auto;display:block;margin:.5em 0 1em}
 """
+
+
+def escape(text: str) -> str:
+    return html.escape(inert(text))
 
 
 def png_data_uri(png: bytes) -> str:

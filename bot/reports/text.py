@@ -1,9 +1,17 @@
-"""The board appendix as Markdown and as CSV: plain text, for pasting, diffing and spreadsheets."""
+"""The board appendix as Markdown and as CSV: plain text, for pasting, diffing and spreadsheets.
+
+Both are inert whatever people typed. The Markdown is CommonMark with no raw HTML at all: text
+people typed has HTML and Markdown punctuation backslash-escaped (so `<script>` or `[x](javascript:…)`
+shows as typed, on any renderer, HTML-enabled or not), and line breaks are Markdown's own. Control
+and bidi-override characters are dropped from every format's text (they can make a line read
+differently from what it says). CSV cells a spreadsheet would run as a formula are neutralised.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 
 from dialogs import digest_items as words
@@ -57,34 +65,59 @@ def progress_paragraphs(row: AppendixRow) -> list[str]:
     return paragraphs
 
 
+# Controls other than tab and newline, DEL and C1 controls, and the bidi embeddings, overrides and isolates.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def inert(text: str) -> str:
+    """``text`` without control or bidi-override characters."""
+    return _INVISIBLE.sub("", text)
+
+
 # --- Markdown ------------------------------------------------------------------------------------
+
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|!~&])")
+_MD_BLOCK_MARK = re.compile(r"^(\s*)([#>+=-])")  # a heading, quote, list item or underline
+_MD_NUMBERED = re.compile(r"^(\s*\d+)([.)])")  # "1." starts a numbered list
+
+
+def md_text(text: str) -> str:
+    """One line of people's text for Markdown: shown as typed, never as HTML, links or markup."""
+    escaped = _MD_PUNCTUATION.sub(r"\\\1", inert(text))
+    return _MD_NUMBERED.sub(r"\1\\\2", _MD_BLOCK_MARK.sub(r"\1\\\2", escaped))
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").split())
+    return md_text(" ".join(text.split()))
+
+
+def _paragraph(text: str) -> str:
+    # A line break inside a paragraph is Markdown's hard break (a trailing backslash), not <br>.
+    lines = [md_text(line.strip()) for line in text.splitlines() if line.strip()]
+    return "\\\n".join(lines)
 
 
 def render_markdown(appendix: BoardAppendix, chart_paths: Mapping[str, str] | None = None) -> str:
-    """GitHub-flavoured Markdown; charts are linked when ``chart_paths`` gives where they are."""
+    """CommonMark (tables from GitHub-flavoured Markdown); charts linked when ``chart_paths`` says where."""
     out = [f"# {TITLE}", "", subtitle(appendix), "", "## Summary", ""]
     for paragraph in appendix.summary:
-        out += [paragraph, ""]
+        out += [_paragraph(paragraph), ""]
     for theme in appendix.themes:
-        out += [
-            f"## Theme {theme.number}: {theme.name}",
-            "",
-            "| Improvement requirement | Progress |",
-            "| --- | --- |",
-        ]
+        out += [f"## Theme {theme.number}: {md_text(theme.name)}", ""]
+        # One section per action, not a table row: a table cell cannot hold paragraphs without HTML.
         for row in theme.rows:
-            requirement = f"{_cell(row.requirement)}<br>**RAG: {words.rag_word(row.rag)}** ({row.ref})"
-            progress = "<br><br>".join(
-                "<br>".join(_cell(line) for line in p.splitlines()) for p in progress_paragraphs(row)
-            )
-            out.append(f"| {requirement} | {progress} |")
+            out += [
+                f"### {md_text(row.ref)} — RAG: {words.rag_word(row.rag)}",
+                "",
+                f"**Improvement requirement:** {_cell(row.requirement)}",
+                "",
+                "**Progress:**",
+                "",
+            ]
+            for paragraph in progress_paragraphs(row):
+                out += [_paragraph(paragraph), ""]
         if not theme.rows:
-            out.append("| No actions under this theme | |")
-        out.append("")
+            out += ["No actions under this theme.", ""]
     if appendix.metrics:
         out += [
             "## Waiting lists and DoLS",
@@ -97,7 +130,8 @@ def render_markdown(appendix: BoardAppendix, chart_paths: Mapping[str, str] | No
         for metric in appendix.metrics:
             if chart_paths and metric.metric_id in chart_paths:
                 out += [
-                    f"![{metric.name}: trend against baseline, target and trajectory]({chart_paths[metric.metric_id]})",
+                    f"![{md_text(metric.name)}: trend against baseline, target and trajectory]"
+                    f"(<{chart_paths[metric.metric_id]}>)",
                     "",
                 ]
     out += _areas_markdown(appendix)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.base import LocalService
 from bot.services.tab_links import TabLinks
+from dialogs import card_data
 from dialogs import progress as cards
 from dialogs.formatting import month_label
 from domain.checkin import RoundState, may_update, round_state, status_after
@@ -158,6 +159,8 @@ class CheckinService(LocalService):
 
     async def edit_from_card(self, sender: Sender, data: Mapping[str, Any]) -> Card:
         """The receipt's Edit button: the prompt again, to correct the update."""
+        if forged := _forged(data, card_data.PROGRESS_EDIT):
+            return forged
         async with self._sessions() as session:
             checked = await self._authorised(session, sender, data.get("action_ref"))
             if isinstance(checked, dict):
@@ -168,6 +171,8 @@ class CheckinService(LocalService):
 
     async def submit_from_card(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
         """The prompt's Submit button: store the update, or show the card again with what to fix."""
+        if forged := _forged(data, card_data.PROGRESS_SUBMIT):
+            return forged
         now, today = self._clock(), self._today()
         async with self._sessions.begin() as session:
             checked = await self._authorised(session, sender, data.get("action_ref"))
@@ -256,7 +261,16 @@ def _typed(data: Mapping[str, Any]) -> dict[str, str]:
     return {k: v for k, v in data.items() if k in (*cards.INPUT_IDS, cards.CONFIRM_ID) and isinstance(v, str)}
 
 
+def _forged(data: Mapping[str, Any], spec: card_data.CardDataSpec) -> Card | None:
+    """A refusal when the card's ids do not have the types the card wrote (nothing is read or stored)."""
+    if card_data.wrong_types(data, spec) is None:
+        return None
+    return cards.build_refusal_card(card_data.FORGED_TITLE, card_data.FORGED_MESSAGE)
+
+
 async def _card_round(session: Session, data: Mapping[str, Any]) -> Round | None:
-    """The round a card was sent for (its data keeps the stored name, `cycle_id`)."""
+    """The progress round a card was sent for (its data keeps the stored name, `cycle_id`); a figures
+    round's id names no progress round, so the closed-round check cannot be sidestepped with it."""
     round_id = data.get("cycle_id")
-    return await rounds.round_by_id(session, round_id) if isinstance(round_id, int) and round_id else None
+    round_ = await rounds.round_by_id(session, round_id) if isinstance(round_id, int) and round_id else None
+    return round_ if round_ is not None and round_.kind == "progress" else None

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.base import LocalService
 from bot.services.checkin import Sender
+from dialogs import card_data
 from dialogs import figures as form_cards
 from dialogs.progress import build_refusal_card
 from domain.months import period_end
@@ -85,6 +86,8 @@ class FiguresService(LocalService):
 
     async def submit_from_card(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
         """The card's Submit button: store the figures, or show the card again with what to check."""
+        if card_data.wrong_types(data, card_data.FIGURES_SUBMIT) is not None:
+            return build_refusal_card(card_data.FORGED_TITLE, _FORGED)
         try:
             return await self._submit(sender, data, activity_id)
         except store.ReadingConflict:
@@ -92,6 +95,8 @@ class FiguresService(LocalService):
 
     async def edit_from_card(self, sender: Sender, data: Mapping[str, Any]) -> Card:
         """The receipt's Edit button: the card again, filled with the figures as recorded."""
+        if card_data.wrong_types(data, card_data.FIGURES_EDIT) is not None:
+            return build_refusal_card(card_data.FORGED_TITLE, _FORGED)
         return await self._edit(sender, data)
 
     async def _load(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+from botframework.connector.auth import BotFrameworkAuthentication
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.settings import AppType, Settings
+from bot.teams.channel_auth import ChannelTokenValidator, OpenIdKeys, TeamsChannelAuthentication
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +48,40 @@ def new_adapter(settings: Settings) -> CloudAdapter:
         APP_TENANTID=settings.app_tenant_id,
     )
     speed_up_msrest_retry_policy()
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
+    authentication: BotFrameworkAuthentication = ConfigurationBotFrameworkAuthentication(config)
+    if not settings.local_mode:
+        keys = OpenIdKeys(settings.bot_openid_metadata_url)
+        validator = ChannelTokenValidator(settings.app_id, keys, tenant_id=settings.app_tenant_id)
+        authentication = TeamsChannelAuthentication(authentication, validator)
+    adapter = CloudAdapter(authentication)
     adapter.on_turn_error = _on_turn_error
     return adapter
 
 
 async def _on_turn_error(context: TurnContext, error: Exception) -> None:
-    # Logged with its traceback for us; the person gets a plain sentence, never a stack trace.
-    log.exception("error while handling a %s activity", context.activity.type, exc_info=error)
+    # Logged once, with its traceback, under an id the person is given; never a stack trace for them.
+    reference = uuid.uuid4().hex[:12]
+    activity = context.activity
+    log.error("error %s while handling a %s activity", reference, activity.type, exc_info=error)
+    sorry = (
+        f"Sorry — something went wrong on our side and I couldn't finish that (error {reference}). "
+        "Please try again in a minute; if it keeps happening, tell the plan's admin."
+    )
     try:
-        await context.send_activity(
-            "Sorry — something went wrong on our side and I couldn't finish that. "
-            "Please try again in a minute; if it keeps happening, tell the plan's admin."
-        )
+        if activity.type == ActivityTypes.invoke:
+            # An invoke is answered in the HTTP response: the card shows the error, not a 501.
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=invoke_error(500, sorry)))
+        else:
+            await context.send_activity(sorry)
     except Exception:  # the connector itself may be what failed
-        log.warning("could not tell the user about the error", exc_info=True)
+        log.warning("error %s: could not tell the user about it", reference, exc_info=True)
+
+
+def invoke_error(status: int, message: str, code: str = "InternalError") -> InvokeResponse:
+    """A Universal Actions error answer: HTTP 200 carrying the error for the card to show."""
+    return InvokeResponse(
+        status=200,
+        body=AdaptiveCardInvokeResponse(
+            status_code=status, type="application/vnd.microsoft.error", value={"code": code, "message": message}
+        ),
+    )

@@ -181,10 +181,15 @@ class BotAnswers:
             return CardActionAnswer(
                 400, ERROR_CONTENT_TYPE, {"code": "BadRequest", "message": "expected an Action.Execute with a verb"}
             )
+        if route.handler is CardHandler.UNKNOWN:
+            log.info("refused an Action.Execute with an unknown verb %r", route.verb[:64])
+            message = "This button is not one I know. Type help to see what I can do."
+            return CardActionAnswer(400, ERROR_CONTENT_TYPE, {"code": "BadRequest", "message": message})
         return CardActionAnswer(200, CARD_CONTENT_TYPE, await self._answer_card(activity, route))
 
     async def _answer_card(self, activity: ActivityLike, route: CardRoute) -> Card:
-        return await self._card_answers[route.handler](_sender(activity), route.data, activity.id)
+        # An empty id names no activity: it must not become a stored key two activities could share.
+        return await self._card_answers[route.handler](_sender(activity), route.data, activity.id or None)
 
     async def _card_submit_fallback(self, turn: Turn, route: CardRoute) -> None:
         """Action.Submit (older clients) cannot return a card: update the sent card in place instead."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -10,10 +11,13 @@ from aiohttp import web
 from bot.settings import Settings
 from bot.teams.adapter import new_adapter
 from bot.teams.answers import BotAnswers
+from bot.teams.channel_auth import Forbidden, KeysUnavailable, Unauthenticated
 from bot.teams.edge import refusal
 from bot.teams.gateway import BotFrameworkGateway
 from bot.teams.handler import CqcBot
 from bot.teams.intake import invoke_json, read_activity
+
+log = logging.getLogger(__name__)
 
 
 class BotbuilderEdge:
@@ -36,7 +40,21 @@ class BotbuilderEdge:
             answer = await self.adapter.process_activity(
                 request.headers.get("Authorization", ""), activity, self._bot.on_turn
             )
-        except PermissionError:  # authentication failed (CloudAdapter.process answers 401 too)
+        except Unauthenticated as exc:
+            log.info("refused a request: 401, %s", exc)
+            return refusal("Unauthorized", status=401)
+        except Forbidden as exc:
+            log.info("refused a request: 403, %s", exc)
+            return refusal("Forbidden", status=403)
+        except KeysUnavailable as exc:
+            log.warning("cannot check tokens: %s", exc)
+            return web.json_response(
+                {"error": {"code": "ServiceUnavailable", "message": "cannot check tokens now"}},
+                status=503,
+                headers={"Retry-After": "30"},
+            )
+        except PermissionError as exc:  # botbuilder's own check (local mode), as CloudAdapter.process answers
+            log.info("refused a request: 401, %s", exc)
             return refusal("Unauthorized", status=401)
         except web.HTTPException as exc:
             if exc.status >= 500:

@@ -62,8 +62,16 @@ class CqcBot(TeamsActivityHandler):
         self._answers = answers
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        if turn_context.activity.channel_data is None:
+            # TeamsActivityHandler reads channelData's fields without checking it is there.
+            turn_context.activity.channel_data = {}
         await self._answers.remember_conversation(BotbuilderTurn(turn_context))
         await super().on_turn(turn_context)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        """Nothing to do beyond remembering the conversation (on_turn did): installs arrive as
+        installationUpdate. TeamsActivityHandler's dispatch would look each added member up in the
+        roster, a call per member that fails the turn when Teams no longer knows one of them."""
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await self._answers.on_message(BotbuilderTurn(turn_context))

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from bot.runtime import Runtime
 from bot.web.dashboard.entra import EntraConfig
 from bot.web.dashboard.routes import add_dashboard
+from bot.web.errors import unexpected_errors
+from bot.web.guard import activity_body, guard_activities
+from bot.web.health import add_health_routes
 from bot.web.lifecycle import install_delivery, install_scheduler
 from bot.web.metrics import METRICS, Metrics, add_metrics_route
 from bot.web.report_routes import add_report_routes
-from storage.engine import database_problem
 
 log = logging.getLogger(__name__)
 
 RUNTIME = web.AppKey("runtime", Runtime)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BODY_BYTES = 1024 * 1024  # Teams activities are far smaller; refuse anything absurd early
 
 
@@ -26,12 +29,14 @@ def create_app(
     runtime: Runtime, metrics: Metrics | None = None, *, tab_entra: EntraConfig | None = None
 ) -> web.Application:
     """``tab_entra`` replaces the tenant's sign-in keys for the dashboard tab (tests serve their own)."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[unexpected_errors])
     app[RUNTIME] = runtime
     metrics = metrics or Metrics()
     app.router.add_post("/api/messages", messages)
     runtime.edge.install(app)
-    app.router.add_get("/healthz", healthz)
+    app.middlewares.append(count_activities)  # outside the gate, so its refusals are counted too
+    guard_activities(app, "/api/messages")
+    add_health_routes(app, runtime)
     app.router.add_get("/privacy", policy_page)
     app.router.add_get("/terms", policy_page)
     add_report_routes(app, runtime)
@@ -47,15 +52,17 @@ async def _close(app: web.Application) -> None:
     await app[RUNTIME].close()
 
 
-def _bad_request(reason: str, status: int = 400) -> web.Response:
-    return web.json_response({"error": {"code": "BadRequest", "message": reason}}, status=status)
+ACTIVITY_TYPE = web.RequestKey("activity_type", str)  # the request's activity type, once read, for the counters
 
 
-async def messages(request: web.Request) -> web.StreamResponse:
-    """Count the activity and its answer for /metrics around handling it."""
+@web.middleware
+async def count_activities(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count each activity at /api/messages and its answer for /metrics, refused or not."""
+    if request.method != "POST" or request.path != "/api/messages":
+        return await handler(request)
     metrics = request.app[METRICS]
     try:
-        response = await _handle_activity(request, metrics)
+        response = await handler(request)
     except web.HTTPException as exc:
         metrics.activity(request.get(ACTIVITY_TYPE), exc.status)
         raise
@@ -66,34 +73,15 @@ async def messages(request: web.Request) -> web.StreamResponse:
     return response
 
 
-ACTIVITY_TYPE = web.RequestKey("activity_type", str)  # the request's activity type, once read, for the counters
-
-
-async def _handle_activity(request: web.Request, metrics: Metrics) -> web.StreamResponse:
-    """Check the request is JSON, then hand it to the Teams edge."""
-    if "application/json" not in request.headers.get("Content-Type", ""):
-        return _bad_request("Content-Type must be application/json", status=415)
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _bad_request("the body is not valid JSON")
-    except web.HTTPRequestEntityTooLarge:
-        return _bad_request("the body is too large", status=413)
-    kind = body.get("type") if isinstance(body, dict) else None
+async def messages(request: web.Request) -> web.StreamResponse:
+    """Hand the activity the gate checked (bot/web/guard.py) to the Teams edge."""
+    body = activity_body(request)
+    kind = body.get("type")
     if isinstance(kind, str):
         request[ACTIVITY_TYPE] = kind
     # The Teams edge (botbuilder or the Agents SDK, from BOT_SDK) authenticates and answers it.
-    with metrics.invoke_timer() if kind == "invoke" else contextlib.nullcontext():
+    with request.app[METRICS].invoke_timer() if kind == "invoke" else contextlib.nullcontext():
         return await request.app[RUNTIME].edge.receive(request, body)
-
-
-async def healthz(request: web.Request) -> web.Response:
-    """200 only when the database answers: a load balancer then stops sending to a broken instance."""
-    problem = await database_problem(request.app[RUNTIME].engine)
-    if problem is not None:
-        log.warning("health check failed: %s", problem)
-        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
 
 
 POLICY = {

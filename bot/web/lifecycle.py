@@ -22,6 +22,22 @@ from storage.plan_queries import load_plan
 log = logging.getLogger(__name__)
 
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+DELIVERY_TASKS = web.AppKey("delivery_tasks", list[asyncio.Task[None]])
+_STOPPING = web.AppKey("stopping", asyncio.Event)
+
+
+def stopped_parts(app: web.Application) -> list[str]:
+    """The background parts this app started that are no longer running (before shutdown)."""
+    stopping = app.get(_STOPPING)
+    if stopping is not None and stopping.is_set():
+        return []
+    stopped = []
+    scheduler = app.get(SCHEDULER)
+    if scheduler is not None and not scheduler.running:
+        stopped.append("the scheduler")
+    if any(task.done() for task in app.get(DELIVERY_TASKS, [])):
+        stopped.append("the delivery worker")
+    return stopped
 
 
 def install_scheduler(app: web.Application, runtime: Runtime, metrics: Metrics) -> None:
@@ -58,6 +74,8 @@ def install_delivery(app: web.Application, runtime: Runtime, metrics: Metrics) -
         return
     stop = asyncio.Event()
     running: list[asyncio.Task[None]] = []
+    app[DELIVERY_TASKS] = running
+    app[_STOPPING] = stop
 
     async def start(_app: web.Application) -> None:
         worker = runtime.delivery_worker(events=metrics)

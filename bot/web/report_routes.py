@@ -3,8 +3,11 @@
 GET /reports/{YYYY-MM}.{html|md|csv|docx}?t=TOKEN     the board appendix for that month
 GET /reports/{YYYY-MM}/charts/{metric id}.png?t=TOKEN  one measure's trend chart
 
-Only signed links work (bot/services/report_links.py): a wrong or missing token is a 404, so the routes
-reveal nothing. Rendering runs in a worker thread so a chart never stalls the Teams endpoint.
+Only signed links work (bot/services/report_links.py): a wrong or missing token, or one signed for
+another month or chart, is a 404, so the routes reveal nothing; a genuine link past its expiry gets a
+410 page that says so. Nothing here reads a file: the month and measure only select data. The HTML
+page is sent with a Content-Security-Policy that allows no script. Rendering runs in a worker thread
+so a chart never stalls the Teams endpoint.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from aiohttp import web
 from bot.reports.charts import render_metric_chart
 from bot.reports.export import ReportFormat, render_report
 from bot.runtime import Runtime
-from bot.services.report_links import ReportLinks, links_for
+from bot.services.report_links import LinkCheck, ReportLinks, chart_purpose, links_for, report_purpose
 from bot.services.reporting import load_month_report
 from domain.month_report import MonthReport
 
@@ -41,7 +44,7 @@ REPORTS = web.AppKey("reports", ReportContext)
 
 def add_report_routes(app: web.Application, runtime: Runtime, links: ReportLinks | None = None) -> None:
     """Adds the report routes; ``links`` defaults to those the settings give (report_links)."""
-    chosen = links or links_for(runtime.settings)
+    chosen = links or links_for(runtime.settings, runtime.clock)
     if chosen is None:
         log.warning("no public URL for the bot: the digest will not link to reports or charts")
         return
@@ -50,20 +53,46 @@ def add_report_routes(app: web.Application, runtime: Runtime, links: ReportLinks
     app.router.add_get(f"/reports/{_MONTH}/charts/{{metric_id}}.png", chart)
 
 
-async def _load(request: web.Request) -> tuple[ReportContext, MonthReport]:
-    context = request.app[REPORTS]
-    month = request.match_info["month"]
-    if not context.links.verify(month, request.query.get("t", "")):
+# The report's own styles are inline; images are its charts (from the bot) or embedded; nothing runs.
+def _content_policy(base_url: str) -> str:
+    return (
+        f"default-src 'none'; img-src 'self' {base_url} data:; style-src 'unsafe-inline'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+_EXPIRED_PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Link expired — CQC Improvement Bot</title>"
+    "<body style='font-family:sans-serif;max-width:40em;margin:2em auto'><h1>This link has expired</h1>"
+    "<p>Report and chart links work for a limited time. Open the latest digest in Teams for a fresh link, "
+    "or ask the plan's chair for the report.</p>"
+)
+
+
+def _checked(context: ReportContext, purpose: str, token: str) -> None:
+    check = context.links.check(purpose, token)
+    if check is LinkCheck.EXPIRED:
+        raise web.HTTPGone(
+            text=_EXPIRED_PAGE,
+            content_type="text/html",
+            headers={"Cache-Control": "no-store", "Content-Security-Policy": _content_policy(context.links.base_url)},
+        )
+    if check is not LinkCheck.VALID:
         raise web.HTTPNotFound()
+
+
+async def _load(request: web.Request, purpose: str) -> tuple[ReportContext, MonthReport]:
+    context = request.app[REPORTS]
+    _checked(context, purpose, request.query.get("t", ""))
     async with context.runtime.sessions() as session:
-        loaded = await load_month_report(session, month, context.now())
+        loaded = await load_month_report(session, request.match_info["month"], context.now())
     if loaded is None:
         raise web.HTTPNotFound()
     return context, loaded
 
 
 async def report(request: web.Request) -> web.Response:
-    context, loaded = await _load(request)
+    context, loaded = await _load(request, report_purpose(request.match_info["month"]))
     fmt = ReportFormat(request.match_info["fmt"])
     month = loaded.month
     sources = {s.metric.id: context.links.chart_url(month, s.metric.id) for s in loaded.data.metrics}
@@ -71,16 +100,19 @@ async def report(request: web.Request) -> web.Response:
         render_report, loaded, fmt, chart_src=sources if fmt is ReportFormat.HTML else None
     )
     headers = {"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"}
-    if fmt is not ReportFormat.HTML:
+    if fmt is ReportFormat.HTML:
+        headers["Content-Security-Policy"] = _content_policy(context.links.base_url)
+    else:
         headers["Content-Disposition"] = f'attachment; filename="cqc-appendix-{month}.{fmt.value}"'
     return web.Response(body=rendered.content, headers=headers | {"Content-Type": fmt.media_type})
 
 
 async def chart(request: web.Request) -> web.Response:
-    _, loaded = await _load(request)
-    metric_id = request.match_info["metric_id"]
+    month, metric_id = request.match_info["month"], request.match_info["metric_id"]
+    _, loaded = await _load(request, chart_purpose(month, metric_id))
     series = next((s for s in loaded.data.metrics if s.metric.id == metric_id), None)
     if series is None:
         raise web.HTTPNotFound()
     png = await asyncio.to_thread(render_metric_chart, series.metric, series.readings, as_of=loaded.data.as_of)
-    return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+    headers = {"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"}
+    return web.Response(body=png, content_type="image/png", headers=headers)

@@ -87,7 +87,12 @@ async def press(bot_server: BotServer, email: str, verb: str, data: dict[str, An
 
 async def test_unknown_verb_is_refused(bot_server: BotServer, people: None) -> None:
     # The verb table, not the figures service, knows which verbs exist: this one looks like theirs.
-    assert "not one I know" in texts(await press(bot_server, "sarah.whitfield@halton.example", "figures.nope", {}))
+    # Answered as Universal Actions' error (the card shows it), not with a card or a crash.
+    sender = who("sarah.whitfield@halton.example")
+    response = await bot_server.post(activities.card_invoke(bot_server.service_url, sender, "figures.nope", {}))
+    body = await response.json()
+    assert response.status == 200 and body["statusCode"] == 400
+    assert body["type"] == "application/vnd.microsoft.error" and "not one I know" in body["value"]["message"]
 
 
 async def queued_digests(bot_server: BotServer) -> list[OutboxMessage]:

@@ -60,13 +60,13 @@ async def test_malformed_requests_get_4xx_and_no_stack_trace(bot_server: BotServ
     assert bot_server.connector.calls == []
 
 
-async def test_healthz_reports_the_database(bot_server: BotServer) -> None:
-    response = await bot_server.http.get(f"{bot_server.url}/healthz")
+async def test_readyz_reports_the_database(bot_server: BotServer) -> None:
+    response = await bot_server.http.get(f"{bot_server.url}/readyz")
     assert response.status == 200
     assert (await response.json())["database"] == "ok"
     await bot_server.runtime.engine.dispose()
     # A disposed engine reconnects: the check stays honest rather than cached.
-    response = await bot_server.http.get(f"{bot_server.url}/healthz")
+    response = await bot_server.http.get(f"{bot_server.url}/readyz")
     assert response.status == 200
 
 

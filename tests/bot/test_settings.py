@@ -187,3 +187,23 @@ def test_web_concurrency_and_the_shutdown_grace_are_read_and_bounded() -> None:
     for bad in ({"WEB_CONCURRENCY": "0"}, {"SHUTDOWN_GRACE_SECONDS": "-1"}):
         with pytest.raises(ValidationError):
             settings(**bad)
+
+
+MSI = {"MicrosoftAppId": "11111111-2222-3333-4444-555555555555", "MicrosoftAppType": "UserAssignedMSI"}
+
+
+def test_outside_local_mode_links_need_a_secret_that_is_not_public() -> None:
+    # A managed identity has no client secret, and the app id is in every user's Teams app package.
+    with pytest.raises(ValidationError, match="REPORT_LINK_SECRET must be set"):
+        settings(**MSI, MicrosoftAppTenantId="72f988bf-86f1-41af-91ab-2d7cd011db47")
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        settings(**MSI, MicrosoftAppTenantId="72f988bf-86f1-41af-91ab-2d7cd011db47", REPORT_LINK_SECRET="short")
+    s = settings(**MSI, MicrosoftAppTenantId="72f988bf-86f1-41af-91ab-2d7cd011db47", REPORT_LINK_SECRET="k" * 32)
+    assert not s.local_mode and s.report_link_days == 30
+
+
+def test_serve_refuses_to_start_without_a_link_secret_under_a_managed_identity(tmp_path: Path) -> None:
+    result = _serve({**MSI, "MicrosoftAppTenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"}, tmp_path)
+    assert result.returncode != 0
+    assert "REPORT_LINK_SECRET must be set" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
 PLAN = ROOT / "examples" / "halton-plan.yaml"
 # A made-up public address and key: the example card shows what the links look like.
-LINKS = ReportLinks("https://cqcbot.council.example", b"example-only")
+LINKS = ReportLinks("https://cqcbot.council.example", b"example-only", clock=lambda: AS_OF)
 
 
 async def example_report() -> MonthReport:

@@ -73,7 +73,7 @@ def common_content(text: str) -> None:
 def test_markdown(report: MonthReport, tmp_path: Path) -> None:
     text = render_report(report, ReportFormat.MD).content.decode()
     common_content(text)
-    assert "| Improvement requirement | Progress |" in text
+    assert "**Improvement requirement:**" in text and "<br>" not in text
     assert "![" not in text  # on standard output there is nowhere to put the charts
     rendered = render_report(report, ReportFormat.MD, output=tmp_path / "board.md")
     written = write_report(rendered, tmp_path / "board.md")
@@ -222,3 +222,39 @@ def test_docx_keeps_awkward_text_as_written(report: MonthReport) -> None:
     expected = '  R&D <pilot> "done"\r\nnext: 5 > 4 '
     assert cells[0].paragraphs[0].text == expected
     assert cells[1].paragraphs[0].text == expected.strip()  # progress paragraphs are trimmed
+
+
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> [site](javascript:alert(3))\n# not a heading"
+
+
+def _with_progress(report: MonthReport, progress: str) -> MonthReport:
+    from dataclasses import replace
+
+    theme = report.appendix.themes[0]
+    row = replace(theme.rows[0], progress=progress)
+    appendix = replace(report.appendix, themes=(replace(theme, rows=(row, *theme.rows[1:])),))
+    return MonthReport(report.data, report.digest, appendix)
+
+
+def test_markdown_is_inert_whatever_owners_typed(report: MonthReport) -> None:
+    from markdown_it import MarkdownIt
+
+    text = render_report(_with_progress(report, HOSTILE), ReportFormat.MD).content.decode()
+    import re
+
+    assert re.search(r"(?<!\\)<", text) is None  # every "<" in the file is escaped: no raw HTML at all
+    # Rendered by a CommonMark renderer with raw HTML allowed, it still holds no tag of theirs.
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+    assert "<script>" not in html and "<img src=x" not in html and 'href="javascript:' not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "[site](javascript:alert(3))" in html
+    assert "<h1>not a heading" not in html and "# not a heading" in html
+    assert "<br />" in html  # the owner's line break, as Markdown's own hard break
+
+
+def test_html_drops_control_and_bidi_override_characters(report: MonthReport) -> None:
+    typed = "Paid \u202eKCOL\u202c invoice\x07 on time\u2066 ok\u2069"
+    text = render_report(_with_progress(report, typed), ReportFormat.HTML).content.decode()
+    assert "Paid KCOL invoice on time ok" in text
+    assert not any(ch in text for ch in "\u202e\u202c\x07\u2066\u2069")
+    markdown = render_report(_with_progress(report, typed), ReportFormat.MD).content.decode()
+    assert "Paid KCOL invoice on time ok" in markdown

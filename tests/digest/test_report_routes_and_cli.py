@@ -27,6 +27,7 @@ class Served:
     url: str
     http: ClientSession
     links: ReportLinks
+    clock: FakeClock
 
     async def get(self, path: str):  # type: ignore[no-untyped-def]
         return await self.http.get(self.url + path)
@@ -42,7 +43,7 @@ async def served(database_url: str, history: None, clock: FakeClock) -> AsyncIte
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     async with ClientSession() as http:
-        yield Served(str(server.make_url("")).rstrip("/"), http, app[REPORTS].links)
+        yield Served(str(server.make_url("")).rstrip("/"), http, app[REPORTS].links, clock)
     await server.close()
 
 
@@ -77,6 +78,65 @@ async def test_links_must_be_signed(served: Served) -> None:
         assert (await served.get(path)).status == 404, path
 
 
+def _token(url: str) -> str:
+    return url.split("?t=", 1)[1]
+
+
+async def test_links_are_for_one_purpose_and_tampering_shows_nothing(served: Served) -> None:
+    report = path_of(served.links.report_url(MONTH))
+    chart = path_of(served.links.chart_url(MONTH, "dols-backlog"))
+    expires, signature = _token(report).split(".", 1)
+    for path in (
+        report.replace(f"t={expires}", f"t={int(expires) + 86400 * 365}"),  # a later expiry, same signature
+        # A changed signature (its first character: the last one carries padding bits that decode alike).
+        report.replace(f".{signature}", "." + ("A" if signature[0] != "A" else "B") + signature[1:]),
+        report.split("?")[0] + "?t=" + _token(chart),  # a chart's token opens no report
+        chart.split("?")[0] + "?t=" + _token(report),  # nor a report's a chart
+        path_of(served.links.chart_url(MONTH, "ot-assessments-waiting")).replace(
+            "ot-assessments-waiting", "dols-backlog"
+        ),
+        report.split("?")[0] + f"?t={expires}",
+        report.split("?")[0] + "?t=%00%ff",
+    ):
+        response = await served.get(path)
+        assert response.status == 404, path
+    assert signature and (await served.get(report)).status == 200
+
+
+async def test_an_expired_link_gets_a_page_that_says_so(served: Served) -> None:
+    report = path_of(served.links.report_url(MONTH))
+    chart = path_of(served.links.chart_url(MONTH, "dols-backlog"))
+    served.clock.advance(days=29)
+    assert (await served.get(report)).status == 200
+    served.clock.advance(days=2)
+    for path in (report, chart):
+        response = await served.get(path)
+        assert response.status == 410
+        assert "This link has expired" in await response.text()
+
+
+async def test_the_html_report_may_run_no_script(served: Served) -> None:
+    response = await served.get(path_of(served.links.report_url(MONTH)))
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_path_traversal_reaches_no_file(served: Served) -> None:
+    token = _token(served.links.report_url(MONTH))
+    for path in (
+        f"/reports/../../etc/passwd?t={token}",
+        f"/reports/%2e%2e/%2e%2e/etc/passwd?t={token}",
+        f"/reports/{MONTH}/charts/..%2F..%2Fpyproject.toml.png?t={token}",
+        f"/reports/{MONTH}/charts/%2e%2e.png?t={token}",
+        f"/reports/{MONTH}.html/../../../pyproject.toml?t={token}",
+    ):
+        response = await served.http.get(served.url + path)
+        body = await response.read()
+        assert 400 <= response.status < 500, path
+        assert b"[project]" not in body and b"root:" not in body
+
+
 def run(database_url: str, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args), env={"DATABASE_URL": database_url, "MicrosoftAppId": ""})
     return result.exit_code, result.stdout, result.stderr
@@ -98,7 +158,8 @@ def test_cli_digest_preview_json_and_post(database_url: str, history: None) -> N
 def test_cli_report_formats(database_url: str, history: None, tmp_path: Path) -> None:
     as_of = ("--as-of", "2026-04-20T09:00")
     code, out, _ = run(database_url, "report", "--format", "md", "--month", MONTH, *as_of)
-    assert code == 0 and out.startswith("# Appendix Two") and "| Improvement requirement | Progress |" in out
+    assert code == 0 and out.startswith("# Appendix Two") and "**Improvement requirement:**" in out
+    assert "<br>" not in out
     code, out, _ = run(database_url, "report", "--format", "csv", *as_of)
     assert code == 0 and out.startswith("section,theme,ref,item,rag")
     code, _, err = run(database_url, "report", "--format", "docx", *as_of)

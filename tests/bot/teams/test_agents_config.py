@@ -31,7 +31,8 @@ def settings(**values: str) -> Settings:
             {"AUTHTYPE": AuthTypes.client_secret, "CLIENTID": APP, "TENANTID": "botframework.com", "CLIENTSECRET": "s"},
         ),
         (
-            {"MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppTenantId": TENANT},
+            # A managed identity has no client secret: report links need their own (the hardening issue).
+            {"MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppTenantId": TENANT, "REPORT_LINK_SECRET": "k" * 32},
             {"AUTHTYPE": AuthTypes.user_managed_identity, "CLIENTID": APP, "TENANTID": TENANT},
         ),
     ],

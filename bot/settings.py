@@ -40,14 +40,16 @@ class Settings(BaseSettings):
     public_url: str = Field("", validation_alias="PUBLIC_URL")
     # Signs those links (Teams fetches images without credentials); defaults to one derived from the app secret.
     report_link_secret: str = Field("", validation_alias="REPORT_LINK_SECRET")
-    # Proactive delivery (the outbox worker). With several instances, give each a share of the
-    # app rate: Teams allows 50 requests/s per app per tenant in all.
+    # Proactive delivery (the outbox worker). The app rate is the ceiling for the whole deployment
+    # (Teams allows 50 requests/s per app per tenant): running instances divide it between them.
     delivery_enabled: bool = Field(True, validation_alias="DELIVERY_ENABLED")
-    delivery_app_rate: float = Field(30.0, gt=0, le=50, validation_alias="DELIVERY_APP_RATE")
+    delivery_app_rate: float = Field(50.0, gt=0, le=50, validation_alias="DELIVERY_APP_RATE")
     delivery_max_attempts: int = Field(5, ge=1, le=20, validation_alias="DELIVERY_MAX_ATTEMPTS")
     delivery_batch: int = Field(50, ge=1, le=1000, validation_alias="DELIVERY_BATCH")
     delivery_concurrency: int = Field(8, ge=1, le=64, validation_alias="DELIVERY_CONCURRENCY")
     delivery_lease_seconds: float = Field(300, ge=60, validation_alias="DELIVERY_LEASE_SECONDS")
+    # An instance that has not beaten for this long is dead: its share and its claims return.
+    delivery_instance_lease_seconds: float = Field(15, ge=1, le=300, validation_alias="DELIVERY_INSTANCE_LEASE_SECONDS")
 
     @property
     def local_mode(self) -> bool:

@@ -59,7 +59,7 @@ async def _step(
     seconds to wait before the next step, or None when the run is over."""
     batch = worker.config.batch
     claimed: list[OutboxItem] = []
-    paused = await worker.refresh_pause()  # also while busy: another instance may have hit a 429
+    paused = await worker.refresh_shared_state()  # also while busy: instances come and go, pauses
     if len(active) <= batch // 2 and paused <= 0:
         claimed, found = await worker.claim(batch - len(active))
         for item in claimed:
@@ -106,3 +106,4 @@ async def _finish(worker: DeliveryWorker, active: set[asyncio.Task[None]]) -> No
         _, late = await asyncio.wait(set(active), timeout=worker.config.call_timeout + 5)
         for task in late:
             task.cancel()
+    await worker.leave()

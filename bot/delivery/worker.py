@@ -1,5 +1,6 @@
 """The delivery worker: claims due outbox rows in batches and sends them to Teams under the rate
-limits, retrying, pausing on 429, marking unreachable recipients, and never sending a row twice.
+limits — its share of the deployment's ceiling — retrying, slowing what a 429 names, marking
+unreachable recipients, and never sending a row twice.
 
 Each row: claimed (with the batch's directory of addresses) → routed (a chat may be created from
 a roster) → `sending`, committed → paced → the Teams call → sent | pending again (backoff) |
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import random
 import socket
@@ -23,7 +25,9 @@ from datetime import UTC, datetime, timedelta
 from bot.delivery.outcomes import Outcomes
 from bot.delivery.pacing import Pacer, Sleep, Slot
 from bot.delivery.routing import Deferred, Operation, Route, Router, Settle
+from bot.delivery.shares import CeilingShare
 from bot.settings import Settings
+from domain.congestion import AppRate
 from domain.outbox import (
     DeliveryError,
     DeliveryStatus,
@@ -32,7 +36,7 @@ from domain.outbox import (
     Sent,
     TeamsGateway,
 )
-from domain.send_limits import SendLimiter
+from domain.send_limits import TEAMS_CONVERSATION_WINDOWS, SendLimiter
 from storage import outbox as ledger
 from storage import outbox_recipients as recipients
 from storage.engine import Sessions
@@ -50,7 +54,7 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class DeliveryConfig:
-    app_rate: float = 30.0  # requests per second for the whole app (Teams: 50, formerly 30)
+    app_rate: float = 50.0  # requests per second for the whole deployment (Teams: 50 per app per tenant)
     max_attempts: int = 5
     batch: int = 50
     concurrency: int = 8
@@ -60,7 +64,7 @@ class DeliveryConfig:
     idle_poll: float = 2.0  # seconds between looks at the outbox when nothing is due
     backoff_base: float = 1.0
     backoff_cap: float = 60.0
-    margin: float = 0.02  # every rate window 2 % longer: sends still unanswered, clock jitter
+    instance_lease: timedelta = timedelta(seconds=15)  # an instance not beating this long is dead
     update_recheck: float = 2.0  # seconds before an update looks again at its unsent original
 
     @classmethod
@@ -71,6 +75,7 @@ class DeliveryConfig:
             batch=settings.delivery_batch,
             concurrency=settings.delivery_concurrency,
             lease=timedelta(seconds=settings.delivery_lease_seconds),
+            instance_lease=timedelta(seconds=settings.delivery_instance_lease_seconds),
         )
 
     @property
@@ -100,8 +105,20 @@ class DeliveryWorker:
         self._clock = clock
         self._monotonic = monotonic
         self._next_pause_read = float("-inf")
-        limiter = SendLimiter(config.app_rate, margin=config.margin)
-        self._pacer = Pacer(limiter, max_wait=config.max_local_wait, monotonic=monotonic, sleep=sleep)
+        limiter = SendLimiter(config.app_rate)
+        rate = AppRate(config.app_rate)
+        self._pacer = Pacer(limiter, rate, max_wait=config.max_local_wait, monotonic=monotonic, sleep=sleep)
+        self._share = CeilingShare(
+            sessions,
+            self._pacer,
+            limiter,
+            name=self.name,
+            ceiling=config.app_rate,
+            conversation_windows=TEAMS_CONVERSATION_WINDOWS,
+            lease=config.instance_lease,
+            clock=clock,
+            monotonic=monotonic,
+        )
         self._router = Router(sessions, gateway, self._pacer, clock, monotonic, update_recheck=config.update_recheck)
         self._outcomes = Outcomes(
             sessions,
@@ -128,9 +145,11 @@ class DeliveryWorker:
             log.warning("%d message(s) were being sent when a worker stopped: unknown", recovered.unknown)
         return recovered
 
-    async def refresh_pause(self) -> float:
-        """Adopt a pause another instance recorded; seconds until sending may resume. The
-        database is read at most every PAUSE_REFRESH seconds."""
+    async def refresh_shared_state(self) -> float:
+        """Beat (this instance's share of the ceiling) and adopt a pause another instance
+        recorded; seconds until sending may resume. The pause is read at most every
+        PAUSE_REFRESH seconds."""
+        await self._share.refresh()
         if self._monotonic() >= self._next_pause_read:
             self._next_pause_read = self._monotonic() + PAUSE_REFRESH
             async with self._sessions() as session:
@@ -139,8 +158,24 @@ class DeliveryWorker:
                 self._pacer.pause(remaining)
         return self._pacer.paused_for()
 
+    async def leave(self) -> None:
+        """Stopped: the other instances take this one's share of the ceiling."""
+        try:
+            await self._share.leave()
+        except Exception:  # the database went first: the lease runs out instead
+            log.exception("could not deregister delivery instance %s", self.name)
+
     def paused_for(self) -> float:
         return self._pacer.paused_for()
+
+    @property
+    def share(self) -> float:
+        """Requests per second this instance may use: the ceiling over the live instances."""
+        return self._pacer.share
+
+    def rate_cuts(self) -> int:
+        """How often 429s from several conversations at once cut the app's rate (AIMD)."""
+        return self._pacer.decreases()
 
     def paused_total(self) -> tuple[int, float]:
         """Pauses for 429s so far in this process: how many, and how many seconds in all."""
@@ -160,12 +195,16 @@ class DeliveryWorker:
             return items, await recipients.directory(session, items) if items else Directory()
 
     async def run_once(self) -> Counter[str]:
-        """One batch: recover, claim what is due, deliver it all. Returns the outcomes."""
+        """One batch, as an instance of its own that leaves when done: recover, claim what is
+        due, deliver it all. Returns the outcomes."""
         before = self.tally.copy()
         await self.recover()
-        if await self.refresh_pause() <= 0:
-            items, found = await self.claim(self.config.batch)
-            await asyncio.gather(*(self.deliver(item, found) for item in items))
+        try:
+            if await self.refresh_shared_state() <= 0:
+                items, found = await self.claim(self.config.batch)
+                await asyncio.gather(*(self.deliver(item, found) for item in items))
+        finally:
+            await self.leave()
         return self.tally - before
 
     async def deliver(self, item: OutboxItem, found: Directory) -> None:
@@ -195,8 +234,8 @@ class DeliveryWorker:
             return await outcomes.without_call(item, route)
         # What would wait long goes back before it is marked: a row must not sit in `sending`
         # (unknown after a crash) while it waits.
-        wait = self._pacer.wait_time(route.pace_key)
-        if wait > self.config.max_local_wait or self.stopping:
+        wait = self._pacer.wait_time(route.pace_key)  # inf: until a call in flight is answered
+        if (wait > self.config.max_local_wait and not math.isinf(wait)) or self.stopping:
             return await outcomes.hand_back(item, wait)
         if not await outcomes.sending(item):
             return None

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     delivery_concurrency: int = Field(8, ge=1, le=64, validation_alias="DELIVERY_CONCURRENCY")
     delivery_lease_seconds: float = Field(300, ge=60, validation_alias="DELIVERY_LEASE_SECONDS")
     # An instance that has not beaten for this long is dead: its share and its claims return.
-    delivery_instance_lease_seconds: float = Field(15, ge=1, le=300, validation_alias="DELIVERY_INSTANCE_LEASE_SECONDS")
+    delivery_instance_lease_seconds: float = Field(15, ge=2, le=300, validation_alias="DELIVERY_INSTANCE_LEASE_SECONDS")
 
     @property
     def local_mode(self) -> bool:

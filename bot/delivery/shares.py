@@ -5,8 +5,9 @@ Each delivery worker beats in the database (storage.delivery_instances) and pace
 one conversation. The changes are ordered so that the sum never exceeds the ceiling in any window:
 
 - a share that falls (someone joined) falls at once;
-- a share that rises (someone stopped or died) rises one app window later (`SETTLE`), after the
-  calls the other made before it went have left every one-second window;
+- a share that rises because someone stopped rises one app window later (`SETTLE`), after the
+  calls it made before it went have left every one-second window; because someone died, at once:
+  its lease (at least `beat_every + SETTLE`) has already outlasted its last calls;
 - an instance that joins while others are live sends nothing until they have all beaten at least
   once since (`beat_every`) and their calls at the old share have left the window (`SETTLE`).
 
@@ -95,7 +96,10 @@ class CeilingShare:
         if membership.joined and live > 1:
             # The others learn of us at their next beat; their calls at the old share must age out.
             self._pacer.hold_all(self.beat_every + SETTLE)
-        if live >= self.live or membership.joined:
+        # The dead made their last calls before their lease ran out, a window and more ago
+        # (lease ≥ beat_every + SETTLE); only a clean leave can have called just now.
+        only_dead_went = live == self.live - len(membership.dead)
+        if live >= self.live or membership.joined or only_dead_went:
             self._rise = None
             self._apply(live)
         elif self._rise is None or self._rise[1] != live:

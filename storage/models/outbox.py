@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId
@@ -67,4 +67,4 @@ class DeliveryInstance(Base):
     started_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
     expires_at: Mapped[datetime]  # dead (its share and claims go to the others) after this
-    share: Mapped[float]  # requests/s it paces at, for the operator to see
+    share: Mapped[float] = mapped_column(Float)  # requests/s it paces at, for the operator to see

@@ -130,7 +130,7 @@ class DeliveryWorker:
             lease=config.lease,
             on_settled=on_settled,
         )
-        self._slots = asyncio.Semaphore(config.concurrency)
+        self._calls = asyncio.Semaphore(config.concurrency)  # Teams calls in flight
 
     @property
     def tally(self) -> Counter[str]:
@@ -208,17 +208,16 @@ class DeliveryWorker:
         return self.tally - before
 
     async def deliver(self, item: OutboxItem, found: Directory) -> None:
-        async with self._slots:
+        try:
+            await self._deliver(item, found)
+        except Exception:
+            # Flagged, not retried: the failure may have come after Teams took the message.
+            log.exception("delivering %s failed unexpectedly", item.key)
+            why = "internal error while delivering; see the logs"
             try:
-                await self._deliver(item, found)
-            except Exception:
-                # Flagged, not retried: the failure may have come after Teams took the message.
-                log.exception("delivering %s failed unexpectedly", item.key)
-                why = "internal error while delivering; see the logs"
-                try:
-                    await self._outcomes.record(item, DeliveryStatus.UNKNOWN, last_error=why)
-                except Exception:  # the database too: the lease runs out and recovery flags it
-                    log.exception("could not flag %s unknown", item.key)
+                await self._outcomes.record(item, DeliveryStatus.UNKNOWN, last_error=why)
+            except Exception:  # the database too: the lease runs out and recovery flags it
+                log.exception("could not flag %s unknown", item.key)
 
     async def _deliver(self, item: OutboxItem, found: Directory) -> None:
         outcomes = self._outcomes
@@ -239,21 +238,28 @@ class DeliveryWorker:
             return await outcomes.hand_back(item, wait)
         if not await outcomes.sending(item):
             return None
-        # The slot is taken last, so the call reaches Teams when the limiter said, not a commit's
-        # worth of jitter later.
-        slot = await self._pacer.acquire(route.pace_key)
-        if not isinstance(slot, Slot):  # a 429 paused everyone meanwhile: Teams was not called
+        # Only the call holds one of the `concurrency` places, not the commits around it. The
+        # pacing slot is taken last, so the call reaches Teams when the limiter said, not a
+        # commit's worth of jitter later.
+        async with self._calls:
+            slot = await self._pacer.acquire(route.pace_key)
+            outcome = await self._call_in(slot, route, item) if isinstance(slot, Slot) else None
+        if outcome is None:  # a pause or a hold came up meanwhile: Teams was not called
+            assert not isinstance(slot, Slot)
             return await outcomes.hand_back(item, slot, attempts=item.attempts)
+        if isinstance(outcome, DeliveryError):
+            return await outcomes.failed(item, route, outcome, attempts=item.attempts + 1)
+        await outcomes.sent(item, route, outcome)
+
+    async def _call_in(self, slot: Slot, route: Route, item: OutboxItem) -> Sent | DeliveryError:
         try:
-            sent = await asyncio.wait_for(self._call(route, item), self.config.call_timeout)
+            return await asyncio.wait_for(self._call(route, item), self.config.call_timeout)
         except DeliveryError as error:
-            return await outcomes.failed(item, route, error, attempts=item.attempts + 1)
+            return error
         except TimeoutError:
-            timeout = DeliveryError.timeout(f"no answer within {self.config.call_timeout:g}s")
-            return await outcomes.failed(item, route, timeout, attempts=item.attempts + 1)
+            return DeliveryError.timeout(f"no answer within {self.config.call_timeout:g}s")
         finally:
             self._pacer.answered(slot)
-        await outcomes.sent(item, route, sent)
 
     async def _call(self, route: Route, item: OutboxItem) -> Sent:
         if route.operation is Operation.THREAD:

@@ -19,14 +19,15 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import resource
 import signal
+import socket
 import sys
 import tempfile
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,8 +40,8 @@ from bot.delivery.worker import DeliveryConfig, DeliveryWorker
 from bot.settings import Settings
 from bot.teams.adapter import new_adapter
 from bot.teams.gateway import BotFrameworkGateway
-from domain.outbox import MessageKind, Recipient, message_payload
-from storage import outbox
+from domain.outbox import OPEN_STATUSES, MessageKind, Recipient, message_payload
+from storage import delivery_instances, outbox
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import upgrade
 from storage.models import ConversationRef, OutboxMessage, Person
@@ -48,6 +49,7 @@ from tests.databases import private_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+IDLE_POLL = DeliveryConfig().idle_poll
 
 
 def _args() -> argparse.Namespace:
@@ -99,7 +101,7 @@ async def _start_fake(args: argparse.Namespace, dump: Path) -> tuple[asyncio.sub
     return process, line.split()[1]
 
 
-async def _seed(sessions: Any, people: int, service_url: str) -> list[str]:
+async def _seed(sessions: Any, people: int, service_url: str) -> list[int]:
     now = datetime.now(UTC)
     async with sessions.begin() as session:
         await session.execute(
@@ -134,21 +136,26 @@ async def _seed(sessions: Any, people: int, service_url: str) -> list[str]:
                 for n in range(people)
             ],
         )
-        keys = []
-        for n in range(people):
-            key = f"prompt/bench/person-{ids[f'p{n}@council.gov.uk']}/0"
-            card = {
-                "type": "AdaptiveCard",
-                "version": "1.5",
-                "body": [{"type": "TextBlock", "text": key}],
-            }
+    return [ids[f"p{n}@council.gov.uk"] for n in range(people)]
+
+
+async def _enqueue(sessions: Any, person_ids: list[int], *, due_in: float = 0.0) -> list[str]:
+    """The month's prompts, one per person, due now or `due_in` seconds from now."""
+    now = datetime.now(UTC)
+    due = now + timedelta(seconds=due_in) if due_in else None
+    keys = []
+    async with sessions.begin() as session:
+        for person_id in person_ids:
+            key = f"prompt/bench/person-{person_id}/0"
+            card = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": key}]}
             await outbox.enqueue(
                 session,
                 key=key,
-                recipient=Recipient.person(ids[f"p{n}@council.gov.uk"]),
+                recipient=Recipient.person(person_id),
                 kind=MessageKind.PROMPT,
                 payload=message_payload(card=card),
                 now=now - timedelta(seconds=1),
+                not_before=due,
             )
             keys.append(key)
     return keys
@@ -178,10 +185,11 @@ async def _run(args: argparse.Namespace, workdir: Path, url: str) -> None:
     engine = new_engine(url)
     sessions = new_sessionmaker(engine)
     try:
-        keys = await _seed(sessions, args.people, service_url)
+        people = await _seed(sessions, args.people, service_url)
         if args.instances > 1:
-            run = await _deliver_in_processes(args, url, workdir)
+            keys, run = await _deliver_in_servers(args, url, workdir, sessions, people)
         else:
+            keys = await _enqueue(sessions, people)
             run = await _deliver_here(args, url, sessions)
         async with sessions() as session:
             statuses = Counter((await session.scalars(select(OutboxMessage.status))).all())
@@ -205,11 +213,14 @@ async def _deliver_here(args: argparse.Namespace, url: str, sessions: Any) -> Ru
     peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
     tracemalloc.stop()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return Run(wall, cpu, peak, rss_mb, worker.rate_cuts(), *worker.paused_total(), sent=[worker.tally["sent"]])
+    return Run(wall, cpu, peak, rss_mb, worker.rate_cuts(), *worker.paused_total())
 
 
-async def _deliver_in_processes(args: argparse.Namespace, url: str, workdir: Path) -> Run:
-    """`cqcbot deliver --until-empty` N times at once, as N instances of a deployment would."""
+async def _deliver_in_servers(
+    args: argparse.Namespace, url: str, workdir: Path, sessions: Any, people: list[int]
+) -> tuple[list[str], Run]:
+    """N `cqcbot serve` instances, as a deployment runs them: up and sharing the ceiling before
+    the round opens (their start-up is not the fan-out's), then the prompts are queued."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("Microsoft")}
     env.update(
         DATABASE_URL=url,
@@ -218,43 +229,73 @@ async def _deliver_in_processes(args: argparse.Namespace, url: str, workdir: Pat
         DELIVERY_APP_RATE=str(args.app_rate),
         DELIVERY_CONCURRENCY=str(args.concurrency),
         DELIVERY_BATCH=str(args.batch),
-        COLUMNS="200",
+        LOG_LEVEL="WARNING",
     )
-    started = time.monotonic()
-    processes = [
+    servers = [
         await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
-            "deliver",
-            "--until-empty",
+            "serve",
             cwd=workdir,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=(workdir / f"deliver-{n}.log").open("w"),
+            env={**env, "PORT": str(_free_port())},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=(workdir / f"serve-{n}.log").open("w"),
         )
         for n in range(args.instances)
     ]
-    outputs = await asyncio.gather(*(p.communicate() for p in processes))
-    wall = time.monotonic() - started
+    try:
+        await _until(sessions, lambda s: _all_sharing(s, args.instances, args.app_rate), within=120)
+        started = time.monotonic()
+        # Due a little later, as a round opening at 09:00 is: every instance, polling the outbox
+        # while idle (every 2 s), sees when and wakes for it, rather than one polling late.
+        keys = await _enqueue(sessions, people, due_in=IDLE_POLL + 0.5)
+        await _until(sessions, _nothing_open, within=600)
+        wall = time.monotonic() - started
+    finally:
+        for server in servers:
+            if server.returncode is None:
+                server.send_signal(signal.SIGTERM)
+        await asyncio.gather(*(server.wait() for server in servers))
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    sent = [int(m[1]) if (m := _SENT.search(out.decode())) else 0 for out, _ in outputs]
-    return Run(wall, usage.ru_utime + usage.ru_stime, None, usage.ru_maxrss / 1024, None, None, None, sent=sent)
+    return keys, Run(wall, usage.ru_utime + usage.ru_stime, None, usage.ru_maxrss / 1024, None, None, None)
 
 
-_SENT = re.compile(r"Sent (\d+);")
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _until(sessions: Any, done: Callable[[Any], Awaitable[bool]], *, within: float) -> None:
+    async with asyncio.timeout(within):
+        while True:
+            async with sessions() as session:
+                if await done(session):
+                    return
+            await asyncio.sleep(0.25)
+
+
+async def _all_sharing(session: Any, instances: int, ceiling: float) -> bool:
+    """Every instance is live and pacing at its share (as of its last heartbeat)."""
+    live = await delivery_instances.live_instances(session, now=datetime.now(UTC))
+    return len(live) == instances and all(i.share == ceiling / instances for i in live)
+
+
+async def _nothing_open(session: Any) -> bool:
+    counts = await outbox.status_counts(session)
+    return not any(counts[s] for s in OPEN_STATUSES)
 
 
 @dataclass(frozen=True)
 class Run:
-    wall: float  # seconds, delivery only (with --instances: from the processes' start)
+    wall: float  # seconds, delivery only (with --instances: from queueing the prompts to the last outcome)
     cpu: float  # seconds of CPU: this process, or the delivery processes (and the fake)
     peak: int | None  # bytes of Python heap, with --tracemalloc
-    rss_mb: float  # max RSS: this process, or the largest child
+    rss_mb: float  # max RSS: this process, or the largest child process
     rate_cuts: int | None  # AIMD decreases of the app rate (in-process only)
     pauses: int | None  # whole-app pauses for repeated app-level 429s (in-process only)
     paused: float | None  # seconds they covered
-    sent: list[int]  # prompts each instance sent
 
 
 def _report(
@@ -287,7 +328,7 @@ def _report(
     )
     rate = f"{len(calls)} requests in {span:.1f} s = {len(calls) / span:.1f}/s"
     line("OVERALL RATIO", f"{overall:.3f} of the ceiling ({rate})")
-    line("prompts delivered", f"{delivered} = {delivered / span:.1f}/s; per instance {run.sent}")
+    line("prompts delivered", f"{delivered} = {delivered / span:.1f}/s")
     line("window violations", f"{violations}  (calls over an app or conversation window, as Teams counts them)")
     line("refused by the fake", f"{dict(refused) or 'none'}  (random: injected; throttled: over a window)")
     if run.rate_cuts is not None:

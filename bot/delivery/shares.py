@@ -31,6 +31,7 @@ from storage.engine import Sessions
 log = logging.getLogger(__name__)
 
 SETTLE = 1.25  # seconds: the app's one-second window, and some slack for a late loop
+BEAT_AT_MOST_EVERY = 1.0  # seconds: a joining instance waits about this long for the others
 
 
 class CeilingShare:
@@ -57,7 +58,7 @@ class CeilingShare:
         self._lease = lease
         self._clock = clock
         self._monotonic = monotonic
-        self.beat_every = lease.total_seconds() / 4
+        self.beat_every = min(lease.total_seconds() / 4, BEAT_AT_MOST_EVERY)
         self._next_beat = float("-inf")
         self._rise: tuple[float, int] | None = None  # (when, live count) a higher share applies
 

@@ -46,6 +46,7 @@ from storage.outbox_recipients import Directory
 log = logging.getLogger(__name__)
 
 PAUSE_REFRESH = 0.5  # seconds between looks at the pause other instances may have recorded
+CLAIM_AHEAD = 1.0  # seconds of sending, at this instance's rate, that it claims ahead
 
 
 def utc_now() -> datetime:
@@ -131,6 +132,7 @@ class DeliveryWorker:
             on_settled=on_settled,
         )
         self._calls = asyncio.Semaphore(config.concurrency)  # Teams calls in flight
+        self._in_hand = 0  # rows claimed and not yet settled
 
     @property
     def tally(self) -> Counter[str]:
@@ -188,11 +190,20 @@ class DeliveryWorker:
         return None if wake is None else max(0.0, (wake - self._clock()).total_seconds())
 
     async def claim(self, limit: int) -> tuple[list[OutboxItem], Directory]:
+        """Up to `limit` due rows — fewer when more would take this instance longer than
+        CLAIM_AHEAD seconds to send at its share: rows held here wait while another instance
+        with nothing left to do could have sent them."""
+        ahead = max(self.config.concurrency, math.ceil(self._pacer.current_rate() * CLAIM_AHEAD))
+        limit = min(limit, ahead - self._in_hand)
+        if limit < min(ahead // 2, self.config.batch // 2) and self._in_hand:  # claims in chunks, not row by row
+            return [], Directory()
         async with self._sessions.begin() as session:
             items = await ledger.claim_due(
                 session, now=self._clock(), limit=limit, worker=self.name, lease=self.config.lease
             )
-            return items, await recipients.directory(session, items) if items else Directory()
+            found = await recipients.directory(session, items) if items else Directory()
+        self._in_hand += len(items)
+        return items, found
 
     async def run_once(self) -> Counter[str]:
         """One batch, as an instance of its own that leaves when done: recover, claim what is
@@ -218,6 +229,8 @@ class DeliveryWorker:
                 await self._outcomes.record(item, DeliveryStatus.UNKNOWN, last_error=why)
             except Exception:  # the database too: the lease runs out and recovery flags it
                 log.exception("could not flag %s unknown", item.key)
+        finally:
+            self._in_hand -= 1
 
     async def _deliver(self, item: OutboxItem, found: Directory) -> None:
         outcomes = self._outcomes

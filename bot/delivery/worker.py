@@ -249,12 +249,13 @@ class DeliveryWorker:
         wait = self._pacer.wait_time(route.pace_key)  # inf: until a call in flight is answered
         if (wait > self.config.max_local_wait and not math.isinf(wait)) or self.stopping:
             return await outcomes.hand_back(item, wait)
-        if not await outcomes.sending(item):
-            return None
-        # Only the call holds one of the `concurrency` places, not the commits around it. The
-        # pacing slot is taken last, so the call reaches Teams when the limiter said, not a
-        # commit's worth of jitter later.
+        # One of the `concurrency` places is held from `sending` to the answer, not while the
+        # outcome is committed: a row waiting for a place would sit in `sending` (unknown after
+        # a crash). The pacing slot is taken last, so the call reaches Teams when the limiter
+        # said, not a commit's worth of jitter later.
         async with self._calls:
+            if not await outcomes.sending(item):
+                return None
             slot = await self._pacer.acquire(route.pace_key)
             outcome = await self._call_in(slot, route, item) if isinstance(slot, Slot) else None
         if outcome is None:  # a pause or a hold came up meanwhile: Teams was not called

@@ -58,10 +58,10 @@ class Settings(BaseSettings):
     bot_openid_metadata_url: str = Field(
         "https://login.botframework.com/v1/.well-known/openidconfiguration", validation_alias="BOT_OPENID_METADATA_URL"
     )
-    # Proactive delivery (the outbox worker). With several instances, give each a share of the
-    # app rate: Teams allows 50 requests/s per app per tenant in all.
+    # Proactive delivery (the outbox worker). The app rate is the ceiling for the whole deployment
+    # (Teams allows 50 requests/s per app per tenant): running instances divide it between them.
     delivery_enabled: bool = Field(True, validation_alias="DELIVERY_ENABLED")
-    delivery_app_rate: float = Field(30.0, gt=0, le=50, validation_alias="DELIVERY_APP_RATE")
+    delivery_app_rate: float = Field(50.0, gt=0, le=50, validation_alias="DELIVERY_APP_RATE")
     delivery_max_attempts: int = Field(5, ge=1, le=20, validation_alias="DELIVERY_MAX_ATTEMPTS")
     delivery_batch: int = Field(50, ge=1, le=1000, validation_alias="DELIVERY_BATCH")
     delivery_concurrency: int = Field(8, ge=1, le=64, validation_alias="DELIVERY_CONCURRENCY")
@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(1, ge=1, le=32, validation_alias="WEB_CONCURRENCY")
     shutdown_grace_seconds: float = Field(10, gt=0, le=120, validation_alias="SHUTDOWN_GRACE_SECONDS")
     metrics_token: str = Field("", validation_alias="METRICS_TOKEN")
+    # An instance that has not beaten for this long is dead: its share and its claims return.
+    delivery_instance_lease_seconds: float = Field(15, ge=2, le=300, validation_alias="DELIVERY_INSTANCE_LEASE_SECONDS")
 
     @property
     def local_mode(self) -> bool:

@@ -164,7 +164,7 @@ class Step:
 
     status: DeliveryStatus
     delay: float | None = None  # seconds until the next attempt (status PENDING)
-    pause_all: float | None = None  # seconds every sender waits (a 429's Retry-After)
+    throttled: bool = False  # a 429: its conversation waits `delay` (domain.congestion decides the rest)
     unreachable: bool = False  # mark the recipient unreachable
 
 
@@ -198,7 +198,7 @@ class RetryPolicy:
             return Step(DeliveryStatus.FAILED)
         if error.status == 429:
             wait = error.retry_after if error.retry_after is not None else self.backoff(attempts, random)
-            return Step(DeliveryStatus.PENDING, delay=wait, pause_all=wait)
+            return Step(DeliveryStatus.PENDING, delay=wait, throttled=True)
         return Step(DeliveryStatus.PENDING, delay=self.backoff(attempts, random))
 
 

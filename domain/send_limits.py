@@ -1,22 +1,32 @@
-"""Teams' rate limits as sliding windows: how long a send must wait so no window overflows.
+"""Teams' rate limits as sliding windows that no send can overflow, whenever Teams counts it.
 
 Pure and clock-free: every method takes `now` in monotonic seconds, so tests replay any schedule.
 Teams counts every send and every conversation creation per conversation (thread) against
-7 per 1 s, 8 per 2 s, 60 per 30 s and 1800 per hour, and all calls of the app against a rate per
-second (30 in the older page, 50 in the current one).
+7 per 1 s, 8 per 2 s, 60 per 30 s and 1800 per hour, and every call of the app against a rate per
+second (50 per app per tenant; 30 in an older page).
+
+Teams counts a request when it arrives, which we cannot see: only that it lies between the moment
+we started the call and the moment its answer came back (never, yet, while it is in flight). So a
+call may start at `t` only if fewer than `limit` earlier calls were answered after `t - seconds`
+(a call in flight counts as answered at infinity). Then no `limit + 1` calls can have arrived within
+`seconds` of each other, whatever their latencies: of any such group, the one started last started
+before the group's last arrival, so all the others were answered after that start minus the
+window — and it would have had to wait. That is exact, not a bucket: nothing bursts past a window.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+import math
+from bisect import bisect_right, insort
 from dataclasses import dataclass
+
+INFLIGHT = math.inf  # the answer time of a call not answered yet
 
 
 @dataclass(frozen=True)
 class Window:
-    limit: int  # at most this many sends...
+    limit: int  # at most this many calls...
     seconds: float  # ...in any span this long
-    smoothing: bool = False  # ours, not Teams': paces bookings, need not hold at arrival
 
 
 TEAMS_CONVERSATION_WINDOWS: tuple[Window, ...] = (
@@ -28,144 +38,156 @@ TEAMS_CONVERSATION_WINDOWS: tuple[Window, ...] = (
 
 
 def app_windows(rate: float) -> tuple[Window, ...]:
-    """The per-app rate: at most `rate` sends in any second, booked evenly (one per 1/rate s).
-
-    Even booking never bursts: a burst is booked at once but sent over the time its database
-    commits and HTTP calls take, so it would reach Teams bunched up against the next second's.
-    """
+    """The per-app rate as a window: `rate` calls in any second (a fraction rounds down, so
+    shares of a ceiling never add up to more than it), or one call per 1/rate s below 1/s."""
     if rate <= 0:
         raise ValueError("the app rate must be positive")
     if rate < 1:
         return (Window(1, 1.0 / rate),)
-    return (Window(int(rate), 1.0), Window(1, 1.0 / rate, smoothing=True))
+    return (Window(math.floor(rate), 1.0),)
 
 
-class _Series:
-    """The sends under one key. `booked`: when each was booked, ascending (a booking only ever
-    goes after the last). `counted`: when Teams may have counted each — its booking until it is
-    answered, then its answer, the latest it can have arrived — kept sorted."""
+def shared_windows(windows: tuple[Window, ...], instances: int) -> tuple[Window, ...]:
+    """One instance's part of a conversation's windows when `instances` may send to it: the limits
+    divided, rounded down, at least one. Exact while `instances` ≤ the smallest limit (7)."""
+    if instances <= 1:
+        return windows
+    return tuple(Window(max(1, w.limit // instances), w.seconds) for w in windows)
 
-    def __init__(self, windows: tuple[Window, ...], margin: float) -> None:
-        self.windows = tuple(Window(w.limit, w.seconds * (1 + margin), w.smoothing) for w in windows)
-        self.horizon = max(w.seconds for w in self.windows)
-        self.booked: list[float] = []
-        self.counted: list[float] = []
 
-    def earliest(self, now: float) -> float:
-        """The first moment ≥ now (and ≥ the last booking) when one more send fits every window."""
-        at = max(now, self.booked[-1]) if self.booked else now
+class CallLog:
+    """The calls made under one key: their answer times (INFLIGHT until answered), sorted."""
+
+    def __init__(self, windows: tuple[Window, ...]) -> None:
+        self.windows = windows
+        self.answers: list[float] = []
+
+    def ready_at(self, now: float) -> float:
+        """The first moment ≥ now when one more call fits every window (INFLIGHT: not before an
+        answer comes back)."""
+        at = now
         for window in self.windows:
-            times = self.booked if window.smoothing else self.counted
-            if len(times) >= window.limit:
-                # The send `limit` places back must have left the window.
-                at = max(at, times[-window.limit] + window.seconds)
+            if len(self.answers) >= window.limit:
+                # The `limit`-th latest answer must have left the window.
+                at = max(at, self.answers[-window.limit] + window.seconds)
         return at
 
-    def book(self, at: float) -> None:
-        self.booked.append(at)
-        insort(self.counted, at)
+    def started(self) -> None:
+        self.answers.append(INFLIGHT)
 
-    def answered(self, booked_at: float, now: float) -> None:
-        i = bisect_left(self.counted, booked_at)
-        if i < len(self.counted) and self.counted[i] == booked_at and now > booked_at:
-            del self.counted[i]
-            insort(self.counted, now)
+    def answered(self, now: float) -> None:
+        if self.answers and self.answers[-1] == INFLIGHT:
+            self.answers.pop()  # every call in flight looks alike: any one of them stands for it
+            insort(self.answers, now)
 
     def forget(self, now: float) -> None:
-        """Drop sends too old to matter for any send from `now` on."""
-        for times in (self.booked, self.counted):
-            cut = bisect_right(times, now - self.horizon)
-            if cut:
-                del times[:cut]
+        """Drop answers too old to matter for any call from `now` on."""
+        horizon = max((w.seconds for w in self.windows), default=0.0)
+        cut = bisect_right(self.answers, now - horizon)
+        if cut:
+            del self.answers[:cut]
 
     @property
-    def last(self) -> float | None:
-        return max(self.booked[-1], self.counted[-1]) if self.booked else None
-
-
-@dataclass(frozen=True)
-class Booking:
-    """`booked`: a slot is taken (at `at`) and the send goes after `wait` seconds. Otherwise
-    nothing is booked and the caller should ask again after `wait` seconds (or put it off)."""
-
-    booked: bool
-    wait: float
-    at: float | None = None
+    def idle(self) -> bool:
+        return not self.answers
 
 
 class SendLimiter:
-    """Per-conversation and per-app sliding windows, plus a pause every send honours (a 429).
+    """The app's window and each conversation's, a hold on a conversation Teams throttled, and a
+    pause every call honours. A call is `start`ed when it goes out and `answer`ed when its answer
+    (or failure) comes back; `wait_time` says how long a call must wait before it may start.
 
-    Teams counts a send when it arrives, which is after it was booked and before it was answered:
-    an answered send counts from its answer (`answered`), so slots keep their distance however
-    late a call went out. `margin` lengthens every window by that share (0.02: 2 %) for what
-    remains: sends still unanswered when a window is checked.
+    `spacing` (ours, not Teams'): calls are also spread one per 1/rate s, with `tolerance` seconds
+    of catching up after a late start, so they do not queue up at Teams and come back late.
     """
 
     def __init__(
         self,
-        app_rate: float = 30.0,
+        app_rate: float = 50.0,
         *,
         conversation_windows: tuple[Window, ...] = TEAMS_CONVERSATION_WINDOWS,
-        margin: float = 0.02,
+        spacing: bool = True,
+        tolerance: float = 0.1,
     ) -> None:
-        self._app = _Series(app_windows(app_rate), margin)
+        self._app = CallLog(app_windows(app_rate))
+        self._rate = app_rate
         self._conversation_windows = conversation_windows
-        self._margin = margin
-        self._conversations: dict[str, _Series] = {}
-        self._paused_until = float("-inf")
-        self._bookings = 0
+        self._conversations: dict[str, CallLog] = {}
+        self._holds: dict[str, float] = {}
+        self._paused_until = -math.inf
+        self._spacing = spacing
+        self._tolerance = tolerance
+        self._next_slot = -math.inf  # when the next evenly spaced call is due
+        self._starts = 0
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def set_rate(self, rate: float) -> None:
+        """A new app rate, from now on. Lowering it takes effect at once (the calls already made
+        count against the smaller window); raising it too, so a caller that raises a share other
+        instances were using waits a window first."""
+        self._rate = rate
+        self._app.windows = app_windows(rate)
+
+    def set_conversation_windows(self, windows: tuple[Window, ...]) -> None:
+        self._conversation_windows = windows
+        for log in self._conversations.values():
+            log.windows = windows
 
     def pause_until(self, until: float) -> None:
-        """No send starts before `until` (monotonic seconds); a shorter pause never shortens it."""
+        """No call starts before `until`; a shorter pause never shortens a longer one."""
         self._paused_until = max(self._paused_until, until)
 
     def paused_for(self, now: float) -> float:
         return max(0.0, self._paused_until - now)
 
+    def hold(self, conversation: str, until: float) -> None:
+        """No call to `conversation` starts before `until` (Teams throttled it); others go on."""
+        self._holds[conversation] = max(self._holds.get(conversation, -math.inf), until)
+
     def wait_time(self, conversation: str, now: float) -> float:
-        """Seconds before one more send to `conversation` fits every window (0.0: it fits now)."""
-        series = self._conversations.get(conversation)
-        ready = series.earliest(now) if series else now
-        return max(0.0, max(ready, self._app.earliest(ready), self._paused_until) - now)
+        """Seconds before one more call to `conversation` may start (0.0: now; INFLIGHT: once a
+        call in flight is answered)."""
+        ready = max(now, self._paused_until, self._holds.get(conversation, -math.inf))
+        log = self._conversations.get(conversation)
+        if log is not None:
+            ready = log.ready_at(ready)
+        ready = self._app.ready_at(ready)
+        if self._spacing:
+            ready = max(ready, self._next_slot - self._tolerance)
+        return max(0.0, ready - now)
 
-    def reserve(self, conversation: str, now: float) -> Booking:
-        """Book a slot for one send to `conversation` if the conversation and pause allow it now.
+    def start(self, conversation: str, now: float) -> bool:
+        """Count a call to `conversation` starting now, if it may; False (nothing counted) if not."""
+        if self.wait_time(conversation, now) > 0:
+            return False
+        log = self._conversations.get(conversation)
+        if log is None:
+            log = self._conversations[conversation] = CallLog(self._conversation_windows)
+        log.started()
+        self._app.started()
+        self._next_slot = max(now, self._next_slot) + 1.0 / self._rate
+        self._starts += 1
+        if self._starts % 1000 == 0:
+            self._forget(now)
+        return True
 
-        The per-app slot may lie a little in the future (the returned wait). A conversation that
-        must wait books nothing, so it never holds up sends to other conversations.
-        """
-        paused = self.paused_for(now)
-        if paused > 0:
-            return Booking(False, paused)
-        series = self._conversations.get(conversation)
-        if series is None:
-            series = _Series(self._conversation_windows, self._margin)
-            self._conversations[conversation] = series
-        series.forget(now)
+    def answered(self, conversation: str, now: float) -> None:
+        """A call to `conversation` started earlier has its answer (or gave up) now."""
+        self._app.answered(now)
+        log = self._conversations.get(conversation)
+        if log is not None:
+            log.answered(now)
+
+    def in_flight(self) -> int:
+        return sum(1 for t in self._app.answers if t == INFLIGHT)
+
+    def _forget(self, now: float) -> None:
         self._app.forget(now)
-        ready = series.earliest(now)
-        if ready > now:
-            return Booking(False, ready - now)
-        at = self._app.earliest(now)
-        self._app.book(at)
-        series.book(at)
-        self._bookings += 1
-        if self._bookings % 1000 == 0:
-            self._forget_idle(now)
-        return Booking(True, at - now, at)
-
-    def answered(self, conversation: str, booked_at: float, now: float) -> None:
-        """The send booked at `booked_at` has had its answer, so it reached Teams at some moment
-        up to `now`: count it at `now`. Slots after it then keep their distance from when Teams
-        really counted it, however late the call went out (a cold connection, a busy thread)."""
-        self._app.answered(booked_at, now)
-        series = self._conversations.get(conversation)
-        if series is not None:
-            series.answered(booked_at, now)
-
-    def _forget_idle(self, now: float) -> None:
-        conversations = self._conversations.items()
-        idle = [k for k, s in conversations if s.last is None or s.last < now - s.horizon]
-        for key in idle:
-            del self._conversations[key]
+        for key, log in list(self._conversations.items()):
+            log.forget(now)
+            if log.idle:
+                del self._conversations[key]
+        self._holds = {k: t for k, t in self._holds.items() if t > now}

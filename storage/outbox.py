@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Update, and_, bindparam, func, select, update
+from sqlalchemy import BindParameter, Update, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.outbox import DeliveryStatus, MessageKind, Recipient, check_payload
@@ -211,10 +211,15 @@ class Recovered:
     unknown: int  # were being sent: flagged for a human
 
 
-async def recover_abandoned(session: AsyncSession, *, now: datetime, ignore_leases: bool = False) -> Recovered:
-    """Rows whose worker's lease ran out (it crashed or hung). `ignore_leases` is for a restart
-    after a crash when no other worker can be running (one SQLite instance, an operator's word)."""
+async def recover_abandoned(
+    session: AsyncSession, *, now: datetime, ignore_leases: bool = False, dead_workers: Collection[str] = ()
+) -> Recovered:
+    """Rows whose worker's lease ran out (it crashed or hung), or whose worker is known dead (its
+    heartbeat stopped: `dead_workers`). `ignore_leases` is for a restart after a crash when no
+    other worker can be running (one SQLite instance, an operator's word)."""
     expired = OutboxMessage.lease_expires_at < now
+    if dead_workers:
+        expired = or_(expired, OutboxMessage.claimed_by.in_(list(dead_workers)))
     claimed = OutboxMessage.status == S.CLAIMED.value
     sending = OutboxMessage.status == S.SENDING.value
     requeued = await session.execute(

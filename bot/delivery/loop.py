@@ -59,7 +59,7 @@ async def _step(
     seconds to wait before the next step, or None when the run is over."""
     batch = worker.config.batch
     claimed: list[OutboxItem] = []
-    paused = await worker.refresh_pause()  # also while busy: another instance may have hit a 429
+    paused = await worker.refresh_shared_state()  # also while busy: instances come and go, pauses
     if len(active) <= batch // 2 and paused <= 0:
         claimed, found = await worker.claim(batch - len(active))
         for item in claimed:
@@ -113,3 +113,4 @@ async def _finish(worker: DeliveryWorker, active: set[asyncio.Task[None]]) -> No
         await worker.release()
     except Exception:  # the database has gone: the leases run out and recovery takes them
         log.exception("could not hand back delivery worker %s's claims", worker.name)
+    await worker.leave()

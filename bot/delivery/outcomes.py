@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from bot.delivery.pacing import Pacer
 from bot.delivery.routing import Operation, Route, Settle
+from domain.congestion import Signal
 from domain.outbox import DeliveryError, DeliveryStatus, RandomSource, RetryPolicy, Sent
 from storage import outbox as ledger
 from storage import outbox_recipients as recipients
@@ -95,14 +96,19 @@ class Outcomes:
         await self.record(item, S.PENDING, **fields)
 
     async def failed(self, item: OutboxItem, route: Route | None, error: DeliveryError, *, attempts: int) -> None:
-        """Teams refused (or never answered): retry later, pause everyone, mark unreachable, or
-        give up — as the retry policy says."""
+        """Teams refused (or never answered): retry later, mark unreachable, or give up — as the
+        retry policy says. A 429 holds its conversation; the pacer decides whether it also means
+        the app is over its rate, and a pause it orders is shared with every instance."""
         updating = route is not None and route.operation is Operation.UPDATE
         step = self._policy.next_step(error, attempts=attempts, random=self._random, updating=updating)
-        if step.pause_all:
-            self._pacer.pause(step.pause_all)
-            if self._events is not None:
-                self._events.paused(step.pause_all)
+        pause = 0.0
+        if step.throttled:
+            # A roster read or chat creation has no conversation yet: its recipient stands for it.
+            key = route.pace_key if route is not None else f"recipient:{item.person_id or item.conversation_ref_id}"
+            if self._pacer.throttled(key, step.delay or 0.0) is Signal.PAUSE:
+                pause = step.delay or 0.0
+                if self._events is not None:
+                    self._events.paused(pause)
         now = self._clock()
         fields: dict[str, Any] = {
             "attempts": attempts,
@@ -113,9 +119,8 @@ class Outcomes:
             fields["next_attempt_at"] = now + timedelta(seconds=step.delay or 0.0)
 
         async def write(session: Session) -> bool:
-            if step.pause_all:
-                until = now + timedelta(seconds=step.pause_all)
-                await ledger.pause(session, until=until, reason=str(error), now=now)
+            if pause:
+                await ledger.pause(session, until=now + timedelta(seconds=pause), reason=str(error), now=now)
             if step.unreachable:
                 await self._mark_unreachable(session, item, route, error, now)
             return await ledger.settle(session, item.id, worker=self._worker, status=step.status, now=now, **fields)

@@ -4,7 +4,7 @@ are the only way a schema is made; importing this package registers every table 
 from storage.models.audit import AuditEntry, ProcessedActivity
 from storage.models.base import Base, BigId
 from storage.models.checkin import ProgressRequest, ProgressUpdate, RoundRow
-from storage.models.outbox import DeliveryState, OutboxMessage
+from storage.models.outbox import DeliveryInstance, DeliveryState, OutboxMessage
 from storage.models.plan import (
     ActionDelegate,
     ConversationRef,
@@ -23,6 +23,7 @@ __all__ = [
     "Base",
     "BigId",
     "ConversationRef",
+    "DeliveryInstance",
     "DeliveryState",
     "ImprovementAction",
     "Metric",

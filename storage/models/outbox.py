@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, BigId
@@ -56,3 +56,15 @@ class DeliveryState(Base):
     paused_until: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(String(400))
     updated_at: Mapped[datetime]
+
+
+class DeliveryInstance(Base):
+    """A running delivery worker while its heartbeat is fresh: the deployment's ceiling
+    (DELIVERY_APP_RATE) is divided between the live ones."""
+
+    __tablename__ = "delivery_instance"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    expires_at: Mapped[datetime]  # dead (its share and claims go to the others) after this
+    share: Mapped[float] = mapped_column(Float)  # requests/s it paces at, for the operator to see

@@ -121,7 +121,8 @@ class FakeConnector(TeamsState):
         self._delays.append(DelayRule(seconds, times, compile_match(match)))
 
     def throttle_teams_limits(self, enabled: bool = True, *, app_rate: float | None = 50.0) -> None:
-        """429 + Retry-After beyond Teams' per-conversation limits and `app_rate` calls/s."""
+        """429 + Retry-After, and a recorded violation, for any call over Teams' per-conversation
+        windows or `app_rate` calls in any one second."""
         self._limiter.configure(per_thread=enabled, app_rate=app_rate if enabled else None)
 
     def inject_random_failures(
@@ -148,8 +149,9 @@ class FakeConnector(TeamsState):
         return [c for c in self.calls if matches(c)]
 
     def window_violations(self) -> list[str]:
-        """Per-conversation Teams send windows overrun by accepted calls (empty when fine)."""
-        return window_violations(self.calls)
+        """Every Teams window a call overran: those the enforced limits refused (429), and any
+        per-conversation send window overrun by accepted calls (empty when fine)."""
+        return self._limiter.violations + window_violations(self.calls)
 
     def describe_calls(self, last: int = 40) -> str:
         lines = [f"{len(self.calls)} call(s) recorded" + (f", last {last}:" if self.calls else "")]
@@ -255,15 +257,16 @@ class FakeConnector(TeamsState):
                 error_body(rule.status, rule.code, rule.message, rule.sub_code),
                 rule.headers,
             )
+        # Counted against Teams' windows on arrival, whatever the answer is going to be.
+        wait = self._limiter.acquire(call)
+        if wait is not None:
+            call.fault = "throttled"
+            return 429, error_body(429), {"Retry-After": retry_after_header(wait)}
         random_status = self._random.pick(call) if self._random else None
         if random_status is not None and self._random is not None:
             call.fault = "random"
             headers = {"Retry-After": format_retry_after(self._random.retry_after)}
             return random_status, error_body(random_status), headers if random_status == 429 else {}
-        wait = self._limiter.acquire(call)
-        if wait is not None:
-            call.fault = "throttled"
-            return 429, error_body(429), {"Retry-After": retry_after_header(wait)}
         status, body = self.apply(call, member_id)
         return status, body, {}
 

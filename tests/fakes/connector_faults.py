@@ -185,15 +185,18 @@ class SlidingWindows:
 
 
 def _app_limits(rate: float) -> tuple[tuple[int, float], ...]:
-    return ((round(rate), 1.0),) if rate >= 1 else ((1, 1.0 / rate),)
+    return ((math.floor(rate), 1.0),) if rate >= 1 else ((1, 1.0 / rate),)
 
 
 class TeamsLimiter:
-    """Teams' per-bot-per-conversation limits plus a global per-app rate (off until configured)."""
+    """Teams' windows, exactly: sliding, per conversation (send or read limits) and per app, each
+    call counted when it arrives. A call that would overrun one is refused (429) and recorded as a
+    violation, naming the window — so a test or the bench sees any burst (off until configured)."""
 
     def __init__(self) -> None:
         self.per_thread = False
         self.app_rate: float | None = None
+        self.violations: list[str] = []
         self._send = SlidingWindows(TEAMS_SEND_LIMITS)
         self._read = SlidingWindows(TEAMS_READ_LIMITS)
         self._app = SlidingWindows(_app_limits(50.0))
@@ -206,18 +209,20 @@ class TeamsLimiter:
 
     def acquire(self, call: RecordedCall) -> float | None:
         """Count the call and return None, or return the Retry-After seconds if it must be 429."""
-        checks: list[tuple[SlidingWindows, Hashable]] = []
+        checks: list[tuple[str, SlidingWindows, Hashable]] = []
         key = call.thread_key or call.conversation_id or ""
         if self.per_thread and call.kind in SEND_KINDS:
-            checks.append((self._send, key))
+            checks.append((f"conversation {key} (send)", self._send, key))
         elif self.per_thread and call.kind in READ_KINDS:
-            checks.append((self._read, key))
+            checks.append((f"conversation {key} (read)", self._read, key))
         if self.app_rate:
-            checks.append((self._app, "app"))
-        wait = max((windows.wait_time(k, call.time) for windows, k in checks), default=0.0)
-        if wait > 0:
-            return wait
-        for windows, k in checks:
+            checks.append(("app", self._app, "app"))
+        waits = [(what, windows.wait_time(k, call.time)) for what, windows, k in checks]
+        over = [(what, wait) for what, wait in waits if wait > 0]
+        if over:
+            self.violations += [f"call #{call.seq}: over the {what} window" for what, _ in over]
+            return max(wait for _, wait in over)
+        for _, windows, k in checks:
             windows.add(k, call.time)
         return None
 

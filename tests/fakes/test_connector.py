@@ -273,7 +273,9 @@ async def test_teams_limits_throttle_a_burst_to_one_conversation(fake: FakeConne
     assert statuses.count(429) >= 3
     assert statuses[:7] == [201] * 7
     assert other == 201
-    assert fake.window_violations() == []
+    violations = fake.window_violations()  # every call over a window is seen, not only refused
+    assert len(violations) == statuses.count(429)
+    assert all("over the conversation a:1busy (send) window" in v for v in violations)
     assert all(c.fault == "throttled" for c in fake.calls if c.status == 429)
 
 
@@ -285,6 +287,20 @@ async def test_app_rate_limits_across_conversations(fake: FakeConnector) -> None
             async with http.post(f"v3/conversations/a:1u{n}/activities", json={}) as resp:
                 statuses.append(resp.status)
     assert statuses == [201] * 5 + [429] * 3
+    assert [v.split(": ", 1)[1] for v in fake.window_violations()] == ["over the app window"] * 3
+
+
+async def test_calls_that_fail_still_count_against_the_windows(fake: FakeConnector) -> None:
+    """Teams counts a request when it arrives, whatever it answers."""
+    fake.throttle_teams_limits(app_rate=3)
+    fake.inject_random_failures(rate=1.0, statuses=(503,), seed=1)
+    async with aiohttp.ClientSession(base_url=fake.base_url) as http:
+        statuses = []
+        for n in range(4):
+            async with http.post(f"v3/conversations/a:1u{n}/activities", json={}) as resp:
+                statuses.append(resp.status)
+    assert statuses == [503, 503, 503, 429]
+    assert len(fake.window_violations()) == 1
 
 
 async def test_random_failures_are_seeded(fake: FakeConnector) -> None:

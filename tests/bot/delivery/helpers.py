@@ -22,7 +22,13 @@ from tests.fakes.connector import FakeConnector
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 # Small waits so retries happen within a test; the logic is the production one.
 FAST = DeliveryConfig(
-    app_rate=50, backoff_base=0.02, backoff_cap=0.1, max_local_wait=5.0, idle_poll=0.2, update_recheck=0.05
+    app_rate=50,
+    backoff_base=0.02,
+    backoff_cap=0.1,
+    max_local_wait=5.0,
+    idle_poll=0.2,
+    update_recheck=0.05,
+    instance_lease=timedelta(seconds=2),
 )
 
 

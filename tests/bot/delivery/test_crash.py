@@ -126,11 +126,12 @@ async def test_abandoned_claims_are_recovered_when_their_lease_runs_out(
 async def test_two_workers_on_one_database_send_every_row_exactly_once(
     sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
 ) -> None:
-    people = await add_people(sessions, 40, connector.base_url)
+    people = await add_people(sessions, 60, connector.base_url)
     keys = await enqueue_prompts(sessions, people)
     connector.fail(503, times=4, match="send|reply")  # some retries in the mix
+    connector.throttle_teams_limits(app_rate=20)  # one ceiling for both
     engines = [new_engine(database_url) for _ in range(2)]
-    config = replace(FAST, batch=5, concurrency=8, app_rate=50)
+    config = replace(FAST, batch=5, concurrency=8, app_rate=20)
     workers = [worker(new_sessionmaker(e), database_url, config) for e in engines]
     try:
         await asyncio.gather(*(run_worker(w, until=Until.EMPTY) for w in workers))
@@ -141,7 +142,8 @@ async def test_two_workers_on_one_database_send_every_row_exactly_once(
     assert {r.status for r in (await rows(sessions)).values()} == {SENT}
     assert delivered(connector) == Counter(dict.fromkeys(keys, 1))
     assert all(w.tally[SENT] > 0 for w in workers), [w.tally for w in workers]
-    assert sum(w.tally[SENT] for w in workers) == 40
+    assert sum(w.tally[SENT] for w in workers) == 60
+    assert connector.window_violations() == [], connector.describe_calls()
 
 
 @pytest.mark.slow
@@ -154,6 +156,7 @@ async def test_two_processes_on_postgresql_send_every_row_exactly_once(
     people = await add_people(sessions, 60, connector.base_url)
     keys = await enqueue_prompts(sessions, people)
     connector.fail(503, times=3, match="send|reply")
+    connector.throttle_teams_limits(app_rate=10)  # the ceiling is the deployment's, not each process's
     processes = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -164,7 +167,13 @@ async def test_two_processes_on_postgresql_send_every_row_exactly_once(
             cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
-            env=_env(database_url, DELIVERY_CONCURRENCY="4", DELIVERY_BATCH="5", DELIVERY_APP_RATE="25"),
+            env=_env(
+                database_url,
+                DELIVERY_CONCURRENCY="4",
+                DELIVERY_BATCH="5",
+                DELIVERY_APP_RATE="10",
+                DELIVERY_INSTANCE_LEASE_SECONDS="2",
+            ),
         )
         for _ in range(2)
     ]
@@ -180,3 +189,4 @@ async def test_two_processes_on_postgresql_send_every_row_exactly_once(
     assert delivered(connector) == Counter(dict.fromkeys(keys, 1))
     sent = [int(_SENT.search(text)[1]) for text in texts]  # type: ignore[index]
     assert sum(sent) == 60 and all(sent), sent  # both processes took part, and shared the work
+    assert connector.window_violations() == [], connector.describe_calls()

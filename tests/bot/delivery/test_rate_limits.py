@@ -1,5 +1,6 @@
-"""Teams' limits: a 429's Retry-After pauses every sender (shared through the database), and the
-limiter keeps per-conversation and per-app windows — checked on what the fake connector received."""
+"""Teams' limits: a 429 holds the conversation it names; 429s from many conversations cut the app's
+rate and, repeated, pause every instance (through the database); and the limiter keeps the
+per-conversation and per-app windows — checked on what the fake connector received."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from bot.delivery.loop import Until, run_worker
 from domain.outbox import MessageKind, Recipient
 from domain.send_limits import Window
 from storage import outbox
-from storage.engine import new_engine, new_sessionmaker
 from tests.bot.delivery.helpers import (
     FAST,
     SENT,
@@ -25,51 +25,75 @@ from tests.bot.delivery.helpers import (
     worker,
 )
 from tests.conftest import FakeClock
-from tests.domain.test_outbox import overruns
+from tests.domain.test_send_limits import overruns
 from tests.fakes.connector import FakeConnector
+from tests.fakes.connector_faults import SEND_KINDS, RecordedCall
 
 SENDS = "send|reply|create_conversation"
 
 
-async def test_retry_after_pauses_every_send_not_just_the_refused_one(
+async def test_a_429_holds_its_conversation_for_its_retry_after_while_the_others_go_on(
     sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
 ) -> None:
-    people = await add_people(sessions, 3, connector.base_url)
+    people = await add_people(sessions, 4, connector.base_url)
     keys = await enqueue_prompts(sessions, people)
-    connector.fail(429, retry_after=0.3, times=1, match=SENDS)
+    connector.fail(429, retry_after=0.5, times=1, match=lambda c: c.kind in SEND_KINDS and "personal-1/" in c.path)
 
     await run_worker(worker(sessions, database_url, replace(FAST, concurrency=1)), until=Until.EMPTY)
 
     calls = connector.calls_matching(SENDS)
     throttled, *after = calls
-    assert throttled.status == 429 and [c.status for c in after] == [201, 201, 201]
-    assert all(c.time - throttled.time >= 0.3 for c in after)  # the other people waited too
+    assert throttled.status == 429 and "personal-1/" in throttled.path
+    retry = next(c for c in after if "personal-1/" in c.path)
+    others = [c for c in after if c is not retry]
+    assert retry.time - throttled.time >= 0.5  # the named conversation waited its Retry-After
+    assert [c.status for c in others] == [201, 201, 201]
+    assert all(c.time - throttled.time < 0.5 for c in others)  # the others did not
     assert delivered(connector) == dict.fromkeys(keys, 1)
     async with sessions() as session:
-        paused_until = await outbox.paused_until(session)
-    assert paused_until is not None and paused_until <= datetime.now(UTC)
+        assert await outbox.paused_until(session) is None  # one conversation's 429 pauses nobody
 
 
-async def test_the_pause_is_shared_by_every_instance_through_the_database(
+async def test_429s_from_many_conversations_cut_the_rate_and_a_repeat_pauses_every_instance(
+    sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
+) -> None:
+    """Being over the app's limit looks like this: most calls, to every conversation, are refused."""
+    people = await add_people(sessions, 30, connector.base_url)
+    keys = await enqueue_prompts(sessions, people)
+    first: list[float] = []  # Teams throttles the whole app for 3.5 s from the first send
+
+    def app_throttled(call: RecordedCall) -> bool:
+        if call.kind not in SEND_KINDS:
+            return False
+        first[:] = first or [call.time]
+        return call.time < first[0] + 3.5
+
+    connector.fail(429, retry_after=0.3, times=None, match=app_throttled)
+    w = worker(sessions, database_url, replace(FAST, app_rate=20, backoff_cap=0.05))
+
+    await run_worker(w, until=Until.EMPTY)
+
+    assert w.rate_cuts() >= 2 and w.paused_total()[0] >= 1  # cut, cut again: then everyone paused
+    async with sessions() as session:
+        assert await outbox.paused_until(session) is not None  # recorded for the other instances
+    assert delivered(connector) == dict.fromkeys(keys, 1)
+    assert {r.status for r in (await rows(sessions)).values()} == {SENT}
+
+
+async def test_a_pause_another_instance_recorded_holds_this_one_too(
     sessions: async_sessionmaker[AsyncSession], database_url: str, connector: FakeConnector
 ) -> None:
     people = await add_people(sessions, 2, connector.base_url)
     keys = await enqueue_prompts(sessions, people)
-    connector.fail(429, retry_after=30, times=1, match=SENDS)
-    engines = [new_engine(database_url) for _ in range(3)]
-    first, second, third = (new_sessionmaker(e) for e in engines)
-    try:
-        await worker(first, database_url, replace(FAST, concurrency=1)).run_once()
-        assert len(connector.calls) == 1  # the second message was handed back, not sent
-        assert await worker(second, database_url).run_once() == {}  # another instance waits too
-        assert len(connector.calls) == 1
-        assert {r.status for r in (await rows(sessions)).values()} == {"pending"}
+    async with sessions.begin() as session:
+        now = datetime.now(UTC)
+        await outbox.pause(session, until=now + timedelta(seconds=30), reason="HTTP 429 Throttled", now=now)
 
-        half_a_minute_later = FakeClock(datetime.now(UTC) + timedelta(seconds=31))
-        await worker(third, database_url, clock=half_a_minute_later).run_once()
-    finally:
-        for e in engines:
-            await e.dispose()
+    assert await worker(sessions, database_url).run_once() == {}
+    assert connector.calls == [] and {r.status for r in (await rows(sessions)).values()} == {"pending"}
+
+    half_a_minute_later = FakeClock(datetime.now(UTC) + timedelta(seconds=31))
+    await worker(sessions, database_url, clock=half_a_minute_later).run_once()
     assert delivered(connector) == dict.fromkeys(keys, 1)
 
 

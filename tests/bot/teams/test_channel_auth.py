@@ -227,7 +227,9 @@ async def test_over_http_bad_tokens_get_401_and_others_403_with_one_log_line(
     assert status == 403
     status, _ = await _post(auth_server, _typing(), token(aud="11111111-2222-3333-4444-555555555555"))
     assert status == 403
-    refusals = [r for r in caplog.records if r.name == "bot.teams.botbuilder_edge" and "refused a request" in r.getMessage()]
+    refusals = [
+        r for r in caplog.records if r.name == "bot.teams.botbuilder_edge" and "refused a request" in r.getMessage()
+    ]
     assert len(refusals) == 9 and all(r.exc_info is None for r in refusals)
     assert not any(forged in r.getMessage() for r in caplog.records)
 

@@ -121,9 +121,9 @@ def _schema_errors(source: PlanSource) -> list[PlanFileError]:
     errors = []
     for error in validator.iter_errors(source.data):
         path: tuple[str | int, ...] = tuple(error.absolute_path)
-        fields = [missing_field(error)] if error.validator == "required" else []
+        fields: list[str | None] = [missing_field(error)] if error.validator == "required" else []
         if error.validator == "additionalProperties":
-            fields = unknown_fields(error)
+            fields = [*unknown_fields(error)]
         for name in fields or [None]:
             at = (*path, name) if name else path
             errors.append(PlanFileError(source.file, source.where(at), dotted(at), message(error)))

@@ -7,9 +7,9 @@ row; a header may use the friendly name ("Improvement requirement") or the field
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from difflib import get_close_matches
 from dataclasses import dataclass
 from datetime import date, datetime
+from difflib import get_close_matches
 from typing import Any
 
 from storage.plan_file.errors import PlanFileError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 import yaml
 
 from storage.plan_file.errors import PlanFileError, PlanFileInvalid

@@ -72,7 +72,7 @@ def unknown_fields(error: ValidationError) -> list[str]:
 
 def message(error: ValidationError) -> str:
     """The reason, in words, that ``error``'s value is refused."""
-    instance, rule, limit = error.instance, error.validator, cast(Any, error.validator_value)
+    instance, rule, limit = cast(Any, error.instance), error.validator, cast(Any, error.validator_value)
     if _is_date_schema(error.schema) and isinstance(instance, str):
         return date_problem(instance) or f"{shown(instance)} is not a date"
     if rule == "anyOf":

@@ -1,9 +1,11 @@
-"""`cqcbot plan import|show|schema`: the improvement plan, from a plan file into storage and back."""
+"""`cqcbot plan import|export|show|schema`: the improvement plan, from a plan file into storage and back."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,8 +18,9 @@ from bot.runtime import utc_now
 from bot.settings import Settings
 from domain.words import counted
 from storage.plan_file import PlanFileInvalid, plan_to_document, read_plan_file
+from storage.plan_file.export import plan_document, to_xlsx, to_yaml
 from storage.plan_import import ImportSummary, import_plan
-from storage.plan_queries import load_plan
+from storage.plan_queries import load_plan, plan_progress
 from storage.schema_check import NoPlanYet, ready_database
 
 
@@ -92,8 +95,47 @@ async def show_plan(settings: Settings, *, out: Console) -> int:
     return 0
 
 
+class ExportFormat(StrEnum):
+    XLSX = "xlsx"
+    YAML = "yaml"
+
+
+async def export_plan(settings: Settings, fmt: ExportFormat, output: Path | None, *, out: Console, err: Console) -> int:
+    if fmt is ExportFormat.XLSX and output is None:
+        err.print("[red]An .xlsx export needs --output FILE[/red] (a workbook cannot be shown on the terminal).")
+        return 2
+    async with ready_database(settings.database_url) as sessions, sessions() as session:
+        plan = await load_plan(session)
+        if plan is None:
+            raise NoPlanYet
+        progress = await plan_progress(session, plan.timezone)
+    document = plan_document(plan, progress)
+    if output is None:
+        sys.stdout.write(to_yaml(document))
+        return 0
+    content = to_xlsx(document) if fmt is ExportFormat.XLSX else to_yaml(document).encode("utf-8")
+    try:
+        await asyncio.to_thread(_write, output, content)
+    except OSError as exc:
+        err.print(f"[red]Cannot write {output}:[/red] {exc.strerror}", highlight=False)
+        return 1
+    out.print(
+        f"Wrote {output}: {counted(len(plan.actions), 'action')}, {counted(len(plan.metrics), 'metric')}, "
+        f"{counted(len(plan.people), 'person')}. Edit it and import it back with `cqcbot plan import {output}`.",
+        highlight=False,
+    )
+    return 0
+
+
+def _write(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
 def register(app: typer.Typer) -> None:
-    plan = typer.Typer(help="The improvement plan: import a plan file, show the stored plan.", no_args_is_help=True)
+    plan = typer.Typer(
+        help="The improvement plan: import a plan file, export it to edit, show the stored plan.", no_args_is_help=True
+    )
     app.add_typer(plan, name="plan")
 
     @plan.command("import")
@@ -107,6 +149,18 @@ def register(app: typer.Typer) -> None:
         """Import (upsert) a plan file. A bad file changes nothing and every error is listed."""
         work = import_plan_file(load_settings(), file, dry_run=dry_run, yes=yes, out=out, err=err)
         raise typer.Exit(run_async(work, err))
+
+    @plan.command("export")
+    def plan_export(
+        fmt: Annotated[
+            ExportFormat, typer.Option("--format", help="xlsx (to edit in Excel) or yaml")
+        ] = ExportFormat.XLSX,
+        output: Annotated[
+            Path | None, typer.Option(help="Where to write it (yaml: standard output without it)")
+        ] = None,
+    ) -> None:
+        """Write the stored plan in the import format, to edit and import back (importing it changes nothing)."""
+        raise typer.Exit(run_async(export_plan(load_settings(), fmt, output, out=out, err=err), err))
 
     @plan.command("show")
     def plan_show() -> None:

@@ -25,6 +25,7 @@ ALIASES = {
     "cqc_theme": "theme",
     "metric_id": "id",
     "metric": "name",
+    "entra_object_id": "aad_object_id",
 }
 
 LIST_FIELDS = {"delegates", "roles"}

@@ -14,7 +14,11 @@ EXPANSION_FACTOR = 10
 EXPANSION_ALLOWANCE = 1_000
 
 
-class _PlanLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (about ten times faster on a 2,000-action plan).
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _PlanLoader(_SafeBase):  # type: ignore[valid-type,misc]
     """The safe loader, but a date that is not on the calendar stays text for the validator to explain."""
 
 

@@ -3,6 +3,7 @@ example plan and on a generated 2,000-action plan, and an export edited in Excel
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,8 @@ async def export(sessions: Sessions, path: Path) -> Path:
         plan = await load_plan(session)
         assert plan is not None
         document = plan_document(plan, await plan_progress(session, plan.timezone))
-    if path.suffix == ".xlsx":
-        path.write_bytes(to_xlsx(document))
-    else:
-        path.write_text(to_yaml(document), "utf-8")
+    content = to_xlsx(document) if path.suffix == ".xlsx" else to_yaml(document).encode("utf-8")
+    await asyncio.to_thread(path.write_bytes, content)
     return path
 
 

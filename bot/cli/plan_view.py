@@ -99,14 +99,18 @@ def render_import(summary: ImportSummary, console: Console) -> None:
 
     A table on a terminal; plain lines when piped, so the preview can be saved or mailed as it is.
     """
-    nouns = [(entity, noun) for entity, noun in ENTITY_NOUNS if summary.seen.get(entity)]
+    nouns = [
+        (entity, (noun if summary.seen[entity] == 1 else plural(noun)).capitalize())
+        for entity, noun in ENTITY_NOUNS
+        if summary.seen.get(entity)
+    ]
     if console.is_terminal:
         counts = Table(title="What the import changes", show_edge=False)
         for column in ("", "created", "updated", "unchanged"):
             counts.add_column(column, justify="left" if not column else "right")
         for entity, noun in nouns:
             counts.add_row(
-                plural(noun).capitalize(),
+                noun,
                 f"{summary.created.get(entity, 0):,}",
                 f"{summary.updated.get(entity, 0):,}",
                 f"{summary.unchanged(entity):,}",
@@ -115,7 +119,7 @@ def render_import(summary: ImportSummary, console: Console) -> None:
     else:
         for entity, noun in nouns:
             console.print(
-                f"{plural(noun).capitalize()}: {summary.created.get(entity, 0):,} created, "
+                f"{noun}: {summary.created.get(entity, 0):,} created, "
                 f"{summary.updated.get(entity, 0):,} updated, {summary.unchanged(entity):,} unchanged",
                 markup=False,
                 highlight=False,

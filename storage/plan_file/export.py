@@ -84,7 +84,9 @@ def _number(value: float) -> int | float:
 
 
 def to_yaml(document: dict[str, Any]) -> str:
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+    # libyaml's emitter when PyYAML was built with it; the same safe representer either way.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
 
 
 def to_xlsx(document: dict[str, Any]) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from typing import Any
 
@@ -18,6 +19,14 @@ PLAN_KEYS = {"organisation", "timezone", "group_channel"}
 
 
 def read_xlsx(file: str, content: bytes) -> PlanSource:
+    # openpyxl warns about what it cannot read (a date serial out of range, an Excel extension): each
+    # such cell then reads as an error value the validation names, so the warning is noise on top.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _read_xlsx(file, content)
+
+
+def _read_xlsx(file: str, content: bytes) -> PlanSource:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:

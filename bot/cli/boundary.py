@@ -37,7 +37,8 @@ def run_guarded(command: Callable[[list[str]], object], args: Sequence[str], err
     ordered = [DEBUG_FLAG, *(a for a in args if a != DEBUG_FLAG)] if debug else list(args)
     if not debug:
         # A driver's worker thread can fail after its command has already reported why (aiosqlite, when
-        # the file cannot be opened): its traceback goes to the log, not over the message.
+        # the file cannot be opened), even as the process exits: for the rest of the process, such a
+        # traceback goes to the log, not over the message.
         threading.excepthook = lambda hook: _log_thread_failure(hook, ordered)
     try:
         command(ordered)

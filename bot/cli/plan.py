@@ -67,8 +67,8 @@ async def import_plan_file(
 def _needs_confirmation(summary: ImportSummary) -> str | None:
     """Why this import should be confirmed first, or None."""
     if clears := summary.clears():
-        keys = ", ".join(f"{c.entity} {c.key}" for c in clears[:10]) + (" …" if len(clears) > 10 else "")
-        return f"this import clears the owner or due date of {counted(len(clears), 'entry')} ({keys})"
+        keys = ", ".join(c.key for c in clears[:10]) + (" …" if len(clears) > 10 else "")
+        return f"this import clears the owner or due date of {counted(len(clears), 'action')} ({keys})"
     if summary.changes_most_of_the_plan:
         return "this import changes more than half of the stored plan"
     return None

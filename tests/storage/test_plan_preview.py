@@ -73,7 +73,7 @@ def test_an_import_that_clears_due_dates_needs_yes_when_not_interactive(
     assert refused.code == 1
     ref, was = plan_files.example_document()["actions"][3]["ref"], plan_files.example_document()["actions"][3]["due"]
     assert f"action {ref}:\n  due: {was} → (blank)" in refused.stdout
-    assert "clears the owner or due date of 1 entry (action" in refused.stderr and "--yes" in refused.stderr
+    assert f"clears the owner or due date of 1 action ({ref})" in refused.stderr and "--yes" in refused.stderr
     assert database_state(imported) == before
     done = cqcbot(capsys, "plan", "import", str(path), "--yes")
     assert done.code == 0 and "Actions: 0 created, 1 updated, 23 unchanged" in done.stdout

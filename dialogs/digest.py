@@ -16,6 +16,7 @@ from typing import Any
 from dialogs import cards
 from dialogs import digest_items as items
 from dialogs.cards import Card
+from dialogs.digest_withdrawn import place_withdrawn
 from dialogs.formatting import long_date, month_label, percent
 from domain.digest_model import Digest
 from domain.model import Rag
@@ -95,6 +96,7 @@ def build_digest_card(digest: Digest, links: DigestLinks = DigestLinks(), *, bud
         holder = cards.find(card, section)["items"]
         shown[section], size = _fit(holder, elements[:limit], size, budget)
         hidden[section] = len(elements) - shown[section]
+    place_withdrawn(card, digest)
     _finish(card, digest, links, hidden)
     return card
 

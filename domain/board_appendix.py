@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.digest import compose_digest
-from domain.digest_model import Digest, DigestInput, MetricRow
+from domain.digest_model import Digest, DigestInput, MetricRow, WithdrawnAction
 from domain.model import Rag
 from domain.months import month_label
 from domain.trajectory import MetricStatus
+from domain.words import counted
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class BoardAppendix:
     themes: tuple[AppendixTheme, ...]
     metrics: tuple[MetricRow, ...]
     areas: tuple[AreaScore, ...]
+    withdrawn: tuple[WithdrawnAction, ...] = ()
 
     @property
     def total_score(self) -> int:
@@ -85,6 +87,7 @@ def compose_appendix(data: DigestInput, digest: Digest | None = None) -> BoardAp
         themes=tuple(themes),
         metrics=digest.metrics,
         areas=areas,
+        withdrawn=data.withdrawn,
     )
 
 
@@ -140,4 +143,4 @@ def _rag_phrase(counts: dict[Rag | None, int]) -> str:
 def _count(n: int, noun: str) -> str:
     if noun.startswith("is "):
         return f"{n} {noun}" if n == 1 else f"{n} are {noun[3:]}"
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    return counted(n, noun)

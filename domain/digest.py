@@ -60,6 +60,7 @@ def compose_digest(data: DigestInput) -> Digest:
         away=away,
         unreachable=unreachable,
         metrics=tuple(metric_row(s.metric, judge(s.metric, s.readings, data.as_of)) for s in data.metrics),
+        withdrawn=data.withdrawn,
     )
 
 

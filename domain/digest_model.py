@@ -13,6 +13,15 @@ from domain.trajectory import MetricStatus, Reading
 
 
 @dataclass(frozen=True)
+class WithdrawnAction:
+    """An action withdrawn from the plan (status ``withdrawn``): listed apart, not counted or asked about."""
+
+    ref: str
+    requirement: str
+    owner_name: str
+
+
+@dataclass(frozen=True)
 class ActionState:
     """One action as it stood at the digest's moment and at the end of last month."""
 
@@ -64,6 +73,7 @@ class DigestInput:
     actions: tuple[ActionState, ...]
     people: tuple[PersonState, ...]
     metrics: tuple[MetricSeries, ...] = ()
+    withdrawn: tuple[WithdrawnAction, ...] = ()
 
 
 # --- outputs -----------------------------------------------------------------------------------
@@ -163,6 +173,7 @@ class Digest:
     away: tuple[PersonNote, ...]
     unreachable: tuple[PersonNote, ...]
     metrics: tuple[MetricRow, ...]
+    withdrawn: tuple[WithdrawnAction, ...] = ()
 
     @property
     def past_deadline(self) -> bool:

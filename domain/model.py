@@ -33,6 +33,12 @@ class ActionStatus(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     COMPLETE = "complete"
+    WITHDRAWN = "withdrawn"  # taken out of the plan on purpose: kept in history, never asked about again
+
+    @property
+    def asked_about(self) -> bool:
+        """Whether the monthly round asks the owner for progress on an action in this state."""
+        return self not in (ActionStatus.COMPLETE, ActionStatus.WITHDRAWN)
 
     @property
     def label(self) -> str:

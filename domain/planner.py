@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from domain.calendar import WorkingCalendar
-from domain.model import ActionStatus, Plan, Role
+from domain.model import Plan, Role
 from domain.outbox import MessageKind
 from domain.planning import (
     Audience,
@@ -82,7 +82,7 @@ class Planner:
         await self._store.close_rounds_before(PROGRESS, table.month, now)
         refs_by_owner: dict[str, list[str]] = defaultdict(list)
         for action in plan.actions:
-            if action.status is not ActionStatus.COMPLETE:
+            if action.status.asked_about:
                 refs_by_owner[action.owner].append(action.ref)
         await self._store.request_actions(round_, refs_by_owner, now)
         # Prompts go to whoever was asked (also people back from leave since the round opened).

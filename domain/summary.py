@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.model import Action, ActionStatus, Rag, Theme
+from domain.words import counted
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class ThemeTally:
 def summarise(themes: tuple[Theme, ...], actions: tuple[Action, ...], *, today: date) -> list[ThemeTally]:
     summaries = []
     for theme in themes:
-        mine = [a for a in actions if a.theme == theme.id]
+        mine = [a for a in actions if a.theme == theme.id and a.status is not ActionStatus.WITHDRAWN]
         rags = Counter(Rag.COMPLETE if a.status is ActionStatus.COMPLETE else a.rag for a in mine)
         overdue = sum(1 for a in mine if a.due and a.due < today and a.status is not ActionStatus.COMPLETE)
         summaries.append(ThemeTally(theme.name, len(mine), dict(rags), overdue))
@@ -38,8 +39,9 @@ def summary_markdown(summaries: list[ThemeTally], organisation: str) -> str:
     for s in summaries:
         parts = [f"{s.by_rag[r]} {names[r]}" for r in order if s.by_rag.get(r)]
         overdue = f" — **{s.overdue} past due date**" if s.overdue else ""
-        lines.append(f"- **{s.theme}**: {s.total} actions: {', '.join(parts) or 'none'}{overdue}")
+        lines.append(f"- **{s.theme}**: {counted(s.total, 'action')}: {', '.join(parts) or 'none'}{overdue}")
     total = sum(s.total for s in summaries)
     done = sum(s.by_rag.get(Rag.COMPLETE, 0) for s in summaries)
-    lines += ["", f"{done} of {total} actions complete. Owners update their actions with me in a personal chat."]
+    closing = "Owners update their actions with me in a personal chat."
+    lines += ["", f"{done} of {counted(total, 'action')} complete. {closing}"]
     return "\n".join(lines)

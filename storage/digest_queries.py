@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain import model
-from domain.digest_model import ActionState, DigestInput, MetricSeries, PersonState, RoundInfo
+from domain.digest_model import ActionState, DigestInput, MetricSeries, PersonState, RoundInfo, WithdrawnAction
 from domain.months import MonthWindow, month_window, period_end
 from storage.digest_ledger import load_requests, load_unreachable
 from storage.models import (
@@ -31,6 +31,8 @@ from storage.models import (
     RoundRow,
     Theme,
 )
+
+WITHDRAWN = model.ActionStatus.WITHDRAWN.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,9 @@ async def load_digest_input(session: AsyncSession, month: str, as_of: datetime) 
             .order_by(ImprovementAction.position)
         )
     ]
+    # A withdrawn action is listed apart: not counted, rated or chased, but not forgotten either.
+    withdrawn = tuple(WithdrawnAction(a.ref, a.requirement, a.owner_name) for a in actions if a.status == WITHDRAWN)
+    actions = [a for a in actions if a.status != WITHDRAWN]
     latest, previous = await _latest_updates(session, window)
     answered = await _answered_in_round(session, round_, window)
     requested = await load_requests(session, round_)
@@ -121,6 +126,7 @@ async def load_digest_input(session: AsyncSession, month: str, as_of: datetime) 
         ),
         people=tuple(PersonState(p.email, p.name, p.away_until, *unreachable.get(p.id, (None, None))) for p in people),
         metrics=await _metric_series(session, month),
+        withdrawn=withdrawn,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -38,18 +39,70 @@ METRIC_FIELDS = (
 )
 
 
+# How the preview names a stored column: ids become the people and things they point to.
+SHOWN_AS = {"owner_id": "owner", "theme_id": "theme", "quality_statement_id": "quality_statement", "position": "order"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entity the import creates or updates, with each changed field before → after."""
+
+    entity: str  # "action", "metric", "person", …
+    key: str  # its ref, id or email
+    created: bool
+    fields: tuple[FieldChange, ...]
+
+
 @dataclass
 class ImportSummary:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)  # entities the file lists, changed or not
+    changes: list[Change] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)  # stored action refs the file no longer lists
+    # Stored entities a full plan file does not list, by entity: kept, never deleted by omission.
+    kept: dict[str, list[str]] = field(default_factory=dict)
+    stored: int = 0  # people, actions and metrics stored before the import
 
     def count(self, bucket: dict[str, int], entity: str) -> None:
         bucket[entity] = bucket.get(entity, 0) + 1
 
+    def unchanged(self, entity: str) -> int:
+        return self.seen.get(entity, 0) - self.created.get(entity, 0) - self.updated.get(entity, 0)
 
-async def import_plan(session: AsyncSession, plan: model.Plan, *, actor: str, now: datetime) -> ImportSummary:
-    """Upsert ``plan``. The caller owns the transaction: nothing is half-imported."""
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def clears(self) -> list[Change]:
+        """Updates that empty an owner or a due date: the import asks before doing those."""
+        return [
+            c
+            for c in self.changes
+            if not c.created and any(f.field in {"owner", "due"} and f.after is None for f in c.fields)
+        ]
+
+    @property
+    def changes_most_of_the_plan(self) -> bool:
+        updated = sum(self.updated.get(e, 0) for e in ("person", "action", "metric"))
+        return self.stored > 0 and updated * 2 > self.stored
+
+
+async def import_plan(
+    session: AsyncSession, plan: model.Plan, *, actor: str, now: datetime, complete: bool = True
+) -> ImportSummary:
+    """Upsert ``plan``. The caller owns the transaction: nothing is half-imported.
+
+    ``complete``: the plan came from a full plan file, so stored entities it lacks are listed as kept.
+    A dry run is this, rolled back: the preview is what the import does, by construction.
+    """
     summary = ImportSummary()
     importer = _Importer(session, actor, now, summary)
     await importer.organisation(plan)
@@ -57,6 +110,9 @@ async def import_plan(session: AsyncSession, plan: model.Plan, *, actor: str, no
     await importer.themes(plan.themes)
     await importer.actions(plan, people)
     await importer.metrics(plan.metrics, people)
+    summary.stored = importer.stored
+    if complete:
+        summary.kept = {entity: keys for entity, keys in importer.absent.items() if keys}
     return summary
 
 
@@ -66,12 +122,17 @@ class _Importer:
     actor: str
     now: datetime
     summary: ImportSummary
+    email_of: dict[int, str] = field(default_factory=dict)
+    absent: dict[str, list[str]] = field(default_factory=dict)
+    stored: int = 0
 
     def _audit(self, entity: str, entity_id: str, before: dict | None, after: dict) -> None:
+        self.summary.count(self.summary.seen, entity)
         if before == after:
             return
         change = "create" if before is None else "update"
         self.summary.count(self.summary.created if before is None else self.summary.updated, entity)
+        self.summary.changes.append(self._change(entity, entity_id, before, after))
         audit.record(
             self.session,
             at=self.now,
@@ -82,6 +143,18 @@ class _Importer:
             before=before,
             after=after,
         )
+
+    def _change(self, entity: str, key: str, before: dict | None, after: dict) -> Change:
+        def shown(name: str, value: Any) -> Any:
+            return self.email_of.get(value, value) if name == "owner_id" else value
+
+        fields = tuple(
+            FieldChange(SHOWN_AS.get(name, name), shown(name, (before or {}).get(name)), shown(name, value))
+            for name, value in after.items()
+            if before is None or before.get(name) != value
+            if before is not None or value not in (None, [], "")
+        )
+        return Change(entity, key, before is None, fields)
 
     async def organisation(self, plan: model.Plan) -> None:
         row = await self.session.get(Organisation, 1)
@@ -101,6 +174,8 @@ class _Importer:
 
     async def people(self, people: tuple[model.Person, ...]) -> dict[str, Person]:
         rows = {p.email: p for p in (await self.session.scalars(select(Person))).all()}
+        self.stored += len(rows)
+        self.absent["person"] = sorted(set(rows) - {p.email for p in people})
         for person in people:
             row = rows.get(person.email)
             before = audit.snapshot(row, PERSON_FIELDS) if row else None
@@ -115,6 +190,7 @@ class _Importer:
                 row.aad_object_id = person.aad_object_id
             self._audit("person", person.email, before, audit.snapshot(row, PERSON_FIELDS))
         await self.session.flush()
+        self.email_of = {row.id: email for email, row in rows.items()}
         return rows
 
     async def themes(self, themes: tuple[model.Theme, ...]) -> None:
@@ -144,6 +220,7 @@ class _Importer:
     async def actions(self, plan: model.Plan, people: dict[str, Person]) -> None:
         """Upsert every action; the delegates and earlier plan progress are read once for all of them."""
         rows = {a.ref: a for a in (await self.session.scalars(select(ImprovementAction))).all()}
+        self.stored += len(rows)
         email_of = {p.id: email for email, p in people.items()}
         delegates: dict[int, set[int]] = defaultdict(set)
         for link in (await self.session.scalars(select(ActionDelegate))).all():
@@ -185,6 +262,7 @@ class _Importer:
             self._plan_progress(row, action, people[action.owner], zone, recorded)
         await self.session.flush()
         self.summary.not_in_file = sorted(set(befores) - {a.ref for a in plan.actions})
+        self.absent["action"] = self.summary.not_in_file
 
     @staticmethod
     def _action_snapshot(row: ImprovementAction, delegate_ids: set[int], email_of: dict[int, str]) -> dict:
@@ -212,8 +290,15 @@ class _Importer:
         for entry in action.progress:
             # A dated report with no time: noon local time, stored in UTC.
             at = datetime.combine(entry.date, time(12), zone).astimezone(UTC)
+            self.summary.count(self.summary.seen, "progress_update")
             if (row.id, at, entry.narrative) in recorded:
                 continue
+            self.summary.count(self.summary.created, "progress_update")
+            fields = (
+                FieldChange("date", None, entry.date.isoformat()),
+                FieldChange("narrative", None, entry.narrative),
+            )
+            self.summary.changes.append(Change("progress_update", action.ref, True, fields))
             self.session.add(
                 ProgressUpdate(
                     action_id=row.id,
@@ -239,6 +324,9 @@ class _Importer:
             )
 
     async def metrics(self, metrics: tuple[model.Metric, ...], people: dict[str, Person]) -> None:
+        stored = set((await self.session.scalars(select(Metric.id))).all())
+        self.stored += len(stored)
+        self.absent["metric"] = sorted(stored - {m.id for m in metrics})
         for position, metric in enumerate(metrics):
             row = await self.session.get(Metric, metric.id)
             before = audit.snapshot(row, METRIC_FIELDS) if row else None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +16,7 @@ from storage.models import (
     Metric,
     Organisation,
     Person,
+    ProgressUpdate,
     QualityStatement,
     Theme,
 )
@@ -89,3 +92,23 @@ async def load_plan(session: AsyncSession) -> model.Plan | None:
             for m in metrics
         ),
     )
+
+
+async def plan_progress(session: AsyncSession, timezone: str) -> dict[str, tuple[model.ProgressEntry, ...]]:
+    """Progress that came from plan files, by action ref, oldest first: what an export writes back."""
+    zone = ZoneInfo(timezone)
+    rows = await session.execute(
+        select(ImprovementAction.ref, ProgressUpdate.submitted_at, ProgressUpdate.rag, ProgressUpdate.narrative)
+        .join(ImprovementAction, ImprovementAction.id == ProgressUpdate.action_id)
+        .where(ProgressUpdate.source == "plan")
+        .order_by(ProgressUpdate.submitted_at, ProgressUpdate.id)
+    )
+    progress: dict[str, list[model.ProgressEntry]] = defaultdict(list)
+    for ref, at, rag, narrative in rows:
+        moment = at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite hands back UTC without its offset
+        progress[ref].append(
+            model.ProgressEntry(
+                date=moment.astimezone(zone).date(), narrative=narrative, rag=model.Rag(rag) if rag else None
+            )
+        )
+    return {ref: tuple(entries) for ref, entries in progress.items()}

@@ -107,7 +107,7 @@ async def actions_for(
         .order_by(ImprovementAction.position)
     )
     if open_only:
-        query = query.where(ImprovementAction.status != "complete")
+        query = query.where(ImprovementAction.status.not_in(("complete", "withdrawn")))
     contexts = []
     for ref in (await session.scalars(query)).all():
         context = await action_context(session, ref)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.database_errors import database_failure
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import current_revision, head_revision
 
@@ -20,7 +21,7 @@ async def require_current_schema(engine: AsyncEngine, url: str) -> None:
     try:
         current = await current_revision(engine)
     except (SQLAlchemyError, OSError) as exc:
-        raise SchemaNotReady(f"cannot reach the database: {exc}") from exc
+        raise SchemaNotReady(database_failure(exc, url) or f"cannot reach the database: {exc}") from exc
     head = head_revision(url)
     if current != head:
         state = "has no schema" if current is None else f"is at revision {current}, the code needs {head}"

@@ -16,6 +16,7 @@ from rich.console import Console
 from bot.runtime import build_runtime, utc_now
 from bot.settings import Settings
 from domain.planning import RunReport
+from domain.words import counted
 from scheduler.jobs import JobCall
 from storage.schema_check import NoPlanYet, SchemaNotReady, require_current_schema
 
@@ -80,7 +81,7 @@ async def run_planner_job(settings: Settings, job: JobCall, as_of: str | None, o
 
 def print_report(report: RunReport, now: datetime, out: Console) -> None:
     out.print(
-        f"As of {now.isoformat(timespec='minutes')}: {len(report.enqueued)} message(s) queued, "
+        f"As of {now.isoformat(timespec='minutes')}: {counted(len(report.enqueued), 'message')} queued, "
         f"{report.already} already queued before."
     )
     for line in report.enqueued:

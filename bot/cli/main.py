@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+from typing import Annotated
+
 import typer
 
 from bot.cli import db, delivery, figures, manifest, plan, reports, rounds, schedule, serve
+from bot.cli.boundary import run_guarded
+from bot.cli.console import err
 
 # Locals in a traceback could print secrets (the app password, a database URL): never show them.
 app = typer.Typer(
@@ -14,5 +20,16 @@ for group in (serve, db, plan, manifest, delivery, rounds, schedule, figures, re
     group.register(app)
 
 
+@app.callback()
+def root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an unexpected error, and debug logs")
+    ] = False,
+) -> None:
+    """CQC Improvement Bot"""
+    if debug:
+        logging.basicConfig(level=logging.DEBUG)
+
+
 def main() -> None:
-    app()
+    sys.exit(run_guarded(lambda args: app(args=args, prog_name="cqcbot"), sys.argv[1:], err))

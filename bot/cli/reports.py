@@ -16,6 +16,7 @@ from rich.console import Console
 
 from bot.cli.console import AS_OF_HELP, err, load_settings, out, run_async
 from bot.settings import Settings
+from domain.words import counted
 
 MONTH_HELP = "The month, YYYY-MM (default: the latest progress round's month)"
 FORMAT_HELP = "docx, md, csv or html"
@@ -90,7 +91,7 @@ async def _digest(
             err.print("Nobody to send it to: the bot is not in a channel and the plan names no chair.")
             return 1
         out.print(
-            f"{queued} of {len(messages)} digest message(s) queued for {chosen}; "
+            f"{queued} of {counted(len(messages), 'digest message')} queued for {chosen}; "
             f"{len(messages) - queued} already queued before.",
             markup=False,
             highlight=False,

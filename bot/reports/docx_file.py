@@ -22,7 +22,14 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Length, Pt
 from docx.table import Table, _Cell
 
-from bot.reports.text import METRIC_HEADINGS, TITLE, metric_cells, progress_paragraphs, subtitle
+from bot.reports.text import (
+    METRIC_HEADINGS,
+    TITLE,
+    WITHDRAWN_HEADING,
+    metric_cells,
+    progress_paragraphs,
+    subtitle,
+)
 from dialogs import digest_items as words
 from domain.board_appendix import AppendixTheme, BoardAppendix
 from domain.model import Rag
@@ -53,6 +60,8 @@ def render_docx(appendix: BoardAppendix, charts: Mapping[str, bytes] | None = No
         _metrics(document, appendix, charts or {})
     if appendix.areas:
         _areas(document, appendix)
+    if appendix.withdrawn:
+        _withdrawn(document, appendix)
     for rows in theme_rows:
         rows.add()
     buffer = io.BytesIO()
@@ -131,6 +140,17 @@ def _areas(document: DocxDocument, appendix: BoardAppendix) -> None:
             Cell((((total, True, None),),)),
         )
     )
+    _add_rows(table, widths, rows)
+
+
+def _withdrawn(document: DocxDocument, appendix: BoardAppendix) -> None:
+    document.add_heading(WITHDRAWN_HEADING, level=2)
+    widths = (Cm(3), Cm(10), Cm(4))
+    table = _table(document, ("Ref", "Improvement requirement", "Owner"), widths)
+    rows = [
+        tuple(Cell((((text, False, None),),)) for text in (w.ref, w.requirement, w.owner_name))
+        for w in appendix.withdrawn
+    ]
     _add_rows(table, widths, rows)
 
 

@@ -12,7 +12,15 @@ import base64
 import html
 from collections.abc import Mapping
 
-from bot.reports.text import METRIC_HEADINGS, TITLE, inert, metric_cells, progress_paragraphs, subtitle
+from bot.reports.text import (
+    METRIC_HEADINGS,
+    TITLE,
+    WITHDRAWN_HEADING,
+    inert,
+    metric_cells,
+    progress_paragraphs,
+    subtitle,
+)
 from dialogs import digest_items as words
 from domain.board_appendix import AppendixTheme, BoardAppendix
 from domain.model import Rag
@@ -87,6 +95,7 @@ def render_html(appendix: BoardAppendix, chart_src: Mapping[str, str] | None = N
             "</tbody>",
             "</table>",
         ]
+    parts += _withdrawn_html(appendix)
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
@@ -114,3 +123,22 @@ def _theme_table(theme: AppendixTheme) -> list[str]:
         parts.append('<tr><td colspan="2">No actions under this theme.</td></tr>')
     parts += ["</tbody>", "</table>"]
     return parts
+
+
+def _withdrawn_html(appendix: BoardAppendix) -> list[str]:
+    if not appendix.withdrawn:
+        return []
+    rows = [
+        f"<tr><td>{escape(w.ref)}</td><td>{escape(w.requirement)}</td><td>{escape(w.owner_name)}</td></tr>"
+        for w in appendix.withdrawn
+    ]
+    return [
+        f"<h2>{escape(WITHDRAWN_HEADING)}</h2>",
+        "<table>",
+        '<thead><tr><th scope="col">Ref</th><th scope="col">Improvement requirement</th>'
+        '<th scope="col">Owner</th></tr></thead>',
+        "<tbody>",
+        *rows,
+        "</tbody>",
+        "</table>",
+    ]

@@ -135,7 +135,19 @@ def render_markdown(appendix: BoardAppendix, chart_paths: Mapping[str, str] | No
                     "",
                 ]
     out += _areas_markdown(appendix)
+    out += _withdrawn_markdown(appendix)
     return "\n".join(out).rstrip() + "\n"
+
+
+WITHDRAWN_HEADING = "Withdrawn actions (kept in the history, no longer reported on)"
+
+
+def _withdrawn_markdown(appendix: BoardAppendix) -> list[str]:
+    if not appendix.withdrawn:
+        return []
+    out = [f"## {WITHDRAWN_HEADING}", "", "| Ref | Improvement requirement | Owner |", "| --- | --- | --- |"]
+    out += [f"| {_cell(w.ref)} | {_cell(w.requirement)} | {_cell(w.owner_name)} |" for w in appendix.withdrawn]
+    return [*out, ""]
 
 
 def _areas_markdown(appendix: BoardAppendix) -> list[str]:
@@ -217,6 +229,15 @@ def render_csv(appendix: BoardAppendix) -> str:
                 "theme": area.theme_name,
                 "item": area.name,
                 "score": area.score,
+            }
+        )
+    for withdrawn in appendix.withdrawn:
+        writer.writerow(
+            {
+                "section": "withdrawn action",
+                "ref": withdrawn.ref,
+                "item": withdrawn.requirement,
+                "owner": withdrawn.owner_name,
             }
         )
     return buffer.getvalue()

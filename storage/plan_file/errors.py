@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+SHEET_ORDER = ("plan", "people", "themes", "actions", "metrics")
 
 
 @dataclass(frozen=True)
@@ -22,3 +25,18 @@ class PlanFileInvalid(Exception):
     def __init__(self, errors: list[PlanFileError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+def _position(error: PlanFileError) -> tuple[int, int, int]:
+    """Where an error sits in its file, to list errors top to bottom: file-level ones first."""
+    sheet = re.match(r"sheet (\w+)", error.where)
+    number = re.search(r"(?:line|row) (\d+)", error.where)
+    column = re.search(r"column (\d+)", error.where)
+    rank = SHEET_ORDER.index(sheet.group(1).lower()) + 1 if sheet and sheet.group(1).lower() in SHEET_ORDER else 0
+    return rank, int(number.group(1)) if number else 0, int(column.group(1)) if column else 0
+
+
+def in_file_order(errors: list[PlanFileError]) -> list[PlanFileError]:
+    """Each error once, in the order of the file (stable: same place keeps the finding order)."""
+    unique = list(dict.fromkeys(errors))
+    return sorted(unique, key=_position)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -10,11 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
 
 from domain import model
 from storage.plan_file.csv_reader import read_csv
-from storage.plan_file.errors import PlanFileError, PlanFileInvalid
+from storage.plan_file.errors import PlanFileError, PlanFileInvalid, in_file_order
+from storage.plan_file.messages import message, missing_field, unknown_fields
 from storage.plan_file.source import PlanSource, Reader, dotted
 from storage.plan_file.xlsx_reader import read_xlsx
 from storage.plan_file.yaml_reader import read_yaml
@@ -27,35 +28,45 @@ def plan_schema() -> dict[str, Any]:
     return json.loads(resources.files("storage").joinpath("plan.schema.json").read_text("utf-8"))
 
 
+MAX_FILE_BYTES = 10 * 1024 * 1024  # a 2,000-action plan is about 1 MB of YAML
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """A validated plan, and what the reader wants the admin to know (which text encoding it read)."""
+
+    plan: model.Plan
+    notes: tuple[str, ...] = ()
+    complete: bool = True  # a full plan file (YAML, XLSX), not a CSV merged into the stored plan
+
+
 def load_plan_file(path: Path, *, base: dict[str, Any] | None = None) -> model.Plan:
     """Parse and validate ``path``. A CSV holds actions only and is merged into ``base``."""
+    return read_plan_file(path, base=base).plan
+
+
+def read_plan_file(path: Path, *, base: dict[str, Any] | None = None) -> ReadPlan:
+    """Parse and validate ``path``; every error of the file is raised together, in file order."""
+
+    def refuse(message: str) -> PlanFileInvalid:
+        return PlanFileInvalid([PlanFileError(str(path), "file", "(file)", message)])
+
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise PlanFileInvalid(
-            [
-                PlanFileError(
-                    str(path), "file", "(file)", f"unsupported file type {path.suffix!r}: use .yaml, .xlsx or .csv"
-                )
-            ]
-        )
+        raise refuse(f"unsupported file type {path.suffix!r}: use .yaml, .xlsx or .csv")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise refuse(f"{size:,} bytes is larger than a plan file may be ({MAX_FILE_BYTES:,} bytes)")
         content = path.read_bytes()
     except OSError as exc:
-        raise PlanFileInvalid([PlanFileError(str(path), "file", "(file)", f"cannot read: {exc.strerror}")]) from exc
+        raise refuse(f"cannot read it: {exc.strerror}") from exc
     source = reader(str(path), content)
     source.data = _plain(source.data)
-    if path.suffix.lower() == ".csv":
+    is_csv = path.suffix.lower() == ".csv"
+    if is_csv:
         if base is None:
-            raise PlanFileInvalid(
-                [
-                    PlanFileError(
-                        str(path),
-                        "file",
-                        "(file)",
-                        "a CSV holds actions only: import a full YAML or XLSX plan first",
-                    )
-                ]
-            )
+            raise refuse("a CSV holds actions only: import a full YAML or XLSX plan first")
         source.data, positions = _merge_actions(base, source.data["actions"])
         source.locations = {_moved(k, positions): v for k, v in source.locations.items()}
         source.fallback = "stored plan"
@@ -63,8 +74,8 @@ def load_plan_file(path: Path, *, base: dict[str, Any] | None = None) -> model.P
     errors = _schema_errors(source)
     errors += _reference_errors(source) if isinstance(source.data, dict) else []
     if errors:
-        raise PlanFileInvalid(errors)
-    return _to_plan(source.data)
+        raise PlanFileInvalid(in_file_order(errors))
+    return ReadPlan(_to_plan(source.data), tuple(source.notes), complete=not is_csv)
 
 
 def _plain(value: Any) -> Any:
@@ -108,22 +119,15 @@ def _moved(path: tuple[str | int, ...], positions: list[int]) -> tuple[str | int
 def _schema_errors(source: PlanSource) -> list[PlanFileError]:
     validator = Draft202012Validator(plan_schema(), format_checker=FormatChecker())
     errors = []
-    for error in sorted(validator.iter_errors(source.data), key=lambda e: list(map(str, e.absolute_path))):
-        path = tuple(error.absolute_path)
-        errors.append(PlanFileError(source.file, source.where(path), dotted(path), _message(error)))
+    for error in validator.iter_errors(source.data):
+        path: tuple[str | int, ...] = tuple(error.absolute_path)
+        fields: list[str | None] = [missing_field(error)] if error.validator == "required" else []
+        if error.validator == "additionalProperties":
+            fields = [*unknown_fields(error)]
+        for name in fields or [None]:
+            at = (*path, name) if name else path
+            errors.append(PlanFileError(source.file, source.where(at), dotted(at), message(error)))
     return errors
-
-
-def _message(error: ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        return f"unknown field ({error.message.split('(')[-1].rstrip(')')})"
-    if error.validator == "enum" and isinstance(error.validator_value, list):
-        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
-    if error.validator == "pattern" and isinstance(error.instance, str):
-        return f"{error.instance!r} is not in the expected form"
-    if error.validator == "anyOf":
-        return f"{error.instance!r} is not valid here"
-    return error.message
 
 
 def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:

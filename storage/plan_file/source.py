@@ -17,6 +17,7 @@ class PlanSource:
     data: Any
     locations: dict[Path_, str] = field(default_factory=dict)
     fallback: str = "file"
+    notes: list[str] = field(default_factory=list)  # what the admin should know, e.g. the encoding read
 
     def where(self, path: Path_) -> str:
         # The nearest enclosing value that has a location: a missing key is reported at its parent.

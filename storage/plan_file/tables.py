@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from difflib import get_close_matches
 from typing import Any
 
 from storage.plan_file.errors import PlanFileError
+from storage.plan_file.messages import date_parts, date_problem, shown
 
 ALIASES = {
     "improvement_requirement": "requirement",
@@ -23,39 +25,79 @@ ALIASES = {
     "cqc_theme": "theme",
     "metric_id": "id",
     "metric": "name",
+    "entra_object_id": "aad_object_id",
 }
 
 LIST_FIELDS = {"delegates", "roles"}
 INT_FIELDS = {"score"}
 NUMBER_FIELDS = {"baseline_value", "target_value"}
+DATE_FIELDS = {"due", "progress_date", "baseline_date", "target_date"}
 
-ACTION_COLUMNS = {
-    "ref",
-    "theme",
-    "quality_statement",
-    "requirement",
-    "owner",
-    "delegates",
-    "due",
-    "status",
-    "rag",
-    "progress_date",
-    "progress_rag",
-    "progress_narrative",
-}
-PEOPLE_COLUMNS = {"name", "email", "upn", "aad_object_id", "roles"}
-THEME_COLUMNS = {"theme_id", "theme_name", "quality_statement_id", "quality_statement_name", "score"}
-METRIC_COLUMNS = {
-    "id",
-    "name",
-    "unit",
-    "direction",
-    "owner",
-    "baseline_value",
-    "baseline_date",
-    "target_value",
-    "target_date",
-}
+
+@dataclass(frozen=True)
+class Columns:
+    """A sheet's columns: each field's header as the export writes it, and which must be present.
+
+    A column that is missing would read as blanks and clear every row's value, so every column whose
+    blanks clear something is required; only the progress columns (history, added, never cleared) and
+    the Entra object id (filled by the bot, never cleared) may be left out.
+    """
+
+    headers: dict[str, str]
+    optional: frozenset[str] = frozenset()
+
+    @property
+    def allowed(self) -> set[str]:
+        return set(self.headers)
+
+    @property
+    def required(self) -> list[str]:
+        return [key for key in self.headers if key not in self.optional]
+
+
+ACTIONS = Columns(
+    {
+        "ref": "Ref",
+        "theme": "Theme",
+        "quality_statement": "Quality statement",
+        "requirement": "Improvement requirement",
+        "owner": "Owner",
+        "delegates": "Delegates",
+        "due": "Due",
+        "status": "Status",
+        "rag": "RAG",
+        "progress_date": "Progress date",
+        "progress_rag": "Progress RAG",
+        "progress_narrative": "Progress narrative",
+    },
+    optional=frozenset({"progress_date", "progress_rag", "progress_narrative"}),
+)
+PEOPLE = Columns(
+    {"name": "Name", "email": "Email", "upn": "UPN", "roles": "Roles", "aad_object_id": "Entra object id"},
+    optional=frozenset({"aad_object_id"}),
+)
+THEMES = Columns(
+    {
+        "theme_id": "Theme id",
+        "theme_name": "Theme name",
+        "quality_statement_id": "Quality statement id",
+        "quality_statement_name": "Quality statement name",
+        "score": "Score",
+    }
+)
+METRICS = Columns(
+    {
+        "id": "Id",
+        "name": "Name",
+        "unit": "Unit",
+        "direction": "Direction",
+        "owner": "Owner",
+        "baseline_value": "Baseline value",
+        "baseline_date": "Baseline date",
+        "target_value": "Target value",
+        "target_date": "Target date",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +109,16 @@ class Row:
 def header_key(raw: object) -> str:
     key = str(raw or "").strip().lower().replace(" ", "_").replace("-", "_")
     return ALIASES.get(key, key)
+
+
+def _iso_if_day_first(text: str) -> str:
+    """A valid 31/03/2026 (Excel's UK date in a CSV or text cell) as 2026-03-31; anything else as it is."""
+    parts = date_parts(text)
+    if parts is None or "/" not in text:
+        return text
+    year, month, day = parts
+    iso = f"{year:04d}-{month:02d}-{day:02d}"
+    return iso if date_problem(iso) is None else text
 
 
 def cell(field: str, raw: object) -> object:
@@ -87,6 +139,8 @@ def cell(field: str, raw: object) -> object:
             return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
         if field in INT_FIELDS | NUMBER_FIELDS:
             return _number(raw, integer=field in INT_FIELDS)
+        if field in DATE_FIELDS:
+            return _iso_if_day_first(raw)
     if field in LIST_FIELDS:
         return [str(raw)]
     if field in {"ref", "requirement", "name", "narrative", "progress_narrative"} and not isinstance(raw, str):
@@ -107,23 +161,36 @@ def rows_from(
     where: str,
     header: Sequence[object],
     body: Iterable[tuple[int, Sequence[object]]],
-    allowed: set[str],
+    columns: Columns,
     errors: list[PlanFileError],
 ) -> list[Row]:
+    """The sheet's rows as field → value. A header that is wrong is reported once, and no row is read."""
     keys = [header_key(h) for h in header]
+    found = len(errors)
+    present = {key: str(raw).strip() for key, raw in zip(keys, header, strict=True) if key}
     for column, key in enumerate(keys):
-        if key and key not in allowed:
+        if key and key not in columns.allowed:
+            expected = ", ".join(columns.headers.values())
             errors.append(
                 PlanFileError(
-                    file,
-                    f"{where}row 1",
-                    key,
-                    f"unknown column {header[column]!r} (expected some of: {', '.join(sorted(allowed))})",
+                    file, f"{where}row 1", key, f"unknown column {shown(header[column])} (expected: {expected})"
                 )
             )
+        elif key and keys.index(key) != column:
+            errors.append(PlanFileError(file, f"{where}row 1", key, f"column {shown(header[column])} appears twice"))
+    unused = [label for key, label in present.items() if key not in columns.allowed]
+    for key in columns.required:
+        if key not in present:
+            label = columns.headers[key]
+            nearest = get_close_matches(label.lower(), [u.lower() for u in unused], n=1, cutoff=0.5)
+            hint = next((f"; did you mean {u!r}?" for u in unused if nearest and u.lower() == nearest[0]), "")
+            errors.append(PlanFileError(file, f"{where}row 1", key, f"no column {label!r}{hint}"))
+    if len(errors) > found:
+        return []
     rows = []
     for number, values in body:
-        record = {key: cell(key, value) for key, value in zip(keys, values, strict=False) if key in allowed}
+        record = {key: cell(key, value) for key, value in zip(keys, values, strict=False) if key in columns.allowed}
+        # A blank cell in a column that is there clears that optional field (the preview shows it).
         record = {k: v for k, v in record.items() if v is not None}
         if record:
             rows.append(Row(number, record))

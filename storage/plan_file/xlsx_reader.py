@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from typing import Any
 
@@ -18,10 +19,20 @@ PLAN_KEYS = {"organisation", "timezone", "group_channel"}
 
 
 def read_xlsx(file: str, content: bytes) -> PlanSource:
+    # openpyxl warns about what it cannot read (a date serial out of range, an Excel extension): each
+    # such cell then reads as an error value the validation names, so the warning is noise on top.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _read_xlsx(file, content)
+
+
+def _read_xlsx(file: str, content: bytes) -> PlanSource:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise PlanFileInvalid([PlanFileError(file, "file", "(file)", f"not a readable .xlsx workbook: {exc}")]) from exc
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        message = f"not a readable .xlsx workbook ({reason}): save it from Excel as an Excel Workbook (.xlsx)"
+        raise PlanFileInvalid([PlanFileError(file, "file", "(file)", message)]) from exc
     errors: list[PlanFileError] = []
     sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
     for required in ("plan", "people", "themes", "actions"):
@@ -34,9 +45,9 @@ def read_xlsx(file: str, content: bytes) -> PlanSource:
     locations: dict[Path_, str] = {(): "workbook"}
     _read_plan_sheet(file, sheets["plan"], data, locations, errors)
 
-    def rows(name: str, allowed: set[str]) -> list[tables.Row]:
+    def rows(name: str, columns: tables.Columns) -> list[tables.Row]:
         header, body = _sheet_rows(sheets[name])
-        return tables.rows_from(file, f"sheet {name.capitalize()}, ", header, body, allowed, errors)
+        return tables.rows_from(file, f"sheet {name.capitalize()}, ", header, body, columns, errors)
 
     def place(key: str, records: list[tuple[int, dict[str, Any]]]) -> None:
         data[key] = [record for _, record in records]
@@ -46,13 +57,13 @@ def read_xlsx(file: str, content: bytes) -> PlanSource:
             for field in record:
                 locations[(key, position, field)] = where
 
-    place("people", [(r.number, r.values) for r in rows("people", tables.PEOPLE_COLUMNS)])
-    theme_rows = rows("themes", tables.THEME_COLUMNS)
+    place("people", [(r.number, r.values) for r in rows("people", tables.PEOPLE)])
+    theme_rows = rows("themes", tables.THEMES)
     themes, first_rows = tables.theme_records(theme_rows)
     place("themes", list(zip(first_rows.values(), themes, strict=True)))
-    place("actions", [(r.number, tables.action_record(r)) for r in rows("actions", tables.ACTION_COLUMNS)])
+    place("actions", [(r.number, tables.action_record(r)) for r in rows("actions", tables.ACTIONS)])
     if "metrics" in sheets:
-        place("metrics", [(r.number, tables.metric_record(r)) for r in rows("metrics", tables.METRIC_COLUMNS)])
+        place("metrics", [(r.number, tables.metric_record(r)) for r in rows("metrics", tables.METRICS)])
     if errors:
         raise PlanFileInvalid(errors)
     return PlanSource(file=file, data=data, locations=locations, fallback="workbook")

@@ -149,9 +149,9 @@ def test_cli_digest_preview_json_and_post(database_url: str, history: None) -> N
     code, out, _ = run(database_url, "digest", *as_of, "--json")  # the latest round's month
     assert code == 0 and json.loads(out)["type"] == "AdaptiveCard" and "April 2026" in out
     code, out, _ = run(database_url, "digest", "--post", *as_of)
-    assert code == 0 and "1 of 1 digest message(s) queued for 2026-04" in out  # the chair: no channel yet
+    assert code == 0 and "1 of 1 digest message queued for 2026-04" in out  # the chair: no channel yet
     code, out, _ = run(database_url, "digest", "--post", *as_of)
-    assert code == 0 and "0 of 1 digest message(s) queued" in out and "digest/digest-2026-04/person-" in out
+    assert code == 0 and "0 of 1 digest message queued" in out and "digest/digest-2026-04/person-" in out
     assert run(database_url, "digest", "--month", "April")[0] == 2
 
 

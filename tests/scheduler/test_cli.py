@@ -21,9 +21,9 @@ async def test_cycle_open_job_and_tick_from_the_command_line(harness: Harness, d
     assert opened.returncode == 0, opened.stderr
     assert "queued  prompt progress-2026-12" in opened.stdout
     again = cli(database_url, "job", "open-cycle", "--as-of", "2026-12-01T09:30")
-    assert "0 message(s) queued" in again.stdout
+    assert "0 messages queued" in again.stdout
     by_its_name = cli(database_url, "round", "open", "--as-of", "2026-12-01T09:45")  # `cycle` is its alias
-    assert by_its_name.returncode == 0 and "0 message(s) queued" in by_its_name.stdout
+    assert by_its_name.returncode == 0 and "0 messages queued" in by_its_name.stdout
     reminded = cli(database_url, "remind", "--as-of", "2026-12-16T09:00")
     assert "reminder progress-2026-12" in reminded.stdout and "overdue-1" in reminded.stdout
     ticked = cli(database_url, "tick", "--as-of", "2026-12-16T09:00")

@@ -65,9 +65,9 @@ def write_xlsx(path: Path, document: dict[str, Any]) -> Path:
     for key, value in (document.get("schedule") or {}).items():
         plan.append([key, ", ".join(map(str, value)) if isinstance(value, list) else value])
     people = book.create_sheet("People")
-    people.append(["Name", "Email", "Roles"])
+    people.append(["Name", "Email", "UPN", "Roles"])
     for person in document["people"]:
-        people.append([person["name"], person["email"], ", ".join(person.get("roles", []))])
+        people.append([person["name"], person["email"], person.get("upn"), ", ".join(person.get("roles", []))])
     themes = book.create_sheet("Themes")
     themes.append(["Theme id", "Theme name", "Quality statement id", "Quality statement name", "Score"])
     for theme in document["themes"]:

@@ -101,7 +101,7 @@ async def test_cli_bad_file_exits_non_zero_and_changes_nothing(
     bad = plan_files.write_yaml(tmp_path / "bad.yaml", document)
     result = _cli(database_url, "plan", "import", str(bad))
     assert result.returncode == 1
-    assert "2 error(s); nothing was imported" in result.stderr
+    assert "2 errors; nothing was imported" in result.stderr
     assert "actions[0].owner" in result.stderr and "actions[1].rag" in result.stderr
     assert "Traceback" not in result.stderr
     assert await _count(sessions, AuditEntry) == audit_before

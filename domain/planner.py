@@ -80,6 +80,8 @@ class Planner:
             report.skipped.append(f"the {table.month} round is closed")
             return report
         await self._store.close_rounds_before(PROGRESS, table.month, now)
+        # An update sent after last month's deadline, before this round opened, answers this round.
+        await self._store.count_updates_since(round_, self._previous_deadline_end(plan, table.month))
         refs_by_owner: dict[str, list[str]] = defaultdict(list)
         for action in plan.actions:
             if action.status is not ActionStatus.COMPLETE:
@@ -88,6 +90,13 @@ class Planner:
         # Prompts go to whoever was asked (also people back from leave since the round opened).
         await self._prompt_outstanding(report, round_, now)
         return report
+
+    def _previous_deadline_end(self, plan: Plan, month: str) -> datetime:
+        """The end of the local day of the previous month's deadline (by the timetable, whether or not
+        that round was opened)."""
+        year, number = add_months(int(month[:4]), int(month[5:]), -1)
+        deadline = month_timetable(year, number, plan.schedule, self._calendar).deadline
+        return self._calendar.local_datetime(date.fromordinal(deadline.toordinal() + 1), "00:00")
 
     async def _prompt_outstanding(self, report: RunReport, round_: Round, now: datetime) -> None:
         people = await self._store.people()

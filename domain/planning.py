@@ -159,6 +159,11 @@ class PlanningStore(Protocol):
         """Owner's email → the refs they were asked about in the round, in plan order."""
         ...
 
+    async def count_updates_since(self, round_: Round, since: datetime) -> None:
+        """Count for the round the updates sent from Teams since ``since`` (the previous deadline's end)
+        that no round claimed yet: between rounds, an update answers the round to come."""
+        ...
+
     async def answered(self, round_: Round) -> set[str]:
         """The refs with an update in the round: sent on its card, or from Teams since it opened."""
         ...

@@ -75,6 +75,14 @@ def month_timetable(year: int, month: int, settings: ScheduleSettings, calendar:
     )
 
 
+def next_round(settings: ScheduleSettings, calendar: WorkingCalendar, now: datetime) -> MonthTimetable:
+    """The timetable of the next round to open after ``now``: this month's until it opens, else next month's.
+    An update sent between rounds counts for it, and can be changed until its deadline."""
+    year, month = calendar.month_of(now)
+    table = month_timetable(year, month, settings, calendar)
+    return table if now < table.round_opens else month_timetable(*add_months(year, month, 1), settings, calendar)
+
+
 def latest_step_due(moments: tuple[datetime, ...], now: datetime) -> int | None:
     """The 1-based number of the latest step due by ``now``: after downtime only it is sent."""
     due = [n for n, moment in enumerate(moments, start=1) if moment <= now]

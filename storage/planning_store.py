@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import Plan
@@ -132,6 +132,18 @@ class SqlPlanningStore:
         for email, ref in rows:
             result[email].append(ref)
         return dict(result)
+
+    async def count_updates_since(self, round_: Round, since: datetime) -> None:
+        await self.session.execute(
+            update(ProgressUpdate)
+            .where(
+                ProgressUpdate.round_id.is_(None),
+                ProgressUpdate.source == "teams",
+                ProgressUpdate.submitted_at >= since,
+            )
+            .values(round_id=round_.id)
+            .execution_options(synchronize_session=False)
+        )
 
     async def answered(self, round_: Round) -> set[str]:
         """Actions with an update submitted in the round (ad hoc updates during it count too)."""

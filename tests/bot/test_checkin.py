@@ -89,7 +89,8 @@ async def test_my_actions_sends_one_prompt_card_per_open_action(bot_server: BotS
     first = cards[0]
     assert first["version"] == "1.5"
     assert "WWP-01" in texts(first)
-    assert input_value(first, "narrative")  # prefilled from the board report's progress
+    assert not input_value(first, "narrative")  # empty: the board report's progress is shown above it
+    assert "Last update" in texts(first)
 
 
 async def test_action_execute_stores_an_update_and_returns_the_receipt(

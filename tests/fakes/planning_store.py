@@ -121,6 +121,14 @@ class InMemoryPlanningStore:
                 result.setdefault(asked[action.ref], []).append(action.ref)
         return result
 
+    async def count_updates_since(self, round_: Round, since: datetime) -> None:
+        self._updates = [
+            replace(u, round_id=round_.id)
+            if u.round_id is None and u.source == "teams" and u.submitted_at >= since
+            else u
+            for u in self._updates
+        ]
+
     async def answered(self, round_: Round) -> set[str]:
         opened_at = self._opened_at[round_.id]
         return {

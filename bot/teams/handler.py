@@ -10,6 +10,7 @@ from typing import Any
 from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 from botframework.connector.models import ErrorResponseException
 
 from bot.services.account import AccountService
@@ -231,6 +232,27 @@ class CqcBot(TeamsActivityHandler):
                 # The card may have been deleted or be too old to edit: answer with a new message.
                 log.info("could not update card %s in place: %s", activity.reply_to_id, exc)
         await turn_context.send_activity(MessageFactory.attachment(attachment))
+
+    async def on_teams_members_added(
+        self, teams_members_added: list[TeamsChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ) -> None:
+        """Someone joined a team the bot is in: if they were unreachable, they can be reached from its roster."""
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        joined = [
+            MemberIdentity(
+                user_id=m.id,
+                aad_object_id=m.aad_object_id,
+                email=m.email,
+                upn=m.user_principal_name,
+                name=m.name,
+            )
+            for m in teams_members_added
+            if m.id != bot_id
+        ]
+        if joined:
+            async with self._sessions.begin() as session:
+                for member in joined:
+                    await conversations.seen_in_roster(session, member, now=self._clock())
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await turn_context.send_activity(help_text(personal=_personal(turn_context.activity)))

@@ -9,10 +9,13 @@ import typer
 from rich.console import Console
 
 from bot.cli.console import AS_OF_HELP, err, load_settings, out, parse_as_of, run_async, run_planner_job
+from bot.cli.delivery import deliver_now
 from bot.settings import Settings
 from domain.planner import Planner
 from domain.planning import RunReport
 from scheduler.jobs import JOBS
+
+DELIVER_HELP = "Then send what is due at --as-of, as `cqcbot deliver --as-of` does (rehearse a month end to end)"
 
 
 def register(app: typer.Typer) -> None:
@@ -37,13 +40,20 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(run_async(run_planner_job(load_settings(), specs[name].call, as_of, out, err), err))
 
     @app.command()
-    def tick(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
+    def tick(
+        as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
+        deliver: Annotated[bool, typer.Option("--deliver", help=DELIVER_HELP)] = False,
+    ) -> None:
         """Run everything the scheduler would have run by --as-of and not yet done."""
 
         async def job(planner: Planner, now: datetime) -> RunReport:
             return await planner.tick(now)
 
-        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
+        settings = load_settings()
+        code = run_async(run_planner_job(settings, job, as_of, out, err), err)
+        if code == 0 and deliver:
+            code = deliver_now(settings, as_of)
+        raise typer.Exit(code)
 
     @app.command()
     def schedule(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:

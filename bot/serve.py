@@ -39,7 +39,9 @@ def run(settings: Settings, console: Console) -> int:
     console.print(
         f"Serving on http://{settings.host}:{settings.port}/api/messages (database {_safe(settings.database_url)})"
     )
-    web.run_app(create_app(runtime), host=settings.host, port=settings.port, print=None)
+    # Access lines only when asked for (LOG_ACCESS=true): at INFO they would drown the events.
+    access = logging.getLogger("aiohttp.access") if settings.log_access else None
+    web.run_app(create_app(runtime), host=settings.host, port=settings.port, print=None, access_log=access)
     return 0
 
 

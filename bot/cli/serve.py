@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from bot.cli.console import err, load_settings
+from bot.log_config import configure_logging
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +15,5 @@ def register(app: typer.Typer) -> None:
         from bot.serve import run
 
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        # msrest warns of every channelData field its models don't name (Teams sends several): noise.
-        logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
+        configure_logging(settings)
         raise typer.Exit(run(settings, err))

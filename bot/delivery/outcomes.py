@@ -3,6 +3,7 @@ sent, retry later, failed, unreachable or unknown — each write group-committed
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from storage.group_commit import GroupCommit
 from storage.outbox import OutboxItem
 
 S = DeliveryStatus
+log = logging.getLogger(__name__)
 
 
 class Outcomes:
@@ -107,6 +109,8 @@ class Outcomes:
             return await ledger.settle(session, item.id, worker=self._worker, status=step.status, now=now, **fields)
 
         self._count(step.status, await self._writer.write(write))
+        if step.status in (S.FAILED, S.UNREACHABLE):
+            log.warning("send %s: %s", step.status.value, error, extra={"outbox_key": item.key})
 
     async def without_call(self, item: OutboxItem, settle: Settle) -> None:
         if settle.status is S.PENDING:

@@ -64,13 +64,16 @@ def register(app: typer.Typer) -> None:
 async def _show_schedule(settings: Settings, as_of: str | None, out: Console) -> int:
     from rich.table import Table
 
+    from dialogs.formatting import month_label
     from domain.calendar import WorkingCalendar
-    from domain.schedule import upcoming
+    from domain.schedule import pending_catch_ups, upcoming
     from storage.plan_queries import load_plan
+    from storage.rounds import opened_rounds
     from storage.schema_check import NoPlanYet, ready_database
 
     async with ready_database(settings.database_url) as sessions, sessions() as session:
         plan = await load_plan(session)
+        opened = await opened_rounds(session)
     if plan is None:
         raise NoPlanYet
     calendar = WorkingCalendar(plan.timezone)
@@ -78,8 +81,21 @@ async def _show_schedule(settings: Settings, as_of: str | None, out: Console) ->
     table = Table(title=f"Next runs after {now.astimezone(calendar.zone):%a %d %b %Y %H:%M} ({plan.timezone})")
     table.add_column("Step")
     table.add_column("Next run")
+
+    def when(moment: datetime) -> str:
+        return f"{moment.astimezone(calendar.zone):%a %d %b %Y %H:%M %Z}"
+
+    # What was missed comes first: the next check does it before anything else on the list.
+    for catch_up in pending_catch_ups(plan.schedule, calendar, now, opened, has_metrics=bool(plan.metrics)):
+        what = (
+            f"open {month_label(catch_up.month)}'s round"
+            if catch_up.step == "progress"
+            else f"ask for {month_label(catch_up.month)}'s figures"
+        )
+        missed = f"{catch_up.missed_at.astimezone(calendar.zone):%a %d %b}"
+        table.add_row(what, f"{when(catch_up.runs_at)} — catching up the run missed on {missed}")
     for name, moment in upcoming(plan.schedule, plan.metrics, calendar, now):
-        table.add_row(name, f"{moment.astimezone(calendar.zone):%a %d %b %Y %H:%M %Z}")
+        table.add_row(name, when(moment))
     out.print(table)
     scheduler = "on" if settings.scheduler_enabled else "OFF (SCHEDULER_ENABLED=false)"
     out.print(

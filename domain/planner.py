@@ -122,6 +122,36 @@ class Planner:
                         now,
                     )
 
+    async def resend_prompts(self, now: datetime, email: str) -> RunReport:
+        """The chair's resend, on purpose: the open round's prompts for the person's unanswered actions,
+        once per round and person (keys of their own, apart from the first prompts)."""
+        report = RunReport()
+        _, table = await self._timetable(now)
+        round_ = await self._store.find_round(PROGRESS, table.month)
+        if round_ is None or round_.closed:
+            report.skipped.append(f"no open progress round for {table.month}")
+            return report
+        email = next((known for known in await self._store.people() if known.lower() == email.lower()), email)
+        if email not in await self._store.people():
+            report.skipped.append(f"{email} is not in the plan")
+            return report
+        missing = (await self._outstanding(round_)).get(email, ())
+        if not missing:
+            report.skipped.append(f"{email} has nothing unanswered in the {table.month} round")
+            return report
+        # The chair believes they can be reached now: Teams is asked again (and says if not).
+        await self._store.clear_unreachable(email, now)
+        for ref in missing:
+            prompt = Prompt(round_.id, ref)
+            await self._enqueue(
+                report,
+                Message(
+                    MessageKind.PROMPT, f"progress-{round_.month}-resend", ref, Audience.PERSON, prompt, email=email
+                ),
+                now,
+            )
+        return report
+
     async def _outstanding(self, round_: Round) -> dict[str, tuple[str, ...]]:
         answered = await self._store.answered(round_)
         result = {}

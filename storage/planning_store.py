@@ -167,6 +167,24 @@ class SqlPlanningStore:
             p.email: PersonAvailability(p.email, p.name, p.away_until, p.unreachable_since is not None) for p in rows
         }
 
+    async def clear_unreachable(self, email: str, now: datetime) -> None:
+        person = await self.session.scalar(select(Person).where(Person.email == email))
+        if person is None or person.unreachable_since is None:
+            return
+        before = audit.snapshot(person, ("unreachable_since", "unreachable_reason"))
+        person.unreachable_since = None
+        person.unreachable_reason = None
+        audit.record(
+            self.session,
+            at=now,
+            actor="chair",
+            entity="person",
+            entity_id=email,
+            change="resend",
+            before=before,
+            after=audit.snapshot(person, ("unreachable_since", "unreachable_reason")),
+        )
+
     async def figures_submitted(self, month: str) -> set[str]:
         return set(
             (await self.session.scalars(select(MetricReading.metric_id).where(MetricReading.period == month))).all()

@@ -162,3 +162,30 @@ async def test_the_outbox_rows_of_a_late_joiner_keep_their_keys(
         after = {m.idempotency_key: m.status for m in (await session.scalars(select(OutboxMessage))).all()}
     assert set(after) == before  # nothing new queued: the missed prompts themselves were sent
     assert _prompted_refs(bot_server, chat) == sorted(owners[email])
+
+
+async def test_the_chair_can_resend_once_per_round_and_person(
+    bot_server: BotServer, example_plan: None, clock: FakeClock, database_url: str
+) -> None:
+    owners = await _owners(bot_server)
+    email = next(iter(owners))
+    await _give_aad_ids(bot_server, [email])
+    chat = await _install(bot_server, email)
+    clock.now = OPENS_DECEMBER
+    await _run(bot_server, clock, database_url, "open_round")
+
+    async def resend(planner: Planner, now: datetime) -> Any:
+        return await planner.resend_prompts(now, email.upper())
+
+    first = await bot_server.runtime.planning.run(resend, clock())
+    again = await bot_server.runtime.planning.run(resend, clock())
+    await run_worker(worker(bot_server.runtime.sessions, database_url, clock=clock), until=Until.IDLE)
+    assert len(first.enqueued) == len(owners[email]) and again.enqueued == [] and again.already == len(owners[email])
+    assert _prompted_refs(bot_server, chat) == sorted(owners[email] * 2)  # the prompts, and the resend once
+
+    async def stranger(planner: Planner, now: datetime) -> Any:
+        return await planner.resend_prompts(now, "nobody@halton.example")
+
+    assert (await bot_server.runtime.planning.run(stranger, clock())).skipped == [
+        "nobody@halton.example is not in the plan"
+    ]

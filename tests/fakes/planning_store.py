@@ -144,6 +144,9 @@ class InMemoryPlanningStore:
             for p in self._plan.people
         }
 
+    async def clear_unreachable(self, email: str, now: datetime) -> None:
+        self._unreachable.discard(email)
+
     async def figures_submitted(self, month: str) -> set[str]:
         return set(self._figures.get(month, {}))
 

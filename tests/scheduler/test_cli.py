@@ -46,3 +46,11 @@ def test_schedule_shows_a_pending_catch_up_first(harness: Harness, database_url:
     first = next(line for line in lines if "round" in line)
     assert "open December 2026's round" in first
     assert "Wed 02 Dec 2026 09:00 GMT — catching up the run missed on Tue 01 Dec" in first
+
+
+def test_resend_from_the_command_line(harness: Harness, database_url: str) -> None:
+    assert cli(database_url, "round", "open", "--as-of", "2026-12-01T09:00").returncode == 0
+    first = cli(database_url, "resend", "--person", "rachel.ahmed@halton.example", "--as-of", "2026-12-03T10:00")
+    assert first.returncode == 0 and "queued  prompt progress-2026-12-resend" in first.stdout, first.stdout
+    again = cli(database_url, "resend", "--person", "rachel.ahmed@halton.example", "--as-of", "2026-12-03T11:00")
+    assert "0 message(s) queued" in again.stdout

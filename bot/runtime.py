@@ -13,7 +13,7 @@ from bot.services.account import AccountService
 from bot.services.checkin import CheckinService
 from bot.services.digest import DigestService
 from bot.services.figures import FiguresService
-from bot.services.planning import MessageRenderer, PlanningRunner
+from bot.services.planning import MessageRenderer, PlanningRunner, ResendService
 from bot.services.report_links import links_for
 from bot.settings import Settings
 from bot.teams.adapter import new_adapter
@@ -53,12 +53,16 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     checkin = CheckinService(sessions, clock, settings.timezone)
     figures = FiguresService(sessions, clock, settings.timezone)
     digest = DigestService(sessions, clock, settings.timezone, links_for(settings))
+    planning = PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone)
+    resend = ResendService(sessions, clock, settings.timezone, planning)
     return Runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
         adapter=new_adapter(settings),
-        bot=CqcBot(sessions, clock, checkin, AccountService(sessions, clock, settings.timezone), figures, digest),
-        planning=PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone),
+        bot=CqcBot(
+            sessions, clock, checkin, AccountService(sessions, clock, settings.timezone), figures, digest, resend
+        ),
+        planning=planning,
         clock=clock,
     )

@@ -17,6 +17,7 @@ from bot.services.account import AccountService
 from bot.services.checkin import CheckinService, Sender
 from bot.services.digest import DigestService
 from bot.services.figures import FiguresService
+from bot.services.planning import ResendService
 from bot.teams import addresses, routes
 from bot.teams.address_cache import RecentAddresses
 from bot.teams.routes import CardHandler, CardRoute, CommandHandler, CommandRoute
@@ -43,6 +44,7 @@ class CqcBot(TeamsActivityHandler):
         account: AccountService,
         figures: FiguresService,
         digest: DigestService,
+        resend: ResendService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -50,6 +52,7 @@ class CqcBot(TeamsActivityHandler):
         self._account = account
         self._figures = figures
         self._digest = digest
+        self._resend = resend
         self._recent = RecentAddresses()
         # What each route names: the only place a command or a card verb meets the code that answers it.
         self._command_answers: Mapping[CommandHandler, CommandAnswer] = {
@@ -64,6 +67,7 @@ class CqcBot(TeamsActivityHandler):
             CommandHandler.DIGEST_PREVIEW: self._digest_preview,
             CommandHandler.DIGEST_POST_CONFIRMATION: self._digest_post_confirmation,
             CommandHandler.DELEGATE: self._delegate,
+            CommandHandler.RESEND: self._resend_prompts,
         }
         self._card_answers: Mapping[CardHandler, CardAnswer] = {
             CardHandler.PROGRESS_EDIT: lambda sender, data, _: checkin.edit_from_card(sender, data),
@@ -176,6 +180,9 @@ class CqcBot(TeamsActivityHandler):
 
     async def _delegate(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
         await turn_context.send_activity(await self._account.delegate(sender, route.command))
+
+    async def _resend_prompts(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        await turn_context.send_activity(await self._resend.resend(sender, route.command))
 
     async def _figures_card(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
         card = await self._figures.figures_card(sender)

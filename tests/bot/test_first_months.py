@@ -22,6 +22,7 @@ from tests.conftest import BotServer, FakeClock
 OPENS_DECEMBER = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # GMT: 09:00 local
 OPENS_JANUARY = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # the first working day of January
 PROMPT_TITLE = "CQC improvement — progress for"
+CHAIR = "helen.carter@halton.example"
 
 
 async def _owners(server: BotServer) -> dict[str, list[str]]:
@@ -189,3 +190,44 @@ async def test_the_chair_can_resend_once_per_round_and_person(
     assert (await bot_server.runtime.planning.run(stranger, clock())).skipped == [
         "nobody@halton.example is not in the plan"
     ]
+
+
+async def test_resend_to_a_name_in_chat_is_for_the_chair(
+    bot_server: BotServer, example_plan: None, clock: FakeClock, database_url: str
+) -> None:
+    owners = await _owners(bot_server)
+    owner = next(e for e in owners if e != CHAIR)
+    await _give_aad_ids(bot_server, [CHAIR, owner])
+    chair_chat, owner_chat = await _install(bot_server, CHAIR), await _install(bot_server, owner)
+    clock.now = OPENS_DECEMBER
+    await _run(bot_server, clock, database_url, "open_round")
+    async with bot_server.runtime.sessions() as session:
+        name = await session.scalar(select(Person.name).where(Person.email == owner))
+
+    async def say(email: str, chat: str, text: str) -> str:
+        await bot_server.post(activities.personal_message(bot_server.service_url, text, _sender(email)))
+        return str(bot_server.connector.sent(chat)[-1]["text"])
+
+    assert "will get" in await say(CHAIR, chair_chat, f"resend to {name}")
+    assert "already resent" in await say(CHAIR, chair_chat, f"resend to {owner}")
+    assert "Only the chair" in await say(owner, owner_chat, f"resend to {name}")
+    assert "nobody called Nobody" in await say(CHAIR, chair_chat, "resend to Nobody")
+    await run_worker(worker(bot_server.runtime.sessions, database_url, clock=clock), until=Until.IDLE)
+    assert _prompted_refs(bot_server, owner_chat) == sorted(owners[owner] * 2)
+
+
+async def test_a_chat_whose_aad_object_id_changed_is_not_the_linked_person(
+    bot_server: BotServer, example_plan: None, caplog: Any
+) -> None:
+    owners = await _owners(bot_server)
+    owner = next(iter(owners))
+    await _give_aad_ids(bot_server, [owner])
+    chat = await _install(bot_server, owner)
+    other = {**_sender(owner), "aadObjectId": "aad-someone-else"}  # same chat and Teams id, another identity
+    await bot_server.post(activities.personal_message(bot_server.service_url, "status", other))
+    answer = bot_server.connector.sent(chat)[-1]["text"]
+    assert "can't find you in the improvement plan" in answer
+    assert any("another AAD object id" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    async with bot_server.runtime.sessions() as session:
+        person = await session.scalar(select(Person).where(Person.email == owner))
+    assert person is not None and person.aad_object_id == _sender(owner)["aadObjectId"]  # not taken over

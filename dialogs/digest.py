@@ -85,15 +85,18 @@ def build_digest_card(digest: Digest, links: DigestLinks = DigestLinks(), *, bud
     cards.find(card, "truncated_text")["text"] = "x" * 400
     size = cards.card_size_bytes(card)
     shown: dict[str, int] = {}
-    for section in SECTIONS:
+    for position, section in enumerate(SECTIONS):
         elements = section_elements(digest, section)
+        # Each list gets a fair share of what is left (what it leaves unused goes to the next), so a long
+        # list of concerns never crowds out who is overdue.
+        share = size + (budget - size) // (len(SECTIONS) - position)
         limit = {
             "concerns": CONCERNS_SHOWN,
             "people": PEOPLE_SHOWN,
             "completions": COMPLETIONS_SHOWN,
         }[section]
         holder = cards.find(card, section)["items"]
-        shown[section], size = _fit(holder, elements[:limit], size, budget)
+        shown[section], size = _fit(holder, elements[:limit], size, share)
         hidden[section] = len(elements) - shown[section]
     _finish(card, digest, links, hidden)
     return card

@@ -34,6 +34,8 @@ def rag_word(rag: Rag | None) -> str:
 
 
 def change_words(row: MetricRow) -> str:
+    if row.latest is None:
+        return "No figure yet"
     if row.change is None:
         return "First figure"
     if row.change == 0:
@@ -83,14 +85,13 @@ def concern_element(concern: Concern) -> Element:
         if concern.blockers
         else "No blockers given this month."
     )
+    owner = concern.owner_name
     return {
         "type": "Container",
         "spacing": "medium",
         "items": [
-            _text(
-                f"**{concern.ref}** · {rag_word(concern.rag)}{was} · {concern.owner_name}{due}",
-                color="attention" if concern.rag is Rag.RED else "warning",
-            ),
+            # The RAG in words, not colour: amber and red text fail 4.5:1 contrast in Teams' themes.
+            _text(f"**{concern.ref}** · {rag_word(concern.rag)}{was} · {owner}{due}"),
             _text(plain(concern.requirement, REQUIREMENT_CHARS), spacing="none"),
             _text(support, spacing="none", isSubtle=True),
         ],

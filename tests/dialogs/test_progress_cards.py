@@ -258,10 +258,12 @@ def test_values_win_over_prefill_and_errors_sit_under_their_field() -> None:
     for field, message in (("evidence", "Bad link."), ("revised_due", "Bad date.")):
         position = next(i for i, e in enumerate(body) if e.get("id") == field)
         error = body[position + 1]
-        assert (error["id"], error["text"], error["color"]) == (
+        # Marked by a sign and weight, not colour (red text fails 4.5:1 in Teams' dark theme).
+        assert (error["id"], error["text"], error["weight"], "color" in error) == (
             f"{field}_error",
-            message,
-            "attention",
+            f"⚠ {message}",
+            "bolder",
+            False,
         )
     assert {"rag_error", "narrative_error", "blockers_error"}.isdisjoint(ids(card))
 

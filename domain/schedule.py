@@ -6,6 +6,7 @@ scheduler, `cqcbot tick --as-of` and `cqcbot schedule` agree on one timetable.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -75,12 +76,17 @@ def month_timetable(year: int, month: int, settings: ScheduleSettings, calendar:
     )
 
 
-def next_round(settings: ScheduleSettings, calendar: WorkingCalendar, now: datetime) -> MonthTimetable:
-    """The timetable of the next round to open after ``now``: this month's until it opens, else next month's.
+def next_round(
+    settings: ScheduleSettings, calendar: WorkingCalendar, now: datetime, opened: Set[str] = frozenset()
+) -> MonthTimetable:
+    """The timetable of the next round to open after ``now``: this month's until it has opened (``opened``:
+    the months whose progress round is open or done; a missed opening is caught up), else next month's.
     An update sent between rounds counts for it, and can be changed until its deadline."""
     year, month = calendar.month_of(now)
     table = month_timetable(year, month, settings, calendar)
-    return table if now < table.round_opens else month_timetable(*add_months(year, month, 1), settings, calendar)
+    if now < table.round_opens or table.month not in opened:
+        return table
+    return month_timetable(*add_months(year, month, 1), settings, calendar)
 
 
 def next_check(settings: ScheduleSettings, calendar: WorkingCalendar, now: datetime) -> datetime:

@@ -52,7 +52,8 @@ class CheckinService(LocalService):
     async def _next_round(self, session: Session) -> tuple[int, str, date]:
         """Between rounds an update counts for the next round (the planner counts it when that round
         opens): it can be changed until that round's deadline."""
-        table = next_round(await store.schedule_settings(session), self._calendar, self._clock())
+        opened = {month for kind, month in await rounds.opened_rounds(session) if kind == "progress"}
+        table = next_round(await store.schedule_settings(session), self._calendar, self._clock(), opened)
         return 0, table.month, table.deadline
 
     async def _round_view(

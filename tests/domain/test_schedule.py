@@ -11,6 +11,7 @@ from domain.schedule import (
     latest_step_due,
     month_timetable,
     next_check,
+    next_round,
     pending_catch_ups,
     target_reviews,
 )
@@ -123,3 +124,11 @@ def test_the_next_check_skips_weekends_and_bank_holidays() -> None:
     assert next_check(ScheduleSettings(), CAL, christmas_eve) == CAL.local_datetime(date(2026, 12, 29), "09:00")
     before_nine = CAL.local_datetime(date(2026, 12, 2), "08:00")
     assert next_check(ScheduleSettings(), CAL, before_nine) == CAL.local_datetime(date(2026, 12, 2), "09:00")
+
+
+def test_the_next_round_is_this_months_until_it_has_opened() -> None:
+    evening = CAL.local_datetime(date(2026, 12, 1), "18:38")
+    assert next_round(ScheduleSettings(), CAL, evening).month == "2026-12"  # missed: caught up tomorrow
+    assert next_round(ScheduleSettings(), CAL, evening, {"2026-12"}).month == "2027-01"
+    before = CAL.local_datetime(date(2026, 12, 1), "08:00")
+    assert next_round(ScheduleSettings(), CAL, before, {"2026-11"}).month == "2026-12"

@@ -163,7 +163,7 @@ def parse_more_request(data: Mapping[str, object]) -> MoreRequest | None:
 
 def section_elements(digest: Digest, section: str) -> list[dict[str, Any]]:
     if section == "concerns":
-        return [items.concern_element(c) for c in digest.concerns]
+        return [items.concern_element(c, digest.as_of) for c in digest.concerns]
     if section == "completions":
         return [items.completion_element(c) for c in digest.completions]
     kind = "overdue" if digest.past_deadline else "waiting"

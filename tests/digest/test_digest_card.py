@@ -201,3 +201,13 @@ def test_the_first_screen_is_the_summary_and_the_sections_open_on_request() -> N
     assert {"concerns", "people", "themes"} <= hidden
     for target in hidden:
         assert element(card, target)["isVisible"] is False
+
+
+def test_a_red_or_amber_action_past_its_due_date_says_overdue_since() -> None:
+    from dialogs.digest_items import concern_element
+    from domain.digest_model import Concern
+
+    late = Concern("P9", "Theme", "Requirement", "Bob", Rag.RED, Rag.AMBER, "", None, date(2026, 3, 31))
+    assert "Overdue since 1 Apr 2026" in card_texts(concern_element(late, date(2026, 4, 20)))
+    on_time = Concern("P9", "Theme", "Requirement", "Bob", Rag.RED, Rag.AMBER, "", None, date(2026, 5, 31))
+    assert "Overdue" not in card_texts(concern_element(on_time, date(2026, 4, 20)))

@@ -54,6 +54,11 @@ test: install node-tools playground-tools report-tools
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Try it locally: the bot on the example plan and the Agents Playground with the plan's chair and owners.
+.PHONY: playground
+playground: install node-tools
+	$(BIN)/python scripts/playground.py --plan $(PLAN) --python $(BIN)/python
+
 # Refresh the README's screenshots of the prompt and the receipt (the Agents Playground in Chromium).
 screenshots: install node-tools playground-tools
 	PLAYGROUND_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/playground/test_playground_ui.py -q

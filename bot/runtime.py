@@ -12,7 +12,7 @@ from bot.services.account import AccountService
 from bot.services.checkin import CheckinService
 from bot.services.digest import DigestService
 from bot.services.figures import FiguresService
-from bot.services.planning import MessageRenderer, PlanningRunner
+from bot.services.planning import MessageRenderer, PlanningRunner, ResendService
 from bot.services.report_links import links_for
 from bot.services.tab_links import tab_links_for
 from bot.settings import BotSdk, Settings
@@ -67,12 +67,15 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     checkin = CheckinService(sessions, clock, settings.timezone, tab_links_for(settings))
     figures = FiguresService(sessions, clock, settings.timezone)
     digest = DigestService(sessions, clock, settings.timezone, links_for(settings, clock), tab_links_for(settings))
-    answers = BotAnswers(sessions, clock, checkin, AccountService(sessions, clock, settings.timezone), figures, digest)
+    planning = PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone)
+    resend = ResendService(sessions, clock, settings.timezone, planning)
+    account = AccountService(sessions, clock, settings.timezone)
+    answers = BotAnswers(sessions, clock, checkin, account, figures, digest, resend)
     return Runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
         edge=new_edge(settings, answers),
-        planning=PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone),
+        planning=planning,
         clock=clock,
     )

@@ -66,11 +66,14 @@ def run(settings: Settings, console: Console, workers: int = 1) -> int:
     if workers == 1:
         runtime = build_runtime(settings)
         # SIGTERM and SIGINT end run_app cleanly (aiohttp's GracefulExit): exit status 0.
+        # Access lines only when asked for (LOG_ACCESS=true): at INFO they would drown the events.
+        access = logging.getLogger("aiohttp.access") if settings.log_access else None
         web.run_app(
             create_app(runtime),
             host=settings.host,
             port=settings.port,
             print=None,
+            access_log=access,
             shutdown_timeout=settings.shutdown_grace_seconds,
         )
         return 0
@@ -118,6 +121,7 @@ class Deployment(BaseApplication):  # gunicorn ships no type information
             # aiohttp's shutdown in each worker takes up to the grace twice (sends, then requests).
             "graceful_timeout": math.ceil(2 * settings.shutdown_grace_seconds) + 5,
             "loglevel": settings.log_level.lower(),
+            "accesslog": "-" if settings.log_access else None,  # access lines only with LOG_ACCESS=true
             "proc_name": "cqcbot",
             "control_socket_disable": True,  # nothing manages it at run time; no socket in $HOME
             "pre_fork": _one_scheduler,

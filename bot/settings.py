@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from importlib.util import find_spec
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -47,6 +48,8 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/London", validation_alias="TIMEZONE")
     scheduler_enabled: bool = Field(True, validation_alias="SCHEDULER_ENABLED")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field("text", validation_alias="LOG_FORMAT")
+    log_access: bool = Field(False, validation_alias="LOG_ACCESS")
     # Where people's devices reach the bot (https://…): the digest links its report and charts there.
     public_url: str = Field("", validation_alias="PUBLIC_URL")
     # Signs those links (Teams fetches images without credentials); defaults to one derived from the client

@@ -18,6 +18,7 @@ class CommandName(StrEnum):
     DELEGATE = "delegate"
     DIGEST = "digest"
     POST_DIGEST = "post digest"
+    RESEND = "resend"
     UNKNOWN = "unknown"
 
 
@@ -28,6 +29,7 @@ class Command:
     away_until: date | None = None
     action_ref: str | None = None
     email: str | None = None
+    who: str | None = None  # "resend to NAME": a name or an email
     problem: str | None = None  # set when the command was recognised but its argument was not
 
 
@@ -36,7 +38,9 @@ _AWAY = re.compile(r"^away(?:\s+until)?\s+(?P<date>.+)$", re.IGNORECASE)
 _UK_DATE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$")
 _DELEGATE = re.compile(r"^delegate\s+(?P<ref>\S+)\s+to\s+(?P<email>\S+)$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_SIMPLE = {c.value: c for c in CommandName if c not in {CommandName.AWAY, CommandName.DELEGATE, CommandName.UNKNOWN}}
+_RESEND = re.compile(r"^resend(?:\s+to)?\s+(?P<who>.+)$", re.IGNORECASE)
+_WITH_ARGUMENTS = {CommandName.AWAY, CommandName.DELEGATE, CommandName.RESEND, CommandName.UNKNOWN}
+_SIMPLE = {c.value: c for c in CommandName if c not in _WITH_ARGUMENTS}
 _ALIASES = {"?": CommandName.HELP, "hi": CommandName.HELP, "hello": CommandName.HELP, "actions": CommandName.MY_ACTIONS}
 
 
@@ -71,6 +75,10 @@ def parse_command(text: str | None) -> Command:
         return Command(
             CommandName.DELEGATE, words, problem="Please write it as: delegate WWP-01 to name@council.gov.uk"
         )
+    if match := _RESEND.match(words):
+        return Command(CommandName.RESEND, words, who=match["who"].strip())
+    if lowered == "resend":
+        return Command(CommandName.RESEND, words, problem="Please say who to, e.g. resend to Rachel Ahmed.")
     return Command(CommandName.UNKNOWN, words)
 
 

@@ -86,15 +86,18 @@ def build_digest_card(digest: Digest, links: DigestLinks = DigestLinks(), *, bud
     cards.find(card, "truncated_text")["text"] = "x" * 400
     size = cards.card_size_bytes(card)
     shown: dict[str, int] = {}
-    for section in SECTIONS:
+    for position, section in enumerate(SECTIONS):
         elements = section_elements(digest, section)
+        # Each list gets a fair share of what is left (what it leaves unused goes to the next), so a long
+        # list of concerns never crowds out who is overdue.
+        share = size + (budget - size) // (len(SECTIONS) - position)
         limit = {
             "concerns": CONCERNS_SHOWN,
             "people": PEOPLE_SHOWN,
             "completions": COMPLETIONS_SHOWN,
         }[section]
         holder = cards.find(card, section)["items"]
-        shown[section], size = _fit(holder, elements[:limit], size, budget)
+        shown[section], size = _fit(holder, elements[:limit], size, share)
         hidden[section] = len(elements) - shown[section]
     place_withdrawn(card, digest)
     _finish(card, digest, links, hidden)
@@ -162,7 +165,7 @@ def parse_more_request(data: Mapping[str, object]) -> MoreRequest | None:
 
 def section_elements(digest: Digest, section: str) -> list[dict[str, Any]]:
     if section == "concerns":
-        return [items.concern_element(c) for c in digest.concerns]
+        return [items.concern_element(c, digest.as_of) for c in digest.concerns]
     if section == "completions":
         return [items.completion_element(c) for c in digest.completions]
     kind = "overdue" if digest.past_deadline else "waiting"

@@ -6,12 +6,14 @@ say things the same way: "Red (was Amber)", "down 12 on last month (better)", "1
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from dialogs import cards
 from dialogs.formatting import month_label, number, short_date
+from domain.checkin import overdue_since
 from domain.digest_model import Completion, Concern, MetricRow, PersonNote, ThemeSummary
-from domain.model import Rag
+from domain.model import ActionStatus, Rag
 from domain.months import month_of
 
 Element = dict[str, Any]
@@ -34,6 +36,8 @@ def rag_word(rag: Rag | None) -> str:
 
 
 def change_words(row: MetricRow) -> str:
+    if row.latest is None:
+        return "No figure yet"
     if row.change is None:
         return "First figure"
     if row.change == 0:
@@ -75,22 +79,24 @@ def _text(text: str, **options: Any) -> Element:
     return {"type": "TextBlock", "text": text, "wrap": True, **options}
 
 
-def concern_element(concern: Concern) -> Element:
+def concern_element(concern: Concern, today: date | None = None) -> Element:
     was = f" (was {rag_word(concern.previous_rag)})" if concern.previous_rag not in (None, concern.rag) else ""
     due = f" · revised due {short_date(concern.revised_due)}" if concern.revised_due else ""
+    # Red and amber actions are not complete: past their due date, they are overdue.
+    late = overdue_since(due=concern.due, status=ActionStatus.IN_PROGRESS, today=today) if today else None
+    due += f" · Overdue since {short_date(late)}" if late else ""
     support = (
         f"Support asked: {plain(concern.blockers, BLOCKERS_CHARS)}"
         if concern.blockers
         else "No blockers given this month."
     )
+    owner = concern.owner_name
     return {
         "type": "Container",
         "spacing": "medium",
         "items": [
-            _text(
-                f"**{concern.ref}** · {rag_word(concern.rag)}{was} · {concern.owner_name}{due}",
-                color="attention" if concern.rag is Rag.RED else "warning",
-            ),
+            # The RAG in words, not colour: amber and red text fail 4.5:1 contrast in Teams' themes.
+            _text(f"**{concern.ref}** · {rag_word(concern.rag)}{was} · {owner}{due}"),
             _text(plain(concern.requirement, REQUIREMENT_CHARS), spacing="none"),
             _text(support, spacing="none", isSubtle=True),
         ],

@@ -302,14 +302,14 @@ def _metric_block(
         {"type": "FactSet", "facts": _facts(view, row)},
         box,
     ]
-    for kind, text, color in (("error", error, "attention"), ("check", check, "warning")):
-        if text:  # under the box, as the progress card shows its errors
+    for kind, text in (("error", error), ("check", check)):
+        if text:  # under the box, as the progress card shows its errors; a sign and bold, not colour
             items.append(
                 {
                     "type": "TextBlock",
                     "id": f"{kind}__{metric.id}",
-                    "text": text,
-                    "color": color,
+                    "text": f"⚠ {text}",
+                    "weight": "bolder",
                     "size": "small",
                     "spacing": "none",
                     "wrap": True,

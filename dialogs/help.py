@@ -16,6 +16,7 @@ Things you can type here:
 - **away until 2026-12-31** — no prompts or reminders while you are away; **back** when you return
 - **delegate WWP-01 to name@council.gov.uk** — let a colleague update one of your actions
 - **digest** / **post digest** — for the chair: preview or post the monthly digest
+- **resend to Rachel Ahmed** — for the chair: send someone this round's prompts again (once)
 """
 
 CHANNEL_HELP = """\

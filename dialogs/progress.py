@@ -13,6 +13,7 @@ from datetime import date
 from dialogs import cards
 from dialogs.cards import Card
 from dialogs.formatting import long_date, month_label
+from domain.checkin import NO_CHANGE_NARRATIVE
 from domain.model import Rag
 from domain.personal_data import PersonalDataFinding, find_personal_data
 
@@ -30,7 +31,9 @@ NARRATIVE_MAX = 2000
 BLOCKERS_MAX = 1000
 LINKS_MAX = 10
 LINK_MAX_CHARS = 400  # a long SharePoint path fits; ten of them still fit the card budget
-PREVIEW_CHARS = 300  # last month's narrative is in the box below in full; above is a reminder
+PREVIEW_CHARS = 500  # last month's text, shown above the empty box (not pre-filled), within the card budget
+BLOCKERS_PREVIEW_CHARS = 200
+NO_CHANGE_KEY = "no_change"  # the "No change since last month" button's data: the inputs are not read
 REQUIREMENT_CHARS = 500  # plan text is unbounded; the card budget is not
 FINDINGS_SHOWN = 5
 
@@ -59,6 +62,7 @@ class ProgressPromptView:
     action_due: date | None
     owner_name: str
     last: LastUpdateView | None
+    overdue_since: date | None = None  # past its due date and not complete
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,12 @@ def build_progress_card(
     personal_data: Sequence[PersonalDataFinding] = (),
     card_version: str = PROGRESS_CARD_VERSION,
     card_id: str = "",
+    editing: bool = False,
 ) -> Card:
     """The prompt for one action; ``values`` (what the officer typed) win over the prefill.
+
+    A new month's prompt leaves progress and blockers empty (last month's are shown above them);
+    ``editing`` (the receipt's Edit) fills them with the update being corrected.
 
     ``card_id`` names this copy of the card, so a double click on it stores one update.
     """
@@ -111,13 +119,16 @@ def build_progress_card(
             "last_author": last.author_name if last else "",
             "last_rag": last.rag.label if last and last.rag else "Not given",
             "last_narrative": cards.shorten(last.narrative, PREVIEW_CHARS) if last else "",
+            "last_blockers": cards.shorten(last.blockers, BLOCKERS_PREVIEW_CHARS) if last else "",
         },
     )
     cards.find(card, "facts")["facts"] = _action_facts(view)
     cards.remove(card, [key for key, text in slots.items() if not text])
     cards.remove(card, ["no_last_update"] if last else ["last_update"])
+    if last and not last.blockers:
+        cards.remove(card, ["last_blockers"])
 
-    merged = {**_prefill(last), **(values or {})}
+    merged = {**_prefill(last, editing=editing), **(values or {})}
     for key in INPUT_IDS:
         if text := merged.get(key, ""):
             cards.set_input_value(cards.find(card, key), text)
@@ -136,7 +147,39 @@ def build_progress_card(
     if card_id:
         data["card_id"] = card_id
     cards.set_action_data(cards.find(card, "submit"), SUBMIT_VERB, data)
+    if last and last.rag:
+        cards.set_action_data(cards.find(card, "no_change"), SUBMIT_VERB, {**data, NO_CHANGE_KEY: True})
+    elif last:
+        cards.remove(card, ["no_change_actions"])  # nothing to carry over without a RAG
     return card
+
+
+def card_ids(data: Mapping[str, object]) -> tuple[int, str] | None:
+    """The round id and action ref a prompt card carries; None when they are missing or forged.
+    Round 0 is an update outside a monthly round ("my actions" when no round is open)."""
+    round_id, action_ref = data.get("cycle_id"), data.get("action_ref")
+    if not (isinstance(round_id, int) and not isinstance(round_id, bool) and round_id >= 0):
+        return None
+    if not (isinstance(action_ref, str) and action_ref.strip()):
+        return None
+    return round_id, action_ref.strip()
+
+
+def no_change_submission(round_id: int, action_ref: str, last: LastUpdateView, *, today: date) -> ProgressSubmission:
+    """The "No change since last month" button: last month's RAG, links and blockers, said as no change.
+    A revised date already past is not carried over (it would be refused on a normal submit)."""
+    assert last.rag is not None  # the button is only offered after an update with a RAG
+    revised = last.revised_due if last.revised_due and last.revised_due >= today else None
+    return ProgressSubmission(
+        round_id=round_id,
+        action_ref=action_ref,
+        rag=last.rag,
+        narrative=NO_CHANGE_NARRATIVE,
+        evidence_links=last.evidence_links,
+        blockers=last.blockers,
+        revised_due=revised,
+        confirmed_no_personal_data=True,  # last month's text, already checked when it was sent
+    )
 
 
 def build_receipt_card(
@@ -197,13 +240,10 @@ def parse_progress_submission(data: Mapping[str, object], *, today: date) -> Pro
         if isinstance(raw, str):
             values[key] = raw
         elif raw is not None:
-            errors[CARD_ERROR] = _FORGED
+            errors[CARD_ERROR] = FORGED
     round_id, action_ref = data.get("cycle_id"), data.get("action_ref")
-    # 0 is an update outside a monthly round ("my actions" when no round is open).
-    if not (isinstance(round_id, int) and not isinstance(round_id, bool) and round_id >= 0):
-        errors[CARD_ERROR] = _FORGED
-    if not (isinstance(action_ref, str) and action_ref.strip()):
-        errors[CARD_ERROR] = _FORGED
+    if card_ids(data) is None:
+        errors[CARD_ERROR] = FORGED
 
     rag_text = values.get("rag", "").strip()
     rag = Rag(rag_text) if rag_text in {r.value for r in Rag} else None
@@ -253,7 +293,7 @@ def parse_progress_submission(data: Mapping[str, object], *, today: date) -> Pro
     )
 
 
-_FORGED = (
+FORGED = (
     "This card is missing the details the bot needs to save it. Please use the latest card the bot"
     " sent you, or ask a plan admin to send it again."
 )
@@ -271,22 +311,23 @@ def _action_facts(view: ProgressPromptView) -> list[dict[str, str]]:
         ("Theme", view.theme_name),
         ("Quality statement", scored if statement else ""),  # not every action maps to one
         ("Action due", due),
+        ("Overdue", f"⚠ **Overdue since {long_date(view.overdue_since)}**" if view.overdue_since else ""),
         ("Owner", view.owner_name),
         ("Please reply by", f"**{long_date(view.deadline)}**"),
     ]
     return [cards.fact(title, value) for title, value in rows if value]
 
 
-def _prefill(last: LastUpdateView | None) -> dict[str, str]:
+def _prefill(last: LastUpdateView | None, *, editing: bool) -> dict[str, str]:
     if last is None:
         return {}
-    return {
+    prefill = {
         "rag": last.rag.value if last.rag else "",
-        "narrative": last.narrative,
         "evidence": "\n".join(last.evidence_links),
-        "blockers": last.blockers,
         "revised_due": last.revised_due.isoformat() if last.revised_due else "",
     }
+    # A new prompt's text starts empty, so last month's is never resubmitted unread.
+    return prefill | ({"narrative": last.narrative, "blockers": last.blockers} if editing else {})
 
 
 def _parse_revised_due(raw: str, today: date) -> tuple[date | None, str | None]:

@@ -39,3 +39,13 @@ def status_after(rag: Rag) -> ActionStatus:
     """An action's status follows the owner's latest RAG: Complete completes it, anything else reopens
     it or starts it, whatever it was."""
     return ActionStatus.COMPLETE if rag is Rag.COMPLETE else ActionStatus.IN_PROGRESS
+
+
+def overdue_since(*, due: date | None, status: ActionStatus, today: date) -> date | None:
+    """The first day an action not complete was past its due date (None while it is not)."""
+    if due is None or status is ActionStatus.COMPLETE or today <= due:
+        return None
+    return date.fromordinal(due.toordinal() + 1)
+
+
+NO_CHANGE_NARRATIVE = "No change since last month."

@@ -80,6 +80,8 @@ class Planner:
             report.skipped.append(f"the {table.month} round is closed")
             return report
         await self._store.close_rounds_before(PROGRESS, table.month, now)
+        # An update sent after last month's deadline, before this round opened, answers this round.
+        await self._store.count_updates_since(round_, self._previous_deadline_end(plan, table.month))
         refs_by_owner: dict[str, list[str]] = defaultdict(list)
         for action in plan.actions:
             if action.status.asked_about:
@@ -88,6 +90,13 @@ class Planner:
         # Prompts go to whoever was asked (also people back from leave since the round opened).
         await self._prompt_outstanding(report, round_, now)
         return report
+
+    def _previous_deadline_end(self, plan: Plan, month: str) -> datetime:
+        """The end of the local day of the previous month's deadline (by the timetable, whether or not
+        that round was opened)."""
+        year, number = add_months(int(month[:4]), int(month[5:]), -1)
+        deadline = month_timetable(year, number, plan.schedule, self._calendar).deadline
+        return self._calendar.local_datetime(date.fromordinal(deadline.toordinal() + 1), "00:00")
 
     async def _prompt_outstanding(self, report: RunReport, round_: Round, now: datetime) -> None:
         people = await self._store.people()
@@ -112,6 +121,36 @@ class Planner:
                         ),
                         now,
                     )
+
+    async def resend_prompts(self, now: datetime, email: str) -> RunReport:
+        """The chair's resend, on purpose: the open round's prompts for the person's unanswered actions,
+        once per round and person (keys of their own, apart from the first prompts)."""
+        report = RunReport()
+        _, table = await self._timetable(now)
+        round_ = await self._store.find_round(PROGRESS, table.month)
+        if round_ is None or round_.closed:
+            report.skipped.append(f"no open progress round for {table.month}")
+            return report
+        email = next((known for known in await self._store.people() if known.lower() == email.lower()), email)
+        if email not in await self._store.people():
+            report.skipped.append(f"{email} is not in the plan")
+            return report
+        missing = (await self._outstanding(round_)).get(email, ())
+        if not missing:
+            report.skipped.append(f"{email} has nothing unanswered in the {table.month} round")
+            return report
+        # The chair believes they can be reached now: Teams is asked again (and says if not).
+        await self._store.clear_unreachable(email, now)
+        for ref in missing:
+            prompt = Prompt(round_.id, ref)
+            await self._enqueue(
+                report,
+                Message(
+                    MessageKind.PROMPT, f"progress-{round_.month}-resend", ref, Audience.PERSON, prompt, email=email
+                ),
+                now,
+            )
+        return report
 
     async def _outstanding(self, round_: Round) -> dict[str, tuple[str, ...]]:
         answered = await self._store.answered(round_)

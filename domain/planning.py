@@ -159,11 +159,20 @@ class PlanningStore(Protocol):
         """Owner's email → the refs they were asked about in the round, in plan order."""
         ...
 
+    async def count_updates_since(self, round_: Round, since: datetime) -> None:
+        """Count for the round the updates sent from Teams since ``since`` (the previous deadline's end)
+        that no round claimed yet: between rounds, an update answers the round to come."""
+        ...
+
     async def answered(self, round_: Round) -> set[str]:
         """The refs with an update in the round: sent on its card, or from Teams since it opened."""
         ...
 
     async def people(self) -> dict[str, PersonAvailability]: ...
+
+    async def clear_unreachable(self, email: str, now: datetime) -> None:
+        """Let the delivery worker try the person again (the chair's resend); nothing else is re-sent."""
+        ...
 
     async def figures_submitted(self, month: str) -> set[str]: ...
 

@@ -6,6 +6,7 @@ scheduler, `cqcbot tick --as-of` and `cqcbot schedule` agree on one timetable.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -73,6 +74,61 @@ def month_timetable(year: int, month: int, settings: ScheduleSettings, calendar:
         figures_overdue_at=reminders(figures_deadline),
         digest_at=moment(calendar.add_working_days(deadline, settings.digest_working_days_after_deadline)),
     )
+
+
+def next_round(
+    settings: ScheduleSettings, calendar: WorkingCalendar, now: datetime, opened: Set[str] = frozenset()
+) -> MonthTimetable:
+    """The timetable of the next round to open after ``now``: this month's until it has opened (``opened``:
+    the months whose progress round is open or done; a missed opening is caught up), else next month's.
+    An update sent between rounds counts for it, and can be changed until its deadline."""
+    year, month = calendar.month_of(now)
+    table = month_timetable(year, month, settings, calendar)
+    if now < table.round_opens or table.month not in opened:
+        return table
+    return month_timetable(*add_months(year, month, 1), settings, calendar)
+
+
+def next_check(settings: ScheduleSettings, calendar: WorkingCalendar, now: datetime) -> datetime:
+    """When the scheduler next runs its jobs to effect: the daily check at the round's opening time, on
+    the next working day (it also fires on bank holidays, when the planner sends nothing)."""
+    day = calendar.local_date(now)
+    while True:
+        day = calendar.next_working_day(day)
+        moment = calendar.local_datetime(day, settings.cycle_open_time)
+        if moment > now:
+            return moment
+        day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """A step whose time has passed without it being done: the next check will do it."""
+
+    step: str  # "progress" (open the round) or "figures" (the figures request)
+    month: str  # the round's month (for figures: the month the figures are for)
+    missed_at: datetime
+    runs_at: datetime
+
+
+def pending_catch_ups(
+    settings: ScheduleSettings,
+    calendar: WorkingCalendar,
+    now: datetime,
+    opened: set[tuple[str, str]],
+    *,
+    has_metrics: bool = True,
+) -> list[CatchUp]:
+    """This month's round opening and figures request when they are due and not done (``opened``:
+    the (kind, month) rounds already open), with when the next check will catch them up."""
+    table = month_timetable(*calendar.month_of(now), settings, calendar)
+    runs_at = next_check(settings, calendar, now)
+    found = []
+    if table.round_opens <= now and ("progress", table.month) not in opened:
+        found.append(CatchUp("progress", table.month, table.round_opens, runs_at))
+    if has_metrics and table.figures_request_at <= now and ("figures", table.figures_month) not in opened:
+        found.append(CatchUp("figures", table.figures_month, table.figures_request_at, runs_at))
+    return found
 
 
 def latest_step_due(moments: tuple[datetime, ...], now: datetime) -> int | None:

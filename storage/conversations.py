@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,8 +11,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.conversations import ConversationAddress, ConversationKind, MemberIdentity
-from storage import audit
+from storage import audit, late_joiners
 from storage.models import ConversationRef, Person
+
+log = logging.getLogger(__name__)
 
 ADDRESS_FIELDS = (
     "kind",
@@ -39,10 +42,69 @@ async def remember_address(
     """Keep the address an activity came from, and link a personal chat to the person in the plan if what
     the activity says of its sender (the AAD object id) finds them."""
     row = await save_address(session, address, now=now)
-    linked = address.kind is not ConversationKind.PERSONAL or row.person_id is not None
-    if not linked and member is not None:
-        linked = await link_person(session, row, member, now=now) is not None
+    if address.kind is not ConversationKind.PERSONAL:
+        return RememberedAddress(row.id, True)
+    if row.person_id is not None:
+        person = await session.get(Person, row.person_id)
+        if person is not None and _another_identity(person, member):
+            await _unlink(session, row, person, member, now=now)
+        elif person is not None:
+            await _reachable_again(session, person, now=now)
+            return RememberedAddress(row.id, True)
+    linked = member is not None and await link_person(session, row, member, now=now) is not None
     return RememberedAddress(row.id, linked)
+
+
+def _another_identity(person: Person, member: MemberIdentity | None) -> bool:
+    """The chat's sender has an AAD object id, and not the one of the person the chat was linked to."""
+    theirs = member.aad_object_id if member else None
+    return bool(theirs and person.aad_object_id and theirs.lower() != person.aad_object_id.lower())
+
+
+async def _unlink(
+    session: AsyncSession, row: ConversationRef, person: Person, member: MemberIdentity | None, *, now: datetime
+) -> None:
+    """The chat is no longer that person's: it is linked again by the new identity, or not at all."""
+    log.warning(
+        "personal chat %s was linked to %s, but its sender now has another AAD object id (%s): linking it again",
+        row.conversation_id,
+        person.email,
+        member.aad_object_id if member else None,
+    )
+    row.person_id = None
+    audit.record(
+        session,
+        at=now,
+        actor="teams",
+        entity="conversation",
+        entity_id=row.conversation_id,
+        change="unlink",
+        before={"person": person.email},
+        after={"aad_object_id": member.aad_object_id if member else None},
+    )
+    await session.flush()
+
+
+async def _reachable_again(session: AsyncSession, person: Person, *, now: datetime) -> None:
+    """Teams showed the person can be reached: clear the mark everywhere at once (the digest, the
+    escalation and `cqcbot outbox` read it) and send what they missed that still matters."""
+    if person.unreachable_since is None:
+        return
+    before = audit.snapshot(person, ("unreachable_since", "unreachable_reason"))
+    person.unreachable_since = None
+    person.unreachable_reason = None
+    audit.record(
+        session,
+        at=now,
+        actor="teams",
+        entity="person",
+        entity_id=person.email,
+        change="reachable",
+        before=before,
+        after=audit.snapshot(person, ("unreachable_since", "unreachable_reason")),
+    )
+    log.info("%s can be reached in Teams again", person.email)
+    await late_joiners.send_what_they_missed(session, person, now=now)
 
 
 async def link_conversation(
@@ -101,12 +163,13 @@ async def link_person(
     person = _best_match(people, member)
     if person is None:
         return None
-    before = audit.snapshot(person, ("aad_object_id", "unreachable_since"))
-    if member.aad_object_id and person.aad_object_id != member.aad_object_id:
-        person.aad_object_id = member.aad_object_id
     # A fresh install or message means the person can be reached again.
-    person.unreachable_since = None
-    person.unreachable_reason = None
+    await _reachable_again(session, person, now=now)
+    before = audit.snapshot(person, ("aad_object_id",))
+    if member.aad_object_id and person.aad_object_id != member.aad_object_id:
+        if person.aad_object_id:
+            log.warning("%s has a new AAD object id in Teams: %s", person.email, member.aad_object_id)
+        person.aad_object_id = member.aad_object_id
     if row.person_id != person.id:
         row.person_id = person.id
         row.aad_object_id = member.aad_object_id or row.aad_object_id
@@ -120,7 +183,7 @@ async def link_person(
             before=None,
             after={"person": person.email},
         )
-    after = audit.snapshot(person, ("aad_object_id", "unreachable_since"))
+    after = audit.snapshot(person, ("aad_object_id",))
     if before != after:
         audit.record(
             session,
@@ -164,3 +227,21 @@ async def mark_uninstalled(session: AsyncSession, conversation_id: str, *, now: 
             before={"installed": True},
             after={"installed": False},
         )
+
+
+async def seen_in_roster(session: AsyncSession, member: MemberIdentity, *, now: datetime) -> bool:
+    """Someone joined a team the bot is in: if they are in the plan and were unreachable, the
+    delivery worker can now open a chat with them from that roster. True when they were found."""
+    candidates = []
+    if member.aad_object_id:
+        candidates.append(Person.aad_object_id == member.aad_object_id)
+    for lowered in {address.lower() for address in (member.email, member.upn) if address}:
+        candidates += [func.lower(Person.email) == lowered, func.lower(Person.upn) == lowered]
+    if not candidates:
+        return False
+    person = _best_match((await session.scalars(select(Person).where(or_(*candidates)))).all(), member)
+    if person is None:
+        return False
+    await _reachable_again(session, person, now=now)
+    await session.flush()
+    return True

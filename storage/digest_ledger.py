@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.months import MonthWindow
-from domain.outbox import PROBLEM_STATUSES, MessageKind, Recipient
+from domain.outbox import PROBLEM_STATUSES, DeliveryStatus, MessageKind, Recipient
 from storage import recipients
 from storage.models import Organisation, OutboxMessage, Person, ProgressRequest, RoundRow
 
@@ -45,6 +45,7 @@ async def load_unreachable(
     found: dict[int, tuple[date | None, str | None]] = {
         p.id: (p.unreachable_since.date(), p.unreachable_reason) for p in people if p.unreachable_since is not None
     }
+    marked = set(found)
     failed = (
         await session.execute(
             select(OutboxMessage.person_id, OutboxMessage.status, OutboxMessage.updated_at)
@@ -60,6 +61,8 @@ async def load_unreachable(
     ).all()
     for person_id, status, updated_at in failed:
         assert person_id is not None  # the query keeps messages to a person only
+        if status == DeliveryStatus.UNREACHABLE.value and person_id not in marked:
+            continue  # they could be reached since: what they missed was sent again (storage.late_joiners)
         reason = "a message may not have arrived" if status == "unknown" else f"a message {status}"
         found.setdefault(person_id, (updated_at.date(), reason))
     return found

@@ -3,6 +3,7 @@ and marking people or conversations unreachable when Teams says so."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,8 @@ from storage import audit
 from storage.conversations import link_person, mark_uninstalled, save_address
 from storage.models import ConversationRef, OutboxMessage, Person
 from storage.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ async def mark_person_unreachable(session: AsyncSession, person_id: int, reason:
     before = audit.snapshot(person, ("unreachable_since", "unreachable_reason"))
     person.unreachable_since = now
     person.unreachable_reason = reason[:200]
+    log.info("%s cannot be reached in Teams: %s", person.email, reason)
     audit.record(
         session,
         at=now,

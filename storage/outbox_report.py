@@ -67,9 +67,14 @@ async def outbox_report(session: AsyncSession, *, now: datetime, limit: int = 20
         for p in people
         if p.unreachable_since is not None
     ]
+    # An unreachable message stops being a problem once its person can be reached again: what still
+    # mattered of it went back to the queue then (storage.late_joiners).
+    still_unreachable = (OutboxMessage.status == S.UNREACHABLE.value) & (
+        OutboxMessage.person_id.is_(None) | Person.unreachable_since.is_not(None)
+    )
     problems = await _messages(
         session,
-        OutboxMessage.status.in_([s.value for s in (S.FAILED, S.UNREACHABLE, S.UNKNOWN)]),
+        OutboxMessage.status.in_([S.FAILED.value, S.UNKNOWN.value]) | still_unreachable,
         limit,
     )
     retrying = await _messages(session, (OutboxMessage.status == S.PENDING.value) & (OutboxMessage.attempts > 0), limit)

@@ -53,8 +53,20 @@ async def person_for_sender(
             return stored_person(row)
     if user_id:
         row = await session.scalar(_PERSON_BY_CHAT, {"user_id": user_id})
-        return stored_person(row) if row else None
+        # A sender with another AAD object id than the linked person's is not that person.
+        if row is None or (aad_object_id and row.aad_object_id and row.aad_object_id.lower() != aad_object_id.lower()):
+            return None
+        return stored_person(row)
     return None
+
+
+async def person_named(session: AsyncSession, who: str) -> list[StoredPerson]:
+    """People of the plan by email, or else by name (case-insensitive): the chair's "resend to NAME"."""
+    lowered = who.strip().lower()
+    rows = (await session.scalars(select(Person).where(func.lower(Person.email) == lowered))).all()
+    if not rows:
+        rows = (await session.scalars(select(Person).where(func.lower(Person.name) == lowered))).all()
+    return [stored_person(row) for row in rows]
 
 
 async def person_by_id(session: AsyncSession, person_id: int) -> StoredPerson | None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.model import Plan
@@ -133,6 +133,18 @@ class SqlPlanningStore:
             result[email].append(ref)
         return dict(result)
 
+    async def count_updates_since(self, round_: Round, since: datetime) -> None:
+        await self.session.execute(
+            update(ProgressUpdate)
+            .where(
+                ProgressUpdate.round_id.is_(None),
+                ProgressUpdate.source == "teams",
+                ProgressUpdate.submitted_at >= since,
+            )
+            .values(round_id=round_.id)
+            .execution_options(synchronize_session=False)
+        )
+
     async def answered(self, round_: Round) -> set[str]:
         """Actions with an update submitted in the round (ad hoc updates during it count too)."""
         row = await self.session.get(RoundRow, round_.id)
@@ -154,6 +166,24 @@ class SqlPlanningStore:
         return {
             p.email: PersonAvailability(p.email, p.name, p.away_until, p.unreachable_since is not None) for p in rows
         }
+
+    async def clear_unreachable(self, email: str, now: datetime) -> None:
+        person = await self.session.scalar(select(Person).where(Person.email == email))
+        if person is None or person.unreachable_since is None:
+            return
+        before = audit.snapshot(person, ("unreachable_since", "unreachable_reason"))
+        person.unreachable_since = None
+        person.unreachable_reason = None
+        audit.record(
+            self.session,
+            at=now,
+            actor="chair",
+            entity="person",
+            entity_id=email,
+            change="resend",
+            before=before,
+            after=audit.snapshot(person, ("unreachable_since", "unreachable_reason")),
+        )
 
     async def figures_submitted(self, month: str) -> set[str]:
         return set(

@@ -15,6 +15,7 @@ from storage import audit, people
 from storage.models import (
     ActionDelegate,
     ImprovementAction,
+    Organisation,
     Person,
     ProgressUpdate,
     QualityStatement,
@@ -135,6 +136,25 @@ async def latest_update(session: AsyncSession, action_id: int) -> StoredUpdate |
         update.submitted_at,
         update.author_name,
     )
+
+
+async def answered_in_round(session: AsyncSession, action_id: int, round_id: int) -> bool:
+    """Whether the action already has an update counted for the round."""
+    found = await session.scalar(
+        select(ProgressUpdate.id)
+        .where(ProgressUpdate.action_id == action_id, ProgressUpdate.round_id == round_id)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def schedule_settings(session: AsyncSession) -> model.ScheduleSettings:
+    """The plan's timetable settings (the defaults before a plan names any)."""
+    organisation = await session.get(Organisation, 1)
+    schedule = dict(((organisation.settings or {}) if organisation else {}).get("schedule") or {})
+    if "target_review_days_before" in schedule:
+        schedule["target_review_days_before"] = tuple(schedule["target_review_days_before"])
+    return model.ScheduleSettings(**schedule)
 
 
 @dataclass(frozen=True)

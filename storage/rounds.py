@@ -27,3 +27,8 @@ async def open_progress_round(session: AsyncSession) -> Round | None:
         .limit(1)
     )
     return to_round(row) if row else None
+
+
+async def opened_rounds(session: AsyncSession) -> set[tuple[str, str]]:
+    """Every round opened so far, as (kind, month): what `cqcbot schedule` checks for a missed run."""
+    return {(kind, month) for kind, month in (await session.execute(select(RoundRow.kind, RoundRow.month))).all()}

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -16,9 +17,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.cli.console import err, load_settings, out
+from bot.cli.console import err, load_settings, out, parse_as_of
 from bot.delivery.loop import Until, run_worker
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime, build_runtime, utc_now
 from bot.settings import Settings
 from domain.outbox import DeliveryStatus
 from storage.outbox import status_counts
@@ -33,15 +34,34 @@ AFTER_CRASH_HELP = (
 )
 
 
+AS_OF_DELIVER_HELP = (
+    "Deliver as if it were this moment (ISO 8601, as for `tick --as-of`): what a rehearsed month queued "
+    "for then is due, and the clock runs on from it for retries"
+)
+
+
+def simulated_clock(start: datetime, monotonic: Callable[[], float] = time.monotonic) -> Callable[[], datetime]:
+    """A clock that reads ``start`` now and runs on in real time: rehearsing a month, what the planner
+    queued at a simulated moment is due, and backoff and leases still pass as they would."""
+    origin = monotonic()
+    return lambda: start + timedelta(seconds=monotonic() - origin)
+
+
+def deliver_now(settings: Settings, as_of: str | None, *, until_empty: bool = False, after_crash: bool = False) -> int:
+    """`cqcbot deliver`, also run by `cqcbot tick --deliver` with the same --as-of."""
+    clock = simulated_clock(parse_as_of(as_of, settings.timezone)) if as_of else utc_now
+    return asyncio.run(_with_runtime(settings, err, lambda rt: _deliver(rt, until_empty, after_crash, out), clock))
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def deliver(
         until_empty: Annotated[bool, typer.Option("--until-empty", help=UNTIL_EMPTY_HELP)] = False,
         after_crash: Annotated[bool, typer.Option("--after-crash", help=AFTER_CRASH_HELP)] = False,
+        as_of: Annotated[str | None, typer.Option(help=AS_OF_DELIVER_HELP)] = None,
     ) -> None:
         """Send the outbox's due messages to Teams now, under the rate limits."""
-        code = asyncio.run(_with_runtime(load_settings(), err, lambda rt: _deliver(rt, until_empty, after_crash, out)))
-        raise typer.Exit(code)
+        raise typer.Exit(deliver_now(load_settings(), as_of, until_empty=until_empty, after_crash=after_crash))
 
     @app.command("outbox")
     def outbox() -> None:
@@ -49,8 +69,13 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(asyncio.run(_with_runtime(load_settings(), err, lambda rt: _report(rt, out))))
 
 
-async def _with_runtime(settings: Settings, err: Console, work: Callable[[Runtime], Awaitable[int]]) -> int:
-    runtime = build_runtime(settings)
+async def _with_runtime(
+    settings: Settings,
+    err: Console,
+    work: Callable[[Runtime], Awaitable[int]],
+    clock: Callable[[], datetime] = utc_now,
+) -> int:
+    runtime = build_runtime(settings, clock=clock)
     try:
         try:
             await require_current_schema(runtime.engine, settings.database_url)

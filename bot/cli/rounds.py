@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
     rounds = typer.Typer(help="The monthly progress round.", no_args_is_help=True)
     app.add_typer(rounds, name="round")
     app.add_typer(rounds, name="cycle", hidden=True)  # what the README said first; scripts may use it
+    register_resend(app)
 
     @rounds.command("open")
     def round_open(
@@ -29,6 +30,21 @@ def register(app: typer.Typer) -> None:
 
         async def job(planner: Planner, now: datetime) -> RunReport:
             return await planner.open_round(now, month=month, force=True)
+
+        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
+
+
+def register_resend(app: typer.Typer) -> None:
+    @app.command()
+    def resend(
+        person: Annotated[str, typer.Option("--person", help="The person's email, as in the plan")],
+        as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
+    ) -> None:
+        """Send someone the open round's prompts for their unanswered actions again (once per round and person)."""
+        email = person.strip().lower()
+
+        async def job(planner: Planner, now: datetime) -> RunReport:
+            return await planner.resend_prompts(now, email)
 
         raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
 

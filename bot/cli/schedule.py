@@ -9,10 +9,13 @@ import typer
 from rich.console import Console
 
 from bot.cli.console import AS_OF_HELP, err, load_settings, out, parse_as_of, run_async, run_planner_job
+from bot.cli.delivery import deliver_now
 from bot.settings import Settings
 from domain.planner import Planner
 from domain.planning import RunReport
 from scheduler.jobs import JOBS
+
+DELIVER_HELP = "Then send what is due at --as-of, as `cqcbot deliver --as-of` does (rehearse a month end to end)"
 
 
 def register(app: typer.Typer) -> None:
@@ -37,13 +40,20 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(run_async(run_planner_job(load_settings(), specs[name].call, as_of, out, err), err))
 
     @app.command()
-    def tick(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
+    def tick(
+        as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None,
+        deliver: Annotated[bool, typer.Option("--deliver", help=DELIVER_HELP)] = False,
+    ) -> None:
         """Run everything the scheduler would have run by --as-of and not yet done."""
 
         async def job(planner: Planner, now: datetime) -> RunReport:
             return await planner.tick(now)
 
-        raise typer.Exit(run_async(run_planner_job(load_settings(), job, as_of, out, err), err))
+        settings = load_settings()
+        code = run_async(run_planner_job(settings, job, as_of, out, err), err)
+        if code == 0 and deliver:
+            code = deliver_now(settings, as_of)
+        raise typer.Exit(code)
 
     @app.command()
     def schedule(as_of: Annotated[str | None, typer.Option(help=AS_OF_HELP)] = None) -> None:
@@ -54,13 +64,16 @@ def register(app: typer.Typer) -> None:
 async def _show_schedule(settings: Settings, as_of: str | None, out: Console) -> int:
     from rich.table import Table
 
+    from dialogs.formatting import month_label
     from domain.calendar import WorkingCalendar
-    from domain.schedule import upcoming
+    from domain.schedule import pending_catch_ups, upcoming
     from storage.plan_queries import load_plan
+    from storage.rounds import opened_rounds
     from storage.schema_check import NoPlanYet, ready_database
 
     async with ready_database(settings.database_url) as sessions, sessions() as session:
         plan = await load_plan(session)
+        opened = await opened_rounds(session)
     if plan is None:
         raise NoPlanYet
     calendar = WorkingCalendar(plan.timezone)
@@ -68,8 +81,21 @@ async def _show_schedule(settings: Settings, as_of: str | None, out: Console) ->
     table = Table(title=f"Next runs after {now.astimezone(calendar.zone):%a %d %b %Y %H:%M} ({plan.timezone})")
     table.add_column("Step")
     table.add_column("Next run")
+
+    def when(moment: datetime) -> str:
+        return f"{moment.astimezone(calendar.zone):%a %d %b %Y %H:%M %Z}"
+
+    # What was missed comes first: the next check does it before anything else on the list.
+    for catch_up in pending_catch_ups(plan.schedule, calendar, now, opened, has_metrics=bool(plan.metrics)):
+        what = (
+            f"open {month_label(catch_up.month)}'s round"
+            if catch_up.step == "progress"
+            else f"ask for {month_label(catch_up.month)}'s figures"
+        )
+        missed = f"{catch_up.missed_at.astimezone(calendar.zone):%a %d %b}"
+        table.add_row(what, f"{when(catch_up.runs_at)} — catching up the run missed on {missed}")
     for name, moment in upcoming(plan.schedule, plan.metrics, calendar, now):
-        table.add_row(name, f"{moment.astimezone(calendar.zone):%a %d %b %Y %H:%M %Z}")
+        table.add_row(name, when(moment))
     out.print(table)
     scheduler = "on" if settings.scheduler_enabled else "OFF (SCHEDULER_ENABLED=false)"
     out.print(

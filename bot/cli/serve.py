@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import tempfile
@@ -11,6 +10,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.console import err, load_settings
+from bot.log_config import configure_logging
 
 # prometheus-client reads this when it is first imported, so it is set before the server's
 # modules are: several worker processes then count into files one scrape adds up.
@@ -33,9 +33,7 @@ def register(app: typer.Typer) -> None:
         """Run the bot's web server (POST /api/messages, GET /healthz and /readyz, /metrics)."""
         settings = load_settings()
         count = workers or settings.web_concurrency
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        # msrest warns of every channelData field its models don't name (Teams sends several): noise.
-        logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
+        configure_logging(settings)
         made_dir = None
         if count > 1 and not os.environ.get(METRICS_DIR_ENV):
             made_dir = os.environ[METRICS_DIR_ENV] = tempfile.mkdtemp(prefix="cqcbot-metrics-")

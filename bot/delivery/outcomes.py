@@ -3,6 +3,7 @@ sent, retry later, failed, unreachable or unknown — each write group-committed
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from storage.group_commit import GroupCommit
 from storage.outbox import OutboxItem
 
 S = DeliveryStatus
+log = logging.getLogger(__name__)
 
 
 class DeliveryEvents(Protocol):
@@ -127,6 +129,8 @@ class Outcomes:
 
         code = "timeout" if error.timed_out else str(error.status) if error.status else "none"
         self._count(step.status, await self._writer.write(write), code=code)
+        if step.status in (S.FAILED, S.UNREACHABLE):
+            log.warning("send %s: %s", step.status.value, error, extra={"outbox_key": item.key})
 
     async def without_call(self, item: OutboxItem, settle: Settle) -> None:
         if settle.status is S.PENDING:

@@ -38,6 +38,7 @@ td.req{width:32%}
 .complete{background:#d9d9d9}.none{background:#eee}
 .updated{color:#555;font-size:.9em}
 img{max-width:100%;height:auto;display:block;margin:.5em 0 1em}
+@media (forced-colors:active){th,.rag{background:Canvas;color:CanvasText;border:1px solid CanvasText}}
 """
 
 

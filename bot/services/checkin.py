@@ -5,7 +5,6 @@ Plain arguments in, card JSON out: the activity handler does the Bot Framework p
 
 from __future__ import annotations
 
-import calendar
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,8 +17,10 @@ from bot.services.tab_links import TabLinks
 from dialogs import card_data
 from dialogs import progress as cards
 from dialogs.formatting import month_label
-from domain.checkin import RoundState, may_update, round_state, status_after
+from domain.calendar import WorkingCalendar
+from domain.checkin import RoundState, may_update, overdue_since, round_state, status_after
 from domain.planning import Round
+from domain.schedule import next_round
 from storage import people, rounds
 from storage import progress as store
 from storage.engine import Session, Sessions
@@ -48,6 +49,7 @@ class CheckinService(LocalService):
         self, sessions: Sessions, clock: Callable[[], datetime], timezone: str, tab: TabLinks | None = None
     ) -> None:
         super().__init__(sessions, clock, timezone)
+        self._calendar = WorkingCalendar(timezone)
         self._tab = tab  # the dashboard tab, when Teams can open it: the receipt links the action's history
 
     def _history_url(self, ref: str) -> str | None:
@@ -55,16 +57,24 @@ class CheckinService(LocalService):
 
     # ---- building prompt cards -------------------------------------------------------------
 
-    def _ad_hoc_round(self) -> tuple[int, str, date]:
-        """An update outside a monthly round: editable to the end of this month."""
-        today = self._today()
-        last_day = calendar.monthrange(today.year, today.month)[1]
-        return 0, f"{today:%Y-%m}", today.replace(day=last_day)
+    async def _next_round(self, session: Session) -> tuple[int, str, date]:
+        """Between rounds an update counts for the next round (the planner counts it when that round
+        opens): it can be changed until that round's deadline."""
+        opened = {month for kind, month in await rounds.opened_rounds(session) if kind == "progress"}
+        table = next_round(await store.schedule_settings(session), self._calendar, self._clock(), opened)
+        return 0, table.month, table.deadline
 
-    def _round_view(
-        self, context: store.ActionContext, round_: Round | None, last: cards.LastUpdateView | None = None
+    async def _round_view(
+        self,
+        session: Session,
+        context: store.ActionContext,
+        round_: Round | None,
+        last: cards.LastUpdateView | None = None,
     ) -> cards.ProgressPromptView:
-        round_id, month, deadline = (round_.id, round_.month, round_.deadline) if round_ else self._ad_hoc_round()
+        round_id, month, deadline = (
+            (round_.id, round_.month, round_.deadline) if round_ else await self._next_round(session)
+        )
+        action = context.action
         return cards.ProgressPromptView(
             round_id=round_id,
             month=month,
@@ -77,6 +87,7 @@ class CheckinService(LocalService):
             action_due=context.action.due,
             owner_name=context.owner.name,
             last=last,
+            overdue_since=overdue_since(due=action.due, status=action.status, today=self._today()),
         )
 
     async def _view(
@@ -84,7 +95,7 @@ class CheckinService(LocalService):
     ) -> cards.ProgressPromptView:
         """The view a prompt card needs: the round's, with the action's latest update."""
         latest = await store.latest_update(session, context.action.id)
-        return self._round_view(context, round_, self._last_view(latest) if latest else None)
+        return await self._round_view(session, context, round_, self._last_view(latest) if latest else None)
 
     def _last_view(self, update: store.StoredUpdate) -> cards.LastUpdateView:
         return cards.LastUpdateView(
@@ -132,7 +143,11 @@ class CheckinService(LocalService):
                 action = context.action
                 rag = action.rag.label if action.rag else "no RAG yet"
                 due = f", due {action.due:%d %b %Y}" if action.due else ""
-                lines.append(f"**{action.ref}** — {rag} ({action.status.label.lower()}{due}): {action.requirement}")
+                late = overdue_since(due=action.due, status=action.status, today=self._today())
+                flag = f" ⚠ **Overdue since {late:%d %b %Y}**" if late else ""
+                lines.append(
+                    f"**{action.ref}** — {rag} ({action.status.label.lower()}{due}){flag}: {action.requirement}"
+                )
             return person, lines
 
     # ---- answering card actions ------------------------------------------------------------
@@ -167,7 +182,7 @@ class CheckinService(LocalService):
                 return checked
             _, context = checked
             round_ = await _card_round(session, data)
-            return self._prompt(await self._view(session, context, round_))
+            return self._prompt(await self._view(session, context, round_), editing=True)
 
     async def submit_from_card(self, sender: Sender, data: Mapping[str, Any], activity_id: str | None) -> Card:
         """The prompt's Submit button: store the update, or show the card again with what to fix."""
@@ -180,7 +195,7 @@ class CheckinService(LocalService):
                 return checked
             person, context = checked
             round_ = await _card_round(session, data)
-            parsed = cards.parse_progress_submission(data, today=today)
+            parsed = await self._parse(session, context, data, today)
             if isinstance(parsed, cards.ProgressFormErrors):
                 return self._prompt(
                     await self._view(session, context, round_),
@@ -191,8 +206,10 @@ class CheckinService(LocalService):
             problem = self._round_problem(round_, data, today)
             if problem:
                 return self._prompt(await self._view(session, context, round_), values=_typed(data), notice=problem)
+            if round_ is not None and await self._answered_already_late(session, context, round_, today):
+                round_ = None  # after the deadline and answered already: it counts for the next round
             # The receipt shows what was stored, so it needs no read of the previous update.
-            view = self._round_view(context, round_)
+            view = await self._round_view(session, context, round_)
             # Teams redelivers slow activities and people double-click: one update either way.
             if not await claim_all(session, submission_keys(activity_id, data.get("card_id")), now=now):
                 return await self._receipt(session, view, context.action.id, round_)
@@ -218,6 +235,27 @@ class CheckinService(LocalService):
             editable=self._editable(round_, view.deadline, today),
             history_url=self._history_url(view.action_ref),
         )
+
+    async def _parse(
+        self, session: Session, context: store.ActionContext, data: Mapping[str, Any], today: date
+    ) -> cards.ProgressSubmission | cards.ProgressFormErrors:
+        """What the card sent; for "No change since last month", last month's update carried over."""
+        if data.get(cards.NO_CHANGE_KEY) is not True:
+            return cards.parse_progress_submission(data, today=today)
+        ids = cards.card_ids(data)
+        if ids is None:
+            return cards.ProgressFormErrors({cards.CARD_ERROR: cards.FORGED}, {})
+        latest = await store.latest_update(session, context.action.id)
+        if latest is None or latest.rag is None:
+            return cards.ProgressFormErrors({cards.CARD_ERROR: _NOTHING_TO_CARRY}, {})
+        return cards.no_change_submission(*ids, self._last_view(latest), today=today)
+
+    async def _answered_already_late(
+        self, session: Session, context: store.ActionContext, round_: Round, today: date
+    ) -> bool:
+        if round_state(deadline=round_.deadline, closed=round_.closed, today=today) is not RoundState.LATE:
+            return False
+        return await store.answered_in_round(session, context.action.id, round_.id)
 
     def _round_problem(self, round_: Round | None, data: Mapping[str, Any], today: date) -> str | None:
         if data.get("card_version") not in (None, cards.PROGRESS_CARD_VERSION):
@@ -255,6 +293,12 @@ class CheckinService(LocalService):
             editable=self._editable(round_, view.deadline, self._today()),
             history_url=self._history_url(view.action_ref),
         )
+
+
+_NOTHING_TO_CARRY = (
+    "There is no earlier update with a RAG status to carry over, so nothing was saved. "
+    "Please fill in the card and press Submit progress."
+)
 
 
 def _typed(data: Mapping[str, Any]) -> dict[str, str]:

@@ -6,10 +6,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from bot.services.checkin import CheckinService
+from bot.services.base import LocalService
+from bot.services.checkin import CheckinService, Sender
 from bot.services.figures import FiguresService
 from dialogs import notices
+from dialogs.commands import Command
 from domain.calendar import WorkingCalendar
+from domain.model import Role
 from domain.outbox import message_payload
 from domain.planner import Planner
 from domain.planning import (
@@ -23,6 +26,7 @@ from domain.planning import (
     RunReport,
     TargetReviewReminder,
 )
+from storage import people
 from storage.engine import Session, Sessions
 from storage.planning_store import Renderer, SqlPlanningStore
 
@@ -81,3 +85,40 @@ class PlanningRunner:
         async with self._sessions.begin() as session:
             planner = Planner(SqlPlanningStore(session, self._renderer), self._calendar)
             return await job(planner, now)
+
+
+class ResendService(LocalService):
+    """The chair's "resend to NAME": the open round's prompts once more, through the planner."""
+
+    def __init__(
+        self, sessions: Sessions, clock: Callable[[], datetime], timezone: str, runner: PlanningRunner
+    ) -> None:
+        super().__init__(sessions, clock, timezone)
+        self._runner = runner
+
+    async def resend(self, sender: Sender, command: Command) -> str:
+        if command.problem or not command.who:
+            return command.problem or "Please say who to, e.g. resend to Rachel Ahmed."
+        async with self._sessions() as session:
+            chair = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
+            found = await people.person_named(session, command.who)
+        if chair is None or not {Role.CHAIR, Role.ADMIN} & chair.roles:
+            return "Only the chair or an admin can resend prompts."
+        if len(found) != 1:
+            many = "more than one person" if found else "nobody"
+            return f"I found {many} called {command.who} in the plan. Please give their email address."
+        [person] = found
+
+        async def job(planner: Planner, now: datetime) -> RunReport:
+            return await planner.resend_prompts(now, person.email)
+
+        report = await self._runner.run(job, self._clock())
+        if report.enqueued:
+            count = len(report.enqueued)
+            return (
+                f"Done — {person.name} will get {'their prompt' if count == 1 else f'{count} prompts'} again shortly."
+            )
+        if report.already:
+            return f"I have already resent {person.name}'s prompts for this round, so nothing more was sent."
+        reason = report.skipped[0] if report.skipped else "nothing is due"
+        return f"Nothing was resent to {person.name}: {reason}."

@@ -6,6 +6,7 @@ pydantic ones), so the protocols below describe what is read, and either SDK's a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from domain.conversations import ConversationAddress, ConversationKind, MemberIdentity
@@ -60,6 +61,8 @@ class ActivityLike(Protocol):
     def from_property(self) -> AccountLike | None: ...
     @property
     def recipient(self) -> AccountLike | None: ...
+    @property
+    def members_added(self) -> Sequence[AccountLike] | None: ...
 
 
 def _channel_data(activity: ActivityLike) -> dict:

@@ -17,6 +17,7 @@ from bot.services.account import AccountService
 from bot.services.checkin import CheckinService, Sender
 from bot.services.digest import DigestService
 from bot.services.figures import FiguresService
+from bot.services.planning import ResendService
 from bot.teams import addresses, routes
 from bot.teams.address_cache import RecentAddresses
 from bot.teams.addresses import ActivityLike
@@ -84,6 +85,7 @@ class BotAnswers:
         account: AccountService,
         figures: FiguresService,
         digest: DigestService,
+        resend: ResendService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -91,6 +93,7 @@ class BotAnswers:
         self._account = account
         self._figures = figures
         self._digest = digest
+        self._resend = resend
         self._recent = RecentAddresses()
         # What each route names: the only place a command or a card verb meets the code that answers it.
         self._command_answers: Mapping[CommandHandler, CommandAnswer] = {
@@ -105,6 +108,7 @@ class BotAnswers:
             CommandHandler.DIGEST_PREVIEW: self._digest_preview,
             CommandHandler.DIGEST_POST_CONFIRMATION: self._digest_post_confirmation,
             CommandHandler.DELEGATE: self._delegate,
+            CommandHandler.RESEND: self._resend_prompts,
         }
         self._card_answers: Mapping[CardHandler, CardAnswer] = {
             CardHandler.PROGRESS_EDIT: lambda sender, data, _: checkin.edit_from_card(sender, data),
@@ -170,6 +174,24 @@ class BotAnswers:
             await self._card_submit_fallback(turn, route)
         else:
             await self._command_answers[route.handler](turn, _sender(activity), route)
+
+    async def on_members_added(self, turn: Turn) -> None:
+        """People joined a team the bot is in: anyone of the plan who was unreachable can now be
+        reached from its roster, and gets what they missed (storage.conversations.seen_in_roster)."""
+        activity = turn.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        added = [m for m in activity.members_added or () if m.id and m.id != bot_id]
+        if not added or addresses.is_personal(activity):
+            return
+        joined = []
+        for account in added:
+            assert account.id is not None
+            # Email and UPN come only from the roster; one unknown member must not fail the others.
+            member = await turn.roster_member(account.id)
+            joined.append(member or MemberIdentity(account.id, aad_object_id=account.aad_object_id, name=account.name))
+        async with self._sessions.begin() as session:
+            for member in joined:
+                await conversations.seen_in_roster(session, member, now=self._clock())
 
     async def on_installed(self, turn: Turn) -> None:
         await turn.say(help_text(personal=addresses.is_personal(turn.activity)))
@@ -241,6 +263,9 @@ class BotAnswers:
 
     async def _delegate(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
         await turn.say(await self._account.delegate(sender, route.command))
+
+    async def _resend_prompts(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
+        await turn.say(await self._resend.resend(sender, route.command))
 
     async def _figures_card(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
         card = await self._figures.figures_card(sender)

@@ -69,9 +69,10 @@ class CqcBot(TeamsActivityHandler):
         await super().on_turn(turn_context)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
-        """Nothing to do beyond remembering the conversation (on_turn did): installs arrive as
-        installationUpdate. TeamsActivityHandler's dispatch would look each added member up in the
-        roster, a call per member that fails the turn when Teams no longer knows one of them."""
+        """Installs arrive as installationUpdate; here only people joining a team matter. Not
+        TeamsActivityHandler's dispatch: it looks each added member up in the roster with a call
+        that fails the whole turn when Teams no longer knows one of them."""
+        await self._answers.on_members_added(BotbuilderTurn(turn_context))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await self._answers.on_message(BotbuilderTurn(turn_context))

@@ -30,6 +30,7 @@ class CommandHandler(Enum):
     FIGURES = auto()
     DIGEST_PREVIEW = auto()
     DIGEST_POST_CONFIRMATION = auto()
+    RESEND = auto()
     DELEGATE = auto()
 
 
@@ -68,6 +69,7 @@ CHAT_COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand(CommandName.DIGEST, CommandHandler.DIGEST_PREVIEW),
     ChatCommand(CommandName.POST_DIGEST, CommandHandler.DIGEST_POST_CONFIRMATION),
     ChatCommand(CommandName.DELEGATE, CommandHandler.DELEGATE),
+    ChatCommand(CommandName.RESEND, CommandHandler.RESEND),
 )
 
 CARD_VERBS: tuple[CardVerb, ...] = (

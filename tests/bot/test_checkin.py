@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from storage.models import ActionDelegate, AuditEntry, ImprovementAction, Person, ProgressUpdate
 from tests import activities
-from tests.cards import input_value, texts
+from tests.cards import input_value, texts, walk
 from tests.conftest import BotServer
 
 AAD = {
@@ -89,7 +89,8 @@ async def test_my_actions_sends_one_prompt_card_per_open_action(bot_server: BotS
     first = cards[0]
     assert first["version"] == "1.5"
     assert "WWP-01" in texts(first)
-    assert input_value(first, "narrative")  # prefilled from the board report's progress
+    assert not input_value(first, "narrative")  # empty: the board report's progress is shown above it
+    assert "Last update" in texts(first)
 
 
 async def test_action_execute_stores_an_update_and_returns_the_receipt(
@@ -265,3 +266,44 @@ async def test_malformed_invoke_gets_a_clear_error(bot_server: BotServer, plan_w
     response = await bot_server.post(activity)
     body = await response.json()
     assert response.status == 200 and body["statusCode"] == 400
+
+
+async def test_no_change_since_last_month_records_last_months_update_as_such(
+    bot_server: BotServer, plan_with_people: None
+) -> None:
+    message = activities.personal_message(bot_server.service_url, "my actions", sender(OWNER))
+    await bot_server.post(message)
+    first = next(a["attachments"][0]["content"] for a in bot_server.connector.sent() if a.get("attachments"))
+    button = next(n for n in walk(first) if n.get("id") == "no_change")
+    assert button["title"] == "No change since last month" and button["associatedInputs"] == "none"
+    body, _ = await invoke(bot_server, OWNER, "progress.submit", {**button["data"], "card_id": "no-change-1"})
+    receipt = texts(body["value"])
+    assert "Progress recorded" in receipt and "No change since last month." in receipt
+    [stored] = await updates(bot_server)
+    async with bot_server.runtime.sessions() as session:
+        earlier = await session.scalar(
+            select(ProgressUpdate)
+            .where(ProgressUpdate.action_id == stored.action_id, ProgressUpdate.source == "plan")
+            .order_by(ProgressUpdate.submitted_at.desc())
+            .limit(1)
+        )
+    assert earlier is not None
+    assert (stored.narrative, stored.rag) == ("No change since last month.", earlier.rag)
+
+
+async def test_overdue_actions_say_so_on_the_card_and_in_status(bot_server: BotServer, plan_with_people: None) -> None:
+    async with bot_server.runtime.sessions.begin() as session:
+        action = await session.scalar(select(ImprovementAction).where(ImprovementAction.ref == "WWP-01"))
+        assert action is not None
+        action.due = action.due.replace(year=2026, month=10, day=31) if action.due else None
+        action.status = "in_progress"
+    await bot_server.post(activities.personal_message(bot_server.service_url, "status", sender(OWNER)))
+    status = bot_server.connector.sent()[-1]["text"]
+    assert "**WWP-01**" in status and "Overdue since 01 Nov 2026" in status
+    await bot_server.post(activities.personal_message(bot_server.service_url, "my actions", sender(OWNER)))
+    card = next(
+        a["attachments"][0]["content"]
+        for a in bot_server.connector.sent()
+        if a.get("attachments") and "WWP-01" in texts(a["attachments"][0]["content"])
+    )
+    assert "Overdue since Sunday 1 November 2026" in texts(card)

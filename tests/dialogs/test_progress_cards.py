@@ -213,13 +213,22 @@ def test_prompt_without_history_says_no_update_yet() -> None:
     assert all("value" not in element(card, key) for key in ("rag", "narrative", "evidence"))
 
 
-def test_prompt_is_prefilled_from_the_latest_update() -> None:
+def test_a_new_prompt_shows_last_months_text_and_starts_empty() -> None:
     card = build_progress_card(VIEW)
     assert element(card, "rag")["value"] == "amber"
-    assert element(card, "narrative")["value"] == LAST.narrative
+    assert "value" not in element(card, "narrative") and "value" not in element(card, "blockers")
+    assert LAST.narrative in texts(card) and LAST.blockers in texts(card)
     assert element(card, "evidence")["value"] == LAST.evidence_links[0]
-    assert element(card, "blockers")["value"] == LAST.blockers
     assert element(card, "revised_due")["value"] == "2026-04-30"
+    no_change = element(card, "no_change")
+    assert no_change["title"] == "No change since last month" and no_change["associatedInputs"] == "none"
+    assert no_change["data"]["no_change"] is True and no_change["fallback"]["data"]["verb"] == "progress.submit"
+
+
+def test_editing_prefills_the_update_being_corrected() -> None:
+    card = build_progress_card(VIEW, editing=True)
+    assert element(card, "narrative")["value"] == LAST.narrative
+    assert element(card, "blockers")["value"] == LAST.blockers
     assert not {"notice", "personal_data"} & ids(card)
     assert not any(i.endswith("_error") for i in ids(card))
 
@@ -249,10 +258,12 @@ def test_values_win_over_prefill_and_errors_sit_under_their_field() -> None:
     for field, message in (("evidence", "Bad link."), ("revised_due", "Bad date.")):
         position = next(i for i, e in enumerate(body) if e.get("id") == field)
         error = body[position + 1]
-        assert (error["id"], error["text"], error["color"]) == (
+        # Marked by a sign and weight, not colour (red text fails 4.5:1 in Teams' dark theme).
+        assert (error["id"], error["text"], error["weight"], "color" in error) == (
             f"{field}_error",
-            message,
-            "attention",
+            f"⚠ {message}",
+            "bolder",
+            False,
         )
     assert {"rag_error", "narrative_error", "blockers_error"}.isdisjoint(ids(card))
 

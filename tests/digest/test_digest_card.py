@@ -27,8 +27,8 @@ from domain.digest_model import (
     RoundInfo,
 )
 from domain.model import DatedValue, Direction, Metric, QualityStatement, Rag, Theme
+from tests.cards import element, validate_cards
 from tests.cards import texts as card_texts
-from tests.cards import validate_cards
 from tests.digest.test_compose import DATA
 
 LINKS = DigestLinks(
@@ -180,3 +180,34 @@ def test_more_request_is_checked() -> None:
         {},
     ):
         assert parse_more_request(bad) is None
+
+
+def test_the_first_screen_is_the_summary_and_the_sections_open_on_request() -> None:
+    card = build_digest_card(compose_digest(DATA), LINKS)
+
+    def visible(node: object) -> list[dict]:
+        if not isinstance(node, dict) or node.get("isVisible") is False:
+            return []
+        found = [node]
+        for key in ("body", "items", "actions"):
+            for child in node.get(key) or []:
+                found += visible(child)
+        return found
+
+    shown = " ".join(str(n.get("text", "")) for n in visible(card))
+    assert "**4 of 7** actions updated (57%)" in shown and "Support asked" not in shown
+    toggles = [n for n in visible(card) if n.get("type") == "Action.ToggleVisibility"]
+    hidden = {target for toggle in toggles for target in toggle["targetElements"]}
+    assert {"concerns", "people", "themes"} <= hidden
+    for target in hidden:
+        assert element(card, target)["isVisible"] is False
+
+
+def test_a_red_or_amber_action_past_its_due_date_says_overdue_since() -> None:
+    from dialogs.digest_items import concern_element
+    from domain.digest_model import Concern
+
+    late = Concern("P9", "Theme", "Requirement", "Bob", Rag.RED, Rag.AMBER, "", None, date(2026, 3, 31))
+    assert "Overdue since 1 Apr 2026" in card_texts(concern_element(late, date(2026, 4, 20)))
+    on_time = Concern("P9", "Theme", "Requirement", "Bob", Rag.RED, Rag.AMBER, "", None, date(2026, 5, 31))
+    assert "Overdue" not in card_texts(concern_element(on_time, date(2026, 4, 20)))

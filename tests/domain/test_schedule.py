@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime
 
 from domain.calendar import WorkingCalendar
 from domain.model import DatedValue, Direction, Metric, ScheduleSettings
-from domain.schedule import add_months, latest_step_due, month_timetable, target_reviews
+from domain.schedule import (
+    add_months,
+    latest_step_due,
+    month_timetable,
+    next_check,
+    next_round,
+    pending_catch_ups,
+    target_reviews,
+)
 
 CAL = WorkingCalendar("Europe/London")
 DEFAULTS = ScheduleSettings()
@@ -94,3 +102,33 @@ def test_months_are_added_across_year_ends_both_ways() -> None:
     assert add_months(2026, 3, -15) == (2024, 12)
     assert add_months(2026, 11, 14) == (2028, 1)
     assert add_months(2026, 6, 0) == (2026, 6)
+
+
+def test_a_missed_round_opening_is_caught_up_at_the_next_working_morning() -> None:
+    evening = CAL.local_datetime(date(2026, 12, 1), "18:38")  # Tue 1 Dec, the round not opened
+    [progress] = pending_catch_ups(ScheduleSettings(), CAL, evening, set())  # figures: due on the 3rd
+    assert (progress.step, progress.month) == ("progress", "2026-12")
+    assert progress.missed_at == CAL.local_datetime(date(2026, 12, 1), "09:00")
+    assert progress.runs_at == CAL.local_datetime(date(2026, 12, 2), "09:00")
+    later = CAL.local_datetime(date(2026, 12, 7), "08:00")
+    assert [(c.step, c.month) for c in pending_catch_ups(ScheduleSettings(), CAL, later, set())] == [
+        ("progress", "2026-12"),
+        ("figures", "2026-11"),
+    ]
+    opened = {("progress", "2026-12"), ("figures", "2026-11")}
+    assert pending_catch_ups(ScheduleSettings(), CAL, evening, opened) == []
+
+
+def test_the_next_check_skips_weekends_and_bank_holidays() -> None:
+    christmas_eve = CAL.local_datetime(date(2026, 12, 24), "19:00")
+    assert next_check(ScheduleSettings(), CAL, christmas_eve) == CAL.local_datetime(date(2026, 12, 29), "09:00")
+    before_nine = CAL.local_datetime(date(2026, 12, 2), "08:00")
+    assert next_check(ScheduleSettings(), CAL, before_nine) == CAL.local_datetime(date(2026, 12, 2), "09:00")
+
+
+def test_the_next_round_is_this_months_until_it_has_opened() -> None:
+    evening = CAL.local_datetime(date(2026, 12, 1), "18:38")
+    assert next_round(ScheduleSettings(), CAL, evening).month == "2026-12"  # missed: caught up tomorrow
+    assert next_round(ScheduleSettings(), CAL, evening, {"2026-12"}).month == "2027-01"
+    before = CAL.local_datetime(date(2026, 12, 1), "08:00")
+    assert next_round(ScheduleSettings(), CAL, before, {"2026-11"}).month == "2026-12"

@@ -121,6 +121,14 @@ class InMemoryPlanningStore:
                 result.setdefault(asked[action.ref], []).append(action.ref)
         return result
 
+    async def count_updates_since(self, round_: Round, since: datetime) -> None:
+        self._updates = [
+            replace(u, round_id=round_.id)
+            if u.round_id is None and u.source == "teams" and u.submitted_at >= since
+            else u
+            for u in self._updates
+        ]
+
     async def answered(self, round_: Round) -> set[str]:
         opened_at = self._opened_at[round_.id]
         return {
@@ -135,6 +143,9 @@ class InMemoryPlanningStore:
             p.email: PersonAvailability(p.email, p.name, self._away.get(p.email), p.email in self._unreachable)
             for p in self._plan.people
         }
+
+    async def clear_unreachable(self, email: str, now: datetime) -> None:
+        self._unreachable.discard(email)
 
     async def figures_submitted(self, month: str) -> set[str]:
         return set(self._figures.get(month, {}))

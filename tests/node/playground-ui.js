@@ -23,7 +23,7 @@ const HEADER_PX = 24; // the sender name and time above a message
 const AVATAR_PX = 50; // the bot's avatar left of a message
 const MARGIN_PX = 12;
 
-// Flags seen to work for Debian's chromium in containers without a GPU or network (shared/docs/playground.md).
+// Flags seen to work for Debian's chromium in containers without a GPU or network (the README's Playground section).
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 

@@ -37,3 +37,20 @@ def test_bad_as_of_and_unknown_job_are_refused_clearly(harness: Harness, databas
     assert result.returncode == 2 and "ISO 8601" in result.stderr
     result = cli(database_url, "job", "teatime")
     assert result.returncode == 2 and "unknown job" in result.stderr
+
+
+def test_schedule_shows_a_pending_catch_up_first(harness: Harness, database_url: str) -> None:
+    result = cli(database_url, "schedule", "--as-of", "2026-12-01T18:38")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if "│" in line or "|" in line]
+    first = next(line for line in lines if "round" in line)
+    assert "open December 2026's round" in first
+    assert "Wed 02 Dec 2026 09:00 GMT — catching up the run missed on Tue 01 Dec" in first
+
+
+def test_resend_from_the_command_line(harness: Harness, database_url: str) -> None:
+    assert cli(database_url, "round", "open", "--as-of", "2026-12-01T09:00").returncode == 0
+    first = cli(database_url, "resend", "--person", "rachel.ahmed@halton.example", "--as-of", "2026-12-03T10:00")
+    assert first.returncode == 0 and "queued  prompt progress-2026-12-resend" in first.stdout, first.stdout
+    again = cli(database_url, "resend", "--person", "rachel.ahmed@halton.example", "--as-of", "2026-12-03T11:00")
+    assert "0 message(s) queued" in again.stdout

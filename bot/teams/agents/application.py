@@ -92,6 +92,9 @@ def new_application(answers: BotAnswers, connections: Connections) -> AgentAppli
         if (context.activity.action or "").startswith("add"):
             await answers.on_installed(AgentsTurn(context))
 
+    async def conversation_update(context: TurnContext, state: TurnState) -> None:
+        await answers.on_members_added(AgentsTurn(context))
+
     async def card_action(context: TurnContext, state: TurnState) -> None:
         # Bad actions are answered in the body (Universal Actions' error type): the invoke is a 200.
         answer = await answers.on_card_action(context.activity)
@@ -104,6 +107,7 @@ def new_application(answers: BotAnswers, connections: Connections) -> AgentAppli
     app.before_turn(remember)
     app.activity(ActivityTypes.message)(message)
     app.activity(INSTALLATION_UPDATE)(installation)
+    app.activity(ActivityTypes.conversation_update)(conversation_update)
     app.invoke(CARD_ACTION_INVOKE)(card_action)
     app.error(apologise)
     return app

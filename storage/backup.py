@@ -45,7 +45,13 @@ def backup_sqlite(url: str, target: Path) -> int:
         raise BackupError(f"{source} does not exist: nothing to back up")
     if target.exists():
         raise BackupError(f"{target} exists already: choose a new file name")
-    handle, partial = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise BackupError(f"{folder} is not a folder: create it first, or choose another place for the backup")
+    try:
+        handle, partial = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as exc:
+        raise BackupError(f"cannot write in {folder}: {exc.strerror}") from exc
     os.close(handle)
     try:
         with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(partial)) as copy:

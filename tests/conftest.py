@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from aiohttp import ClientResponse, ClientSession
 from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.log_config import QUIET
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -163,3 +165,16 @@ async def bot_server(
     async with ClientSession() as http:
         yield BotServer(str(server.make_url("")).rstrip("/"), http, runtime, connector)
     await server.close()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """A command run in-process (`serve`'s logging set-up) must not leave its handlers behind: they
+    would write to a captured stream that is closed once the test ends."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in QUIET}
+    yield
+    root.handlers[:], root.level = handlers, level
+    for name, value in levels.items():
+        logging.getLogger(name).setLevel(value)

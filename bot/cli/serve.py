@@ -43,5 +43,7 @@ def register(app: typer.Typer) -> None:
             code = run(settings, err, count)
         finally:
             if made_dir:
+                # Gone with its files: a later process in this environment must not count into it.
+                os.environ.pop(METRICS_DIR_ENV, None)
                 shutil.rmtree(made_dir, ignore_errors=True)
         raise typer.Exit(code)

@@ -20,6 +20,8 @@ CLOSED_PORT_URL = "postgresql+asyncpg://cqc:s3cret-pw@127.0.0.1:9/plan"
 BROKEN_ARGUMENTS: dict[str, list[str]] = {
     "db upgrade": ["no-such-revision"],
     "db downgrade": ["no-such-revision"],
+    "db backup": ["/proc/no/such/dir/backup.db"],
+    "db restore-check": ["missing-backup.db"],
     "plan import": ["missing-file.yaml", "--dry-run"],
     "plan export": ["--format", "xlsx"],
     "plan show": [],
@@ -34,6 +36,7 @@ BROKEN_ARGUMENTS: dict[str, list[str]] = {
     "schedule": ["--as-of", "13/13/2026"],
     "deliver": ["--until-empty"],
     "outbox": [],
+    "resend": ["--person", "not-an-email"],
     "digest": ["--month", "2026-00"],
     "report": ["--format", "pdf"],
 }

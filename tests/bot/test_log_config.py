@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,17 +13,6 @@ from bot.log_config import configure_logging
 from tests.conftest import test_settings as settings_for
 
 URL = "sqlite+aiosqlite:///unused.db"
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    levels = {name: logging.getLogger(name).level for name in ("apscheduler", "aiohttp.access", "urllib3")}
-    yield
-    root.handlers[:], root.level = handlers, level
-    for name, value in levels.items():
-        logging.getLogger(name).setLevel(value)
 
 
 def test_json_lines_carry_the_event_and_its_outbox_key() -> None:

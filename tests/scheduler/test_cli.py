@@ -53,4 +53,4 @@ def test_resend_from_the_command_line(harness: Harness, database_url: str) -> No
     first = cli(database_url, "resend", "--person", "rachel.ahmed@halton.example", "--as-of", "2026-12-03T10:00")
     assert first.returncode == 0 and "queued  prompt progress-2026-12-resend" in first.stdout, first.stdout
     again = cli(database_url, "resend", "--person", "rachel.ahmed@halton.example", "--as-of", "2026-12-03T11:00")
-    assert "0 message(s) queued" in again.stdout
+    assert "0 messages queued" in again.stdout

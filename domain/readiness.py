@@ -125,9 +125,7 @@ def project(scores: Sequence[StatementScore], *, max_move_sets: int = 5) -> Proj
     return Projection(total, maximum, percent_of(total, maximum), band, above, to_next, sets, found)
 
 
-def _move_sets(
-    scores: Sequence[StatementScore], points: int, limit: int
-) -> tuple[tuple[tuple[Move, ...], ...], int]:
+def _move_sets(scores: Sequence[StatementScore], points: int, limit: int) -> tuple[tuple[tuple[Move, ...], ...], int]:
     """The sets touching the fewest statements whose headroom covers ``points``; each set raises its
     lowest-scored statements first, by exactly ``points`` in all."""
     movable = [item for item in scores if item.score < MAX_SCORE]

@@ -27,6 +27,8 @@ ALIASES = {
 
 LIST_FIELDS = {"delegates", "roles"}
 INT_FIELDS = {"score"}
+BOOL_FIELDS = {"stretch"}
+_TRUE, _FALSE = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 NUMBER_FIELDS = {"baseline_value", "target_value"}
 
 ACTION_COLUMNS = {
@@ -39,12 +41,13 @@ ACTION_COLUMNS = {
     "due",
     "status",
     "rag",
+    "stretch",
     "progress_date",
     "progress_rag",
     "progress_narrative",
 }
 PEOPLE_COLUMNS = {"name", "email", "upn", "aad_object_id", "roles"}
-THEME_COLUMNS = {"theme_id", "theme_name", "quality_statement_id", "quality_statement_name", "score"}
+THEME_COLUMNS = {"theme_id", "theme_name", "quality_statement_id", "quality_statement_name", "score", "lead"}
 METRIC_COLUMNS = {
     "id",
     "name",
@@ -87,6 +90,8 @@ def cell(field: str, raw: object) -> object:
             return [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
         if field in INT_FIELDS | NUMBER_FIELDS:
             return _number(raw, integer=field in INT_FIELDS)
+        if field in BOOL_FIELDS and raw.lower() in _TRUE | _FALSE:
+            return raw.lower() in _TRUE  # anything else stays text, for the schema to name
     if field in LIST_FIELDS:
         return [str(raw)]
     if field in {"ref", "requirement", "name", "narrative", "progress_narrative"} and not isinstance(raw, str):
@@ -169,6 +174,7 @@ def theme_records(rows: list[Row]) -> tuple[list[dict[str, Any]], dict[str, int]
                 ("quality_statement_id", "id"),
                 ("quality_statement_name", "name"),
                 ("score", "score"),
+                ("lead", "lead"),
             )
             if source in row.values
         }

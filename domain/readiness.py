@@ -141,7 +141,8 @@ def _headroom(group: Iterable[StatementScore]) -> int:
 
 
 def _assign(group: Sequence[StatementScore], points: int) -> tuple[Move, ...]:
-    moves, left = [], points
+    moves: list[Move] = []
+    left = points
     for item in sorted(group, key=lambda s: s.score):
         raise_by = min(MAX_SCORE - item.score, left - (len(group) - len(moves) - 1))
         raise_by = max(raise_by, 1)

@@ -1,0 +1,152 @@
+"""Self-assessments of quality statements, and each statement's readiness read in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.model import ActionStatus, Rag
+from domain.readiness_view import ActionLine, Assessment, StatementReadiness
+from storage import audit
+from storage.evidence import list_items
+from storage.models import (
+    ImprovementAction,
+    Person,
+    ProgressUpdate,
+    QualityStatement,
+    SelfAssessment,
+    Theme,
+)
+from storage.people import StoredPerson
+
+
+@dataclass(frozen=True)
+class NewAssessment:
+    statement_id: str
+    score: int
+    rationale: str
+    evidence: str
+
+
+async def record_assessment(
+    session: AsyncSession,
+    assessment: NewAssessment,
+    *,
+    assessor: StoredPerson,
+    source: str,
+    activity_id: str | None,
+    now: datetime,
+) -> bool:
+    """False when this Teams activity was stored already (a redelivery or a double click)."""
+    if activity_id and await session.scalar(select(SelfAssessment.id).where(SelfAssessment.activity_id == activity_id)):
+        return False
+    session.add(
+        SelfAssessment(
+            statement_id=assessment.statement_id,
+            score=assessment.score,
+            rationale=assessment.rationale,
+            evidence=assessment.evidence,
+            assessor_id=assessor.id,
+            assessor_name=assessor.name,
+            assessed_at=now,
+            source=source,
+            activity_id=activity_id,
+        )
+    )
+    audit.record(
+        session,
+        at=now,
+        actor=assessor.email,
+        entity="self_assessment",
+        entity_id=assessment.statement_id,
+        change="assess",
+        before=None,
+        after={"score": assessment.score, "rationale": assessment.rationale, "evidence": assessment.evidence},
+    )
+    await session.flush()
+    return True
+
+
+async def statement_lead(session: AsyncSession, statement_id: str) -> str | None:
+    """The lead's email, or None (no such statement, or no lead)."""
+    return await session.scalar(
+        select(Person.email)
+        .join(QualityStatement, QualityStatement.lead_id == Person.id)
+        .where(QualityStatement.id == statement_id)
+    )
+
+
+async def statements_led_by(session: AsyncSession, person: StoredPerson) -> list[str]:
+    query = select(QualityStatement.id).where(QualityStatement.lead_id == person.id)
+    return list((await session.scalars(query.order_by(QualityStatement.position))).all())
+
+
+async def load_statements(session: AsyncSession, only: str | None = None) -> list[StatementReadiness]:
+    """Every quality statement in plan order (or just ``only``), with its history, actions and evidence."""
+    query = (
+        select(QualityStatement, Theme.name)
+        .join(Theme, Theme.id == QualityStatement.theme_id)
+        .order_by(Theme.position, QualityStatement.position)
+    )
+    if only is not None:
+        query = query.where(QualityStatement.id == only)
+    statements = (await session.execute(query)).tuples().all()
+    if not statements:
+        return []
+    people = {p.id: p for p in (await session.scalars(select(Person))).all()}
+    history: dict[str, list[Assessment]] = defaultdict(list)
+    assessments = select(SelfAssessment).order_by(SelfAssessment.assessed_at, SelfAssessment.id)
+    for row in (await session.scalars(assessments)).all():
+        history[row.statement_id].append(
+            Assessment(row.score, row.rationale, row.evidence, row.assessor_name, row.assessed_at, row.source)
+        )
+    actions: dict[str, list[ActionLine]] = defaultdict(list)
+    latest = await _latest_narratives(session)
+    for action in (await session.scalars(select(ImprovementAction).order_by(ImprovementAction.position))).all():
+        if action.quality_statement_id:
+            actions[action.quality_statement_id].append(
+                ActionLine(
+                    ref=action.ref,
+                    requirement=action.requirement,
+                    owner=people[action.owner_id].name,
+                    rag=Rag(action.rag) if action.rag else None,
+                    status=ActionStatus(action.status),
+                    stretch=action.stretch,
+                    latest_progress=latest.get(action.id),
+                )
+            )
+    evidence = await list_items(session, include_retired=True)
+    return [
+        StatementReadiness(
+            statement_id=qs.id,
+            name=qs.name,
+            theme_name=theme_name,
+            cqc_score=qs.score,
+            lead_name=people[qs.lead_id].name if qs.lead_id else None,
+            lead_email=people[qs.lead_id].email if qs.lead_id else None,
+            history=tuple(history[qs.id]),
+            actions=tuple(actions[qs.id]),
+            evidence=tuple(item for item in evidence if qs.id in item.statement_ids),
+        )
+        for qs, theme_name in statements
+    ]
+
+
+async def _latest_narratives(session: AsyncSession) -> dict[int, str]:
+    """Each action's newest progress narrative, picked in the database."""
+    ranked = select(
+        ProgressUpdate.action_id,
+        ProgressUpdate.narrative,
+        func.row_number()
+        .over(
+            partition_by=ProgressUpdate.action_id,
+            order_by=(ProgressUpdate.submitted_at.desc(), ProgressUpdate.id.desc()),
+        )
+        .label("rank"),
+    ).subquery()
+    rows = await session.execute(select(ranked.c.action_id, ranked.c.narrative).where(ranked.c.rank == 1))
+    return dict(rows.tuples().all())

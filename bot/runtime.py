@@ -14,6 +14,7 @@ from bot.services.checkin import CheckinService
 from bot.services.digest import DigestService
 from bot.services.figures import FiguresService
 from bot.services.planning import MessageRenderer, PlanningRunner
+from bot.services.readiness import ReadinessService
 from bot.services.report_links import links_for
 from bot.settings import Settings
 from bot.teams.adapter import new_adapter
@@ -58,7 +59,15 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
         engine=engine,
         sessions=sessions,
         adapter=new_adapter(settings),
-        bot=CqcBot(sessions, clock, checkin, AccountService(sessions, clock, settings.timezone), figures, digest),
+        bot=CqcBot(
+            sessions,
+            clock,
+            checkin,
+            AccountService(sessions, clock, settings.timezone),
+            figures,
+            digest,
+            ReadinessService(sessions, clock, settings.timezone),
+        ),
         planning=PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone),
         clock=clock,
     )

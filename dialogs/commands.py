@@ -18,6 +18,7 @@ class CommandName(StrEnum):
     DELEGATE = "delegate"
     DIGEST = "digest"
     POST_DIGEST = "post digest"
+    ASSESS = "assess"
     UNKNOWN = "unknown"
 
 
@@ -29,6 +30,7 @@ class Command:
     action_ref: str | None = None
     email: str | None = None
     problem: str | None = None  # set when the command was recognised but its argument was not
+    argument: str | None = None  # the rest of the line, for commands that take free text (assess STATEMENT)
 
 
 _MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
@@ -36,6 +38,7 @@ _AWAY = re.compile(r"^away(?:\s+until)?\s+(?P<date>.+)$", re.IGNORECASE)
 _UK_DATE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$")
 _DELEGATE = re.compile(r"^delegate\s+(?P<ref>\S+)\s+to\s+(?P<email>\S+)$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ASSESS = re.compile(r"^assess\s+(?P<statement>.+)$", re.IGNORECASE)
 _SIMPLE = {c.value: c for c in CommandName if c not in {CommandName.AWAY, CommandName.DELEGATE, CommandName.UNKNOWN}}
 _ALIASES = {"?": CommandName.HELP, "hi": CommandName.HELP, "hello": CommandName.HELP, "actions": CommandName.MY_ACTIONS}
 
@@ -53,6 +56,8 @@ def parse_command(text: str | None) -> Command:
         return Command(_SIMPLE[lowered], words)
     if lowered in _ALIASES:
         return Command(_ALIASES[lowered], words)
+    if match := _ASSESS.match(words):
+        return Command(CommandName.ASSESS, words, argument=match["statement"].strip())
     if match := _AWAY.match(words):
         try:
             return Command(CommandName.AWAY, words, away_until=_date(match["date"].strip()))

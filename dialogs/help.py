@@ -16,6 +16,7 @@ Things you can type here:
 - **away until 2026-12-31** — no prompts or reminders while you are away; **back** when you return
 - **delegate WWP-01 to name@council.gov.uk** — let a colleague update one of your actions
 - **digest** / **post digest** — for the chair: preview or post the monthly digest
+- **assess** (or **assess safeguarding**) — for quality statement leads: record a self-assessed score
 """
 
 CHANNEL_HELP = """\

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.evidence import EvidenceCategory, EvidenceItem, counts_by_category, thin_categories
-from domain.model import ActionStatus, Rag
+from domain.model import ActionStatus, Rag, Role
 from domain.readiness import Projection, StatementScore, project
 
 
@@ -96,3 +96,8 @@ def compose_readiness(
     own = project([StatementScore(s.statement_id, s.name, s.self_score) for s in statements])
     assessed = sum(1 for s in statements if s.latest)
     return Readiness(tuple(statements), cqc, own, assessed, signoff, tuple(drift_lines))
+
+
+def may_assess(email: str, roles: frozenset[Role], lead_email: str | None) -> bool:
+    """The statement's lead, the chair or an admin."""
+    return bool(roles & {Role.CHAIR, Role.ADMIN}) or (lead_email is not None and email.lower() == lead_email.lower())

@@ -148,17 +148,8 @@ async def list_items(
         query = query.where(EvidenceRow.id.in_(ids))
     rows = [r for r in (await session.scalars(query)).all() if statement is None or statement in r.statement_ids]
     action_ids = {r.action_id for r in rows if r.action_id}
-    refs = (
-        dict(
-            (
-                await session.execute(
-                    select(ImprovementAction.id, ImprovementAction.ref).where(ImprovementAction.id.in_(action_ids))
-                )
-            )
-            .tuples()
-            .all()
-        )
-        if action_ids
-        else {}
-    )
+    refs: dict[int, str] = {}
+    if action_ids:
+        query_refs = select(ImprovementAction.id, ImprovementAction.ref).where(ImprovementAction.id.in_(action_ids))
+        refs = {action_id: ref for action_id, ref in (await session.execute(query_refs)).all()}
     return [_item(r, refs) for r in rows]

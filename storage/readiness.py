@@ -94,7 +94,7 @@ async def load_statements(session: AsyncSession, only: str | None = None) -> lis
     )
     if only is not None:
         query = query.where(QualityStatement.id == only)
-    statements = (await session.execute(query)).tuples().all()
+    statements = (await session.execute(query)).all()
     if not statements:
         return []
     people = {p.id: p for p in (await session.scalars(select(Person))).all()}
@@ -149,4 +149,4 @@ async def _latest_narratives(session: AsyncSession) -> dict[int, str]:
         .label("rank"),
     ).subquery()
     rows = await session.execute(select(ranked.c.action_id, ranked.c.narrative).where(ranked.c.rank == 1))
-    return dict(rows.tuples().all())
+    return dict(rows.all())

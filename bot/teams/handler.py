@@ -16,6 +16,7 @@ from bot.services.account import AccountService
 from bot.services.checkin import CheckinService, Sender
 from bot.services.digest import DigestService
 from bot.services.figures import FiguresService
+from bot.services.readiness import ReadinessService
 from bot.teams import addresses, routes
 from bot.teams.address_cache import RecentAddresses
 from bot.teams.routes import CardHandler, CardRoute, CommandHandler, CommandRoute
@@ -42,6 +43,7 @@ class CqcBot(TeamsActivityHandler):
         account: AccountService,
         figures: FiguresService,
         digest: DigestService,
+        readiness: ReadinessService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -49,6 +51,7 @@ class CqcBot(TeamsActivityHandler):
         self._account = account
         self._figures = figures
         self._digest = digest
+        self._readiness = readiness
         self._recent = RecentAddresses()
         # What each route names: the only place a command or a card verb meets the code that answers it.
         self._command_answers: Mapping[CommandHandler, CommandAnswer] = {
@@ -63,6 +66,7 @@ class CqcBot(TeamsActivityHandler):
             CommandHandler.DIGEST_PREVIEW: self._digest_preview,
             CommandHandler.DIGEST_POST_CONFIRMATION: self._digest_post_confirmation,
             CommandHandler.DELEGATE: self._delegate,
+            CommandHandler.ASSESS: self._assess,
         }
         self._card_answers: Mapping[CardHandler, CardAnswer] = {
             CardHandler.PROGRESS_EDIT: lambda sender, data, _: checkin.edit_from_card(sender, data),
@@ -71,6 +75,7 @@ class CqcBot(TeamsActivityHandler):
             CardHandler.FIGURES_SUBMIT: figures.submit_from_card,
             CardHandler.DIGEST_MORE: lambda sender, data, _: digest.more(sender, data),
             CardHandler.DIGEST_POST: lambda sender, data, _: digest.post_from_card(sender, data),
+            CardHandler.ASSESS_SUBMIT: readiness.submit_from_card,
             CardHandler.UNKNOWN: _unknown_button,
         }
         unanswered = (set(CommandHandler) - set(self._command_answers)) | (set(CardHandler) - set(self._card_answers))
@@ -191,6 +196,13 @@ class CqcBot(TeamsActivityHandler):
 
     async def _digest_post_confirmation(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
         await self._send_card(turn_context, await self._digest.confirm_post(sender))
+
+    async def _assess(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        message, cards = await self._readiness.assess_cards(sender, route.command.argument)
+        if message:
+            await turn_context.send_activity(message)
+        for card in cards:
+            await self._send_card(turn_context, card)
 
     # ---- answering card buttons ------------------------------------------------------------
 

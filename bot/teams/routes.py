@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from typing import Any
 
-from dialogs import digest, digest_post, figures, progress
+from dialogs import digest, digest_post, figures, progress, readiness
 from dialogs.commands import Command, CommandName, parse_command
 
 
@@ -31,6 +31,7 @@ class CommandHandler(Enum):
     DIGEST_PREVIEW = auto()
     DIGEST_POST_CONFIRMATION = auto()
     DELEGATE = auto()
+    ASSESS = auto()
 
 
 class CardHandler(Enum):
@@ -42,6 +43,7 @@ class CardHandler(Enum):
     FIGURES_SUBMIT = auto()
     DIGEST_MORE = auto()
     DIGEST_POST = auto()
+    ASSESS_SUBMIT = auto()
     UNKNOWN = auto()  # a verb no card of ours sends: refused
 
 
@@ -68,6 +70,7 @@ CHAT_COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand(CommandName.DIGEST, CommandHandler.DIGEST_PREVIEW),
     ChatCommand(CommandName.POST_DIGEST, CommandHandler.DIGEST_POST_CONFIRMATION),
     ChatCommand(CommandName.DELEGATE, CommandHandler.DELEGATE),
+    ChatCommand(CommandName.ASSESS, CommandHandler.ASSESS),
 )
 
 CARD_VERBS: tuple[CardVerb, ...] = (
@@ -77,6 +80,7 @@ CARD_VERBS: tuple[CardVerb, ...] = (
     CardVerb(figures.SUBMIT_VERB, CardHandler.FIGURES_SUBMIT),
     CardVerb(digest.MORE_VERB, CardHandler.DIGEST_MORE),
     CardVerb(digest_post.POST_VERB, CardHandler.DIGEST_POST),
+    CardVerb(readiness.SUBMIT_VERB, CardHandler.ASSESS_SUBMIT),
 )
 
 _BY_NAME = {row.name: row for row in CHAT_COMMANDS}

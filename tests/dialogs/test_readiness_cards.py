@@ -86,7 +86,7 @@ def test_the_card_shows_rag_in_words_stretch_apart_and_thin_categories() -> None
         ({"score": "0"}, "score", "“0” is not a score: CQC scores each statement from 1 to 4."),
         ({"score": ""}, "score", "Please choose a score from 1 to 4."),
         ({"rationale": "  "}, "rationale", "Please say why you give this score — this is required."),
-        ({"rationale": "x" * 2001}, "rationale", "Please shorten the rationale to 2,000 characters or fewer — it is 2,001 now."),
+        ({"rationale": "x" * 2001}, "rationale", "Please shorten the rationale to 2,000 characters or fewer — it is 2,001 now."),  # noqa: E501
     ],
 )  # fmt: skip
 def test_bad_input_is_named_under_its_field(data: dict[str, str], field: str, message: str) -> None:

@@ -9,12 +9,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.evidence_pack import FigureLine
 from domain.model import ActionStatus, Rag
 from domain.readiness_view import ActionLine, Assessment, StatementReadiness
 from storage import audit
 from storage.evidence import list_items
 from storage.models import (
     ImprovementAction,
+    Metric,
+    MetricReading,
     Person,
     ProgressUpdate,
     QualityStatement,
@@ -150,3 +153,33 @@ async def _latest_narratives(session: AsyncSession) -> dict[int, str]:
     ).subquery()
     rows = await session.execute(select(ranked.c.action_id, ranked.c.narrative).where(ranked.c.rank == 1))
     return dict(rows.all())
+
+
+async def figure_lines(session: AsyncSession) -> list[FigureLine]:
+    """Each metric with its newest reading, for the evidence pack."""
+    ranked = select(
+        MetricReading.metric_id,
+        MetricReading.value,
+        MetricReading.period,
+        func.row_number()
+        .over(partition_by=MetricReading.metric_id, order_by=MetricReading.period.desc())
+        .label("rank"),
+    ).subquery()
+    latest = {
+        metric_id: (value, period)
+        for metric_id, value, period in (
+            await session.execute(select(ranked.c.metric_id, ranked.c.value, ranked.c.period).where(ranked.c.rank == 1))
+        ).all()
+    }
+    return [
+        FigureLine(
+            m.name,
+            m.unit,
+            m.baseline_value,
+            m.target_value,
+            m.target_date,
+            latest.get(m.id, (None, None))[0],
+            latest.get(m.id, (None, None))[1],
+        )
+        for m in (await session.scalars(select(Metric).order_by(Metric.position))).all()
+    ]

@@ -68,7 +68,8 @@ def test_evidence_is_added_checked_listed_retired_and_exported_as_a_pack_that_co
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed")
-    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True, timeout=120)  # fmt: skip
+    convert = [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)]
+    subprocess.run(convert, check=True, capture_output=True, timeout=120)
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "pack.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout

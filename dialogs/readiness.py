@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dialogs import cards
 from dialogs.cards import Card
 from domain.evidence import EvidenceCategory
+from domain.planning import SelfAssessmentRequest
 from domain.readiness_view import StatementReadiness
 
 ASSESS_CARD_VERSION = "assess-1"
@@ -145,4 +146,14 @@ def build_assess_receipt(
             "evidence": submission.evidence or "None given",
             "projection": f"Self-assessed projection now: {projection}",
         },
+    )
+
+
+def self_assessment_request_text(request: SelfAssessmentRequest) -> str:
+    names = request.statement_names
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    more = " Type **assess** for a card for each." if len(names) > 1 else ""
+    return (
+        f"It is time for the quarter's CQC self-assessment of **{listed}**, which you lead. "
+        f"Score it from 1 to 4 on the evidence, and say why.{more}"
     )

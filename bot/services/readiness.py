@@ -13,6 +13,8 @@ from bot.services.checkin import Sender
 from dialogs import readiness as dialog
 from dialogs.formatting import long_date
 from dialogs.progress import build_refusal_card
+from domain.outbox import message_payload
+from domain.planning import SelfAssessmentRequest
 from domain.readiness_view import Readiness, StatementReadiness, compose_readiness, may_assess
 from domain.signoff import drift_since, drift_summary
 from storage import people, readiness, signoff
@@ -46,6 +48,18 @@ def find_statement(statements: list[StatementReadiness], text: str) -> Statement
             return statement
     starts = [s for s in statements if s.name.lower().startswith(wanted)]
     return starts[0] if len(starts) == 1 else None
+
+
+async def self_assessment_payload(request: SelfAssessmentRequest, session: Session) -> dict[str, Any]:
+    """The quarterly request: a word on what is due and the card for the first statement the lead leads
+    (the others come with `assess`)."""
+    statements = await readiness.load_statements(session, only=request.statement_ids[0])
+    text = dialog.self_assessment_request_text(request)
+    if not statements:
+        return message_payload(text=text)
+    latest = statements[0].latest
+    when = long_date(latest.assessed_at.date()) if latest else ""
+    return message_payload(text=text, card=dialog.build_assess_card(statements[0], last_when=when))
 
 
 class ReadinessService(LocalService):

@@ -16,6 +16,7 @@ from bot.services.figures import FiguresService
 from bot.services.planning import MessageRenderer, PlanningRunner
 from bot.services.readiness import ReadinessService
 from bot.services.report_links import links_for
+from bot.services.signoff import SignoffService
 from bot.settings import Settings
 from bot.teams.adapter import new_adapter
 from bot.teams.gateway import BotFrameworkGateway
@@ -67,6 +68,7 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
             figures,
             digest,
             ReadinessService(sessions, clock, settings.timezone),
+            SignoffService(sessions, clock, settings.timezone),
         ),
         planning=PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone),
         clock=clock,

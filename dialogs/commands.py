@@ -19,6 +19,7 @@ class CommandName(StrEnum):
     DIGEST = "digest"
     POST_DIGEST = "post digest"
     ASSESS = "assess"
+    SIGN_OFF = "sign off plan"
     UNKNOWN = "unknown"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,3 +100,8 @@ def drift_summary(signoff: Signoff, drift: Drift, signed_on: str) -> str:
     changed = f"{drift.changed_actions} changed (target dates, owners)"
     removed = f", {len(drift.removed)} removed" if drift.removed else ""
     return f"Plan signed off on {signed_on} by {signoff.signer_name}; since then {added}, {changed}{removed}"
+
+
+def fingerprint(snapshot: dict[str, Any]) -> str:
+    """Names what a card showed: signing is refused if the plan has changed since."""
+    return hashlib.sha256(json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]

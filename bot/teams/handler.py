@@ -17,6 +17,7 @@ from bot.services.checkin import CheckinService, Sender
 from bot.services.digest import DigestService
 from bot.services.figures import FiguresService
 from bot.services.readiness import ReadinessService
+from bot.services.signoff import SignoffService
 from bot.teams import addresses, routes
 from bot.teams.address_cache import RecentAddresses
 from bot.teams.routes import CardHandler, CardRoute, CommandHandler, CommandRoute
@@ -44,6 +45,7 @@ class CqcBot(TeamsActivityHandler):
         figures: FiguresService,
         digest: DigestService,
         readiness: ReadinessService,
+        signoff: SignoffService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -52,6 +54,7 @@ class CqcBot(TeamsActivityHandler):
         self._figures = figures
         self._digest = digest
         self._readiness = readiness
+        self._signoff = signoff
         self._recent = RecentAddresses()
         # What each route names: the only place a command or a card verb meets the code that answers it.
         self._command_answers: Mapping[CommandHandler, CommandAnswer] = {
@@ -67,6 +70,7 @@ class CqcBot(TeamsActivityHandler):
             CommandHandler.DIGEST_POST_CONFIRMATION: self._digest_post_confirmation,
             CommandHandler.DELEGATE: self._delegate,
             CommandHandler.ASSESS: self._assess,
+            CommandHandler.SIGN_OFF: self._sign_off,
         }
         self._card_answers: Mapping[CardHandler, CardAnswer] = {
             CardHandler.PROGRESS_EDIT: lambda sender, data, _: checkin.edit_from_card(sender, data),
@@ -76,6 +80,7 @@ class CqcBot(TeamsActivityHandler):
             CardHandler.DIGEST_MORE: lambda sender, data, _: digest.more(sender, data),
             CardHandler.DIGEST_POST: lambda sender, data, _: digest.post_from_card(sender, data),
             CardHandler.ASSESS_SUBMIT: readiness.submit_from_card,
+            CardHandler.SIGN_OFF_CONFIRM: signoff.confirm,
             CardHandler.UNKNOWN: _unknown_button,
         }
         unanswered = (set(CommandHandler) - set(self._command_answers)) | (set(CardHandler) - set(self._card_answers))
@@ -203,6 +208,9 @@ class CqcBot(TeamsActivityHandler):
             await turn_context.send_activity(message)
         for card in cards:
             await self._send_card(turn_context, card)
+
+    async def _sign_off(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        await self._send_card(turn_context, await self._signoff.card(sender))
 
     # ---- answering card buttons ------------------------------------------------------------
 

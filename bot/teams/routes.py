@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from typing import Any
 
-from dialogs import digest, digest_post, figures, progress, readiness
+from dialogs import digest, digest_post, figures, progress, readiness, signoff
 from dialogs.commands import Command, CommandName, parse_command
 
 
@@ -32,6 +32,7 @@ class CommandHandler(Enum):
     DIGEST_POST_CONFIRMATION = auto()
     DELEGATE = auto()
     ASSESS = auto()
+    SIGN_OFF = auto()
 
 
 class CardHandler(Enum):
@@ -44,6 +45,7 @@ class CardHandler(Enum):
     DIGEST_MORE = auto()
     DIGEST_POST = auto()
     ASSESS_SUBMIT = auto()
+    SIGN_OFF_CONFIRM = auto()
     UNKNOWN = auto()  # a verb no card of ours sends: refused
 
 
@@ -71,6 +73,7 @@ CHAT_COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand(CommandName.POST_DIGEST, CommandHandler.DIGEST_POST_CONFIRMATION),
     ChatCommand(CommandName.DELEGATE, CommandHandler.DELEGATE),
     ChatCommand(CommandName.ASSESS, CommandHandler.ASSESS),
+    ChatCommand(CommandName.SIGN_OFF, CommandHandler.SIGN_OFF),
 )
 
 CARD_VERBS: tuple[CardVerb, ...] = (
@@ -81,6 +84,7 @@ CARD_VERBS: tuple[CardVerb, ...] = (
     CardVerb(digest.MORE_VERB, CardHandler.DIGEST_MORE),
     CardVerb(digest_post.POST_VERB, CardHandler.DIGEST_POST),
     CardVerb(readiness.SUBMIT_VERB, CardHandler.ASSESS_SUBMIT),
+    CardVerb(signoff.CONFIRM_VERB, CardHandler.SIGN_OFF_CONFIRM),
 )
 
 _BY_NAME = {row.name: row for row in CHAT_COMMANDS}

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from storage.evidence import list_items
-from storage.models import AuditEntry, SelfAssessment
+from storage.models import AuditEntry, Person, PlanSignoff, SelfAssessment
 from tests import activities
-from tests.bot.test_checkin import answer, invoke, plan_with_people, sender
-from tests.cards import input_value, texts
+from tests.bot.test_checkin import AAD, answer, invoke, plan_with_people, sender
+from tests.cards import execute_data, input_value, texts
 from tests.conftest import BotServer
 
 __all__ = ["plan_with_people"]  # the fixture, shared with the check-in tests
@@ -128,3 +129,34 @@ async def test_an_owners_progress_evidence_link_appears_in_the_library_under_its
     assert [(i.url, i.action_ref, i.source, i.category, i.added_by) for i in items] == [
         (link, "WWP-01", "progress", None, "Rachel Ahmed")
     ]
+
+
+CHAIR = "helen.carter@halton.example"
+
+
+async def test_the_chair_signs_off_the_plan_from_the_card_once(
+    bot_server: BotServer, plan_with_people: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with bot_server.runtime.sessions.begin() as session:
+        chair = await session.scalar(select(Person).where(Person.email == CHAIR))
+        assert chair is not None
+        chair.aad_object_id = "00000000-0000-4000-8000-000000000009"
+    monkeypatch.setitem(AAD, CHAIR, "00000000-0000-4000-8000-000000000009")
+    message = activities.personal_message(bot_server.service_url, "sign off plan", sender(CHAIR))
+    await bot_server.post(message)
+    card = next(a for a in bot_server.connector.sent(message["conversation"]["id"]) if a.get("attachments"))
+    card = card["attachments"][0]["content"]
+    words = texts(card)
+    assert (
+        "Sign off the improvement plan" in words and "Working with People" in words and "**STR-01** (stretch)" in words
+    )
+    data = execute_data(card)
+    refused, _ = await invoke(bot_server, LEAD, "signoff.confirm", data)
+    assert "Only the chair signs off the plan" in texts(card_of(refused))
+    first, _ = await invoke(bot_server, CHAIR, "signoff.confirm", data)
+    again, _ = await invoke(bot_server, CHAIR, "signoff.confirm", data)  # a double click
+    assert "Plan signed off" in texts(card_of(first)) and "by Helen Carter: 27 actions" in texts(card_of(again))
+    async with bot_server.runtime.sessions() as session:
+        assert len((await session.scalars(select(PlanSignoff))).all()) == 1
+    stale, _ = await invoke(bot_server, CHAIR, "signoff.confirm", {"fingerprint": "0" * 16})
+    assert "The plan has changed since this card was sent" in texts(card_of(stale))

@@ -15,6 +15,7 @@ from dialogs.readiness import (
     build_assess_receipt,
     parse_assessment,
 )
+from dialogs.signoff import build_signoff_card, build_signoff_receipt
 from domain.evidence import EvidenceCategory, EvidenceItem
 from domain.model import ActionStatus, Rag
 from domain.readiness_view import ActionLine, Assessment, StatementReadiness
@@ -40,6 +41,16 @@ STATEMENT = StatementReadiness(
     ),
     evidence=(ITEM,),
 )
+SNAPSHOT = {
+    "themes": [{"id": "working-with-people", "name": "Working with People", "actions": 2}],
+    "actions": [
+        {"ref": "WWP-01", "theme": "working-with-people", "requirement": "Tell their story once",
+         "owner": "rachel.ahmed@halton.example", "due": "2026-03-31", "stretch": False},
+        {"ref": "STR-01", "theme": "working-with-people", "requirement": "Assessed within 28 days",
+         "owner": "rachel.ahmed@halton.example", "due": None, "stretch": True},
+    ],
+    "metrics": [{"id": "dols-backlog", "name": "DoLS backlog", "target": 250.0, "target_date": "2026-03-31"}],
+}  # fmt: skip
 BARE = StatementReadiness("equity", "Equity", "Working with People", 3, None, None, (), (), ())
 
 BUILDERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
@@ -53,6 +64,11 @@ BUILDERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
             notice="Only the statement's lead can record a self-assessment.",
         ),
     ],
+    "signoff": lambda: [
+        build_signoff_card("Halton", SNAPSHOT, "abc123", previous="Last signed off: 20 March 2026."),
+        build_signoff_card("Halton", {**SNAPSHOT, "metrics": []}, "abc123", notice="The plan has changed."),
+    ],
+    "signoff_receipt": lambda: [build_signoff_receipt("Plan signed off on Friday 20 March 2026 by Helen Carter.")],
     "assess_receipt": lambda: [
         build_assess_receipt(
             STATEMENT,

@@ -18,7 +18,7 @@ from bot.teams.routes import (
     match_invoke,
     match_message,
 )
-from dialogs import digest, digest_post, figures, progress, readiness
+from dialogs import digest, digest_post, figures, progress, readiness, signoff
 from dialogs.commands import CommandName
 from tests import activities
 
@@ -35,6 +35,7 @@ PERSONAL_ONLY = {
     "delegate WWP-01": CommandHandler.DELEGATE,
     "assess": CommandHandler.ASSESS,
     "assess Safe pathways": CommandHandler.ASSESS,
+    "sign off plan": CommandHandler.SIGN_OFF,
 }
 VERBS = {
     "progress.edit": CardHandler.PROGRESS_EDIT,
@@ -44,6 +45,7 @@ VERBS = {
     "digest.more": CardHandler.DIGEST_MORE,
     "digest.post": CardHandler.DIGEST_POST,
     "assess.submit": CardHandler.ASSESS_SUBMIT,
+    "signoff.confirm": CardHandler.SIGN_OFF_CONFIRM,
 }
 
 
@@ -121,6 +123,7 @@ def test_the_verbs_are_the_ones_the_card_builders_write() -> None:
         digest.MORE_VERB,
         digest_post.POST_VERB,
         readiness.SUBMIT_VERB,
+        signoff.CONFIRM_VERB,
     }
 
 

@@ -12,6 +12,7 @@ from bot.delivery.worker import DeliveryConfig, DeliveryWorker
 from bot.services.account import AccountService
 from bot.services.checkin import CheckinService
 from bot.services.digest import DigestService
+from bot.services.evidence import EvidenceService
 from bot.services.figures import FiguresService
 from bot.services.planning import MessageRenderer, PlanningRunner
 from bot.services.readiness import ReadinessService
@@ -69,6 +70,7 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
             digest,
             ReadinessService(sessions, clock, settings.timezone),
             SignoffService(sessions, clock, settings.timezone),
+            EvidenceService(sessions, clock, settings.timezone),
         ),
         planning=PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone),
         clock=clock,

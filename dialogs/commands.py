@@ -20,6 +20,7 @@ class CommandName(StrEnum):
     POST_DIGEST = "post digest"
     ASSESS = "assess"
     SIGN_OFF = "sign off plan"
+    EVIDENCE_ADD = "evidence add"
     UNKNOWN = "unknown"
 
 

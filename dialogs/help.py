@@ -18,6 +18,7 @@ Things you can type here:
 - **digest** / **post digest** — for the chair: preview or post the monthly digest
 - **assess** (or **assess safeguarding**) — for quality statement leads: record a self-assessed score
 - **sign off plan** — for the chair: see what you would sign, and sign off the plan
+- **evidence add** — add a document to the CQC evidence library (title, link, statements, category)
 """
 
 CHANNEL_HELP = """\

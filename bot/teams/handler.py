@@ -15,6 +15,7 @@ from botframework.connector.models import ErrorResponseException
 from bot.services.account import AccountService
 from bot.services.checkin import CheckinService, Sender
 from bot.services.digest import DigestService
+from bot.services.evidence import EvidenceService
 from bot.services.figures import FiguresService
 from bot.services.readiness import ReadinessService
 from bot.services.signoff import SignoffService
@@ -46,6 +47,7 @@ class CqcBot(TeamsActivityHandler):
         digest: DigestService,
         readiness: ReadinessService,
         signoff: SignoffService,
+        evidence: EvidenceService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -55,6 +57,7 @@ class CqcBot(TeamsActivityHandler):
         self._digest = digest
         self._readiness = readiness
         self._signoff = signoff
+        self._evidence = evidence
         self._recent = RecentAddresses()
         # What each route names: the only place a command or a card verb meets the code that answers it.
         self._command_answers: Mapping[CommandHandler, CommandAnswer] = {
@@ -71,6 +74,7 @@ class CqcBot(TeamsActivityHandler):
             CommandHandler.DELEGATE: self._delegate,
             CommandHandler.ASSESS: self._assess,
             CommandHandler.SIGN_OFF: self._sign_off,
+            CommandHandler.EVIDENCE_ADD: self._evidence_add,
         }
         self._card_answers: Mapping[CardHandler, CardAnswer] = {
             CardHandler.PROGRESS_EDIT: lambda sender, data, _: checkin.edit_from_card(sender, data),
@@ -81,6 +85,7 @@ class CqcBot(TeamsActivityHandler):
             CardHandler.DIGEST_POST: lambda sender, data, _: digest.post_from_card(sender, data),
             CardHandler.ASSESS_SUBMIT: readiness.submit_from_card,
             CardHandler.SIGN_OFF_CONFIRM: signoff.confirm,
+            CardHandler.EVIDENCE_SUBMIT: evidence.submit_from_card,
             CardHandler.UNKNOWN: _unknown_button,
         }
         unanswered = (set(CommandHandler) - set(self._command_answers)) | (set(CardHandler) - set(self._card_answers))
@@ -211,6 +216,13 @@ class CqcBot(TeamsActivityHandler):
 
     async def _sign_off(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
         await self._send_card(turn_context, await self._signoff.card(sender))
+
+    async def _evidence_add(self, turn_context: TurnContext, sender: Sender, route: CommandRoute) -> None:
+        answer = await self._evidence.card(sender)
+        if isinstance(answer, str):
+            await turn_context.send_activity(answer)
+        else:
+            await self._send_card(turn_context, answer)
 
     # ---- answering card buttons ------------------------------------------------------------
 

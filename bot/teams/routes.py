@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from typing import Any
 
-from dialogs import digest, digest_post, figures, progress, readiness, signoff
+from dialogs import digest, digest_post, evidence, figures, progress, readiness, signoff
 from dialogs.commands import Command, CommandName, parse_command
 
 
@@ -33,6 +33,7 @@ class CommandHandler(Enum):
     DELEGATE = auto()
     ASSESS = auto()
     SIGN_OFF = auto()
+    EVIDENCE_ADD = auto()
 
 
 class CardHandler(Enum):
@@ -46,6 +47,7 @@ class CardHandler(Enum):
     DIGEST_POST = auto()
     ASSESS_SUBMIT = auto()
     SIGN_OFF_CONFIRM = auto()
+    EVIDENCE_SUBMIT = auto()
     UNKNOWN = auto()  # a verb no card of ours sends: refused
 
 
@@ -74,6 +76,7 @@ CHAT_COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand(CommandName.DELEGATE, CommandHandler.DELEGATE),
     ChatCommand(CommandName.ASSESS, CommandHandler.ASSESS),
     ChatCommand(CommandName.SIGN_OFF, CommandHandler.SIGN_OFF),
+    ChatCommand(CommandName.EVIDENCE_ADD, CommandHandler.EVIDENCE_ADD),
 )
 
 CARD_VERBS: tuple[CardVerb, ...] = (
@@ -85,6 +88,7 @@ CARD_VERBS: tuple[CardVerb, ...] = (
     CardVerb(digest_post.POST_VERB, CardHandler.DIGEST_POST),
     CardVerb(readiness.SUBMIT_VERB, CardHandler.ASSESS_SUBMIT),
     CardVerb(signoff.CONFIRM_VERB, CardHandler.SIGN_OFF_CONFIRM),
+    CardVerb(evidence.SUBMIT_VERB, CardHandler.EVIDENCE_SUBMIT),
 )
 
 _BY_NAME = {row.name: row for row in CHAT_COMMANDS}

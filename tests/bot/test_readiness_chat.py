@@ -160,3 +160,33 @@ async def test_the_chair_signs_off_the_plan_from_the_card_once(
         assert len((await session.scalars(select(PlanSignoff))).all()) == 1
     stale, _ = await invoke(bot_server, CHAIR, "signoff.confirm", {"fingerprint": "0" * 16})
     assert "The plan has changed since this card was sent" in texts(card_of(stale))
+
+
+async def test_evidence_add_in_chat_checks_the_link_keeps_the_text_and_adds_once(
+    bot_server: BotServer, plan_with_people: None
+) -> None:
+    message = activities.personal_message(bot_server.service_url, "evidence add", sender(LEAD))
+    await bot_server.post(message)
+    card = next(a for a in bot_server.connector.sent(message["conversation"]["id"]) if a.get("attachments"))
+    card = card["attachments"][0]["content"]
+    assert "Add evidence to the CQC library" in texts(card) and "Feedback from partners" in str(card)
+    data = {
+        **execute_data(card),
+        "title": "Named worker: what people told us",
+        "url": "https://halton.example/sites/asc/token-here.docx?token=abc",
+        "statements": "assessing-needs,equity",
+        "category": "peoples_experience",
+        "evidence_date": "2026-03-09",
+    }
+    bad, _ = await invoke(bot_server, LEAD, "evidence.submit", data)
+    assert "The link carries a secret" in texts(card_of(bad))
+    assert input_value(card_of(bad), "title") == data["title"]
+    good = {**data, "url": "https://halton.example/sites/asc/named-worker-feedback.docx"}
+    first, _ = await invoke(bot_server, LEAD, "evidence.submit", good)
+    again, _ = await invoke(bot_server, LEAD, "evidence.submit", good)
+    assert "Added evidence item" in texts(card_of(first)) and "already in the library" in texts(card_of(again))
+    async with bot_server.runtime.sessions() as session:
+        items = await list_items(session, statement="equity")
+    assert [(i.title, i.category.value if i.category else None, i.added_by, str(i.evidence_date)) for i in items] == [
+        ("Named worker: what people told us", "peoples_experience", "Rachel Ahmed", "2026-03-09")
+    ]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from dialogs.evidence import build_evidence_card, build_evidence_receipt
 from dialogs.readiness import (
     AssessFormErrors,
     AssessmentSubmission,
@@ -69,6 +70,21 @@ BUILDERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
         build_signoff_card("Halton", {**SNAPSHOT, "metrics": []}, "abc123", notice="The plan has changed."),
     ],
     "signoff_receipt": lambda: [build_signoff_receipt("Plan signed off on Friday 20 March 2026 by Helen Carter.")],
+    "evidence_add": lambda: [
+        build_evidence_card([("equity", "Equity"), ("safeguarding", "Safeguarding")]),
+        build_evidence_card(
+            [("equity", "Equity")],
+            values={
+                "title": "Survey",
+                "url": "http://x",
+                "statements": "equity,ghost",
+                "category": "partners",
+                "evidence_date": "2026-03-02",
+            },
+            errors={k: "Please fix this." for k in ("title", "url", "statements", "category", "evidence_date")},
+        ),
+    ],
+    "evidence_receipt": lambda: [build_evidence_receipt("Evidence added", "Added evidence item 3: Survey.")],
     "assess_receipt": lambda: [
         build_assess_receipt(
             STATEMENT,

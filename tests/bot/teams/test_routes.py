@@ -18,7 +18,7 @@ from bot.teams.routes import (
     match_invoke,
     match_message,
 )
-from dialogs import digest, digest_post, figures, progress, readiness, signoff
+from dialogs import digest, digest_post, evidence, figures, progress, readiness, signoff
 from dialogs.commands import CommandName
 from tests import activities
 
@@ -36,6 +36,7 @@ PERSONAL_ONLY = {
     "assess": CommandHandler.ASSESS,
     "assess Safe pathways": CommandHandler.ASSESS,
     "sign off plan": CommandHandler.SIGN_OFF,
+    "evidence add": CommandHandler.EVIDENCE_ADD,
 }
 VERBS = {
     "progress.edit": CardHandler.PROGRESS_EDIT,
@@ -46,6 +47,7 @@ VERBS = {
     "digest.post": CardHandler.DIGEST_POST,
     "assess.submit": CardHandler.ASSESS_SUBMIT,
     "signoff.confirm": CardHandler.SIGN_OFF_CONFIRM,
+    "evidence.submit": CardHandler.EVIDENCE_SUBMIT,
 }
 
 
@@ -124,6 +126,7 @@ def test_the_verbs_are_the_ones_the_card_builders_write() -> None:
         digest_post.POST_VERB,
         readiness.SUBMIT_VERB,
         signoff.CONFIRM_VERB,
+        evidence.SUBMIT_VERB,
     }
 
 

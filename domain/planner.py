@@ -30,7 +30,15 @@ from domain.planning import (
     SelfAssessmentRequest,
     TargetReviewReminder,
 )
-from domain.schedule import MonthTimetable, add_months, latest_step_due, month_key, month_timetable, target_reviews
+from domain.schedule import (
+    MonthTimetable,
+    add_months,
+    latest_step_due,
+    month_key,
+    month_timetable,
+    self_assessment_at,
+    target_reviews,
+)
 from domain.trajectory import is_off_trajectory, trajectory_value
 
 PROGRESS, FIGURES = "progress", "figures"
@@ -365,10 +373,8 @@ class Planner:
             return report
         plan = await self._store.plan()
         year, month = self._calendar.month_of(now)
-        if month not in plan.schedule.self_assessment_months:
-            return report
-        day = self._calendar.nth_working_day(year, month, plan.schedule.self_assessment_working_day)
-        if now < self._calendar.local_datetime(day, plan.schedule.cycle_open_time):
+        due = self_assessment_at(year, month, plan.schedule, self._calendar)
+        if due is None or now < due:
             return report
         led: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for theme in plan.themes:

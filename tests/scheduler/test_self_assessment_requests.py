@@ -49,3 +49,15 @@ async def test_the_request_carries_the_leads_card(harness: Harness) -> None:
     )
     card = texts(message.payload["card"])
     assert "CQC readiness — self-assessment" in card and "**Safeguarding**" in card and "SAF-03" in card
+
+
+def test_cqcbot_schedule_lists_the_next_self_assessment_request() -> None:
+    from domain.calendar import WorkingCalendar
+    from domain.model import ScheduleSettings
+    from domain.schedule import upcoming
+
+    steps = dict(
+        upcoming(ScheduleSettings(), (), WorkingCalendar("Europe/London"), datetime(2026, 3, 9, 9, tzinfo=UTC))
+    )
+    # June's 5th working day is Friday 5 June; 09:00 BST is 08:00 UTC.
+    assert steps["self-assessment request to the leads"] == datetime(2026, 6, 5, 8, tzinfo=UTC)

@@ -88,8 +88,12 @@ async def statements_led_by(session: AsyncSession, person: StoredPerson) -> list
     return list((await session.scalars(query.order_by(QualityStatement.position))).all())
 
 
-async def load_statements(session: AsyncSession, only: str | None = None) -> list[StatementReadiness]:
-    """Every quality statement in plan order (or just ``only``), with its history, actions and evidence."""
+async def load_statements(
+    session: AsyncSession, only: str | None = None, *, with_progress: bool = False
+) -> list[StatementReadiness]:
+    """Every quality statement in plan order (or just ``only``), with its history, actions and evidence;
+    ``with_progress`` adds each action's latest narrative (the evidence pack's), which ranks every
+    update, so the digest goes without."""
     query = (
         select(QualityStatement, Theme.name)
         .join(Theme, Theme.id == QualityStatement.theme_id)
@@ -108,7 +112,7 @@ async def load_statements(session: AsyncSession, only: str | None = None) -> lis
             Assessment(row.score, row.rationale, row.evidence, row.assessor_name, row.assessed_at, row.source)
         )
     actions: dict[str, list[ActionLine]] = defaultdict(list)
-    latest = await _latest_narratives(session)
+    latest = await _latest_narratives(session) if with_progress else {}
     for action in (await session.scalars(select(ImprovementAction).order_by(ImprovementAction.position))).all():
         if action.quality_statement_id:
             actions[action.quality_statement_id].append(

@@ -172,7 +172,7 @@ async def load_pack(sessions: Sessions, *, statement: str | None, timezone: str,
     """The pack for every statement or one; bot.reports renders it."""
     async with sessions() as session:
         plan = await load_plan(session)
-        projection = await load_readiness(session, timezone)
+        projection = await load_readiness(session, timezone, with_progress=True)
         figures = await readiness.figure_lines(session)
     if plan is None or projection is None:
         return Outcome(False, "No plan with quality statements yet: import one with `cqcbot plan import FILE`.")

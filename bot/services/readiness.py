@@ -24,9 +24,9 @@ from storage.plan_queries import load_plan
 Card = dict[str, Any]
 
 
-async def load_readiness(session: Session, timezone: str) -> Readiness | None:
+async def load_readiness(session: Session, timezone: str, *, with_progress: bool = False) -> Readiness | None:
     """Every statement's readiness and, once the plan is signed off, what has drifted since."""
-    statements = await readiness.load_statements(session)
+    statements = await readiness.load_statements(session, with_progress=with_progress)
     signed = await signoff.latest_signoff(session)
     summary: str | None = None
     lines: list[str] = []

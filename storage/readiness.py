@@ -104,7 +104,10 @@ async def load_statements(
     statements = (await session.execute(query)).all()
     if not statements:
         return []
-    people = {p.id: p for p in (await session.scalars(select(Person))).all()}
+    # Columns, not ORM rows: a large plan's actions are read once, without the unit of work's bookkeeping.
+    people = {
+        pid: (name, email) for pid, name, email in await session.execute(select(Person.id, Person.name, Person.email))
+    }
     history: dict[str, list[Assessment]] = defaultdict(list)
     assessments = select(SelfAssessment).order_by(SelfAssessment.assessed_at, SelfAssessment.id)
     for row in (await session.scalars(assessments)).all():
@@ -113,19 +116,30 @@ async def load_statements(
         )
     actions: dict[str, list[ActionLine]] = defaultdict(list)
     latest = await _latest_narratives(session) if with_progress else {}
-    for action in (await session.scalars(select(ImprovementAction).order_by(ImprovementAction.position))).all():
-        if action.quality_statement_id:
-            actions[action.quality_statement_id].append(
-                ActionLine(
-                    ref=action.ref,
-                    requirement=action.requirement,
-                    owner=people[action.owner_id].name,
-                    rag=Rag(action.rag) if action.rag else None,
-                    status=ActionStatus(action.status),
-                    stretch=action.stretch,
-                    latest_progress=latest.get(action.id),
-                )
+    columns = select(
+        ImprovementAction.id,
+        ImprovementAction.quality_statement_id,
+        ImprovementAction.ref,
+        ImprovementAction.requirement,
+        ImprovementAction.owner_id,
+        ImprovementAction.rag,
+        ImprovementAction.status,
+        ImprovementAction.stretch,
+    ).where(ImprovementAction.quality_statement_id.is_not(None))
+    for action_id, statement_id, ref, requirement, owner_id, rag, status, stretch in await session.execute(
+        columns.order_by(ImprovementAction.position)
+    ):
+        actions[str(statement_id)].append(
+            ActionLine(
+                ref=ref,
+                requirement=requirement,
+                owner=people[owner_id][0],
+                rag=Rag(rag) if rag else None,
+                status=ActionStatus(status),
+                stretch=stretch,
+                latest_progress=latest.get(action_id),
             )
+        )
     evidence = await list_items(session, include_retired=True)
     return [
         StatementReadiness(
@@ -133,8 +147,8 @@ async def load_statements(
             name=qs.name,
             theme_name=theme_name,
             cqc_score=qs.score,
-            lead_name=people[qs.lead_id].name if qs.lead_id else None,
-            lead_email=people[qs.lead_id].email if qs.lead_id else None,
+            lead_name=people[qs.lead_id][0] if qs.lead_id else None,
+            lead_email=people[qs.lead_id][1] if qs.lead_id else None,
             history=tuple(history[qs.id]),
             actions=tuple(actions[qs.id]),
             evidence=tuple(item for item in evidence if qs.id in item.statement_ids),

@@ -11,9 +11,12 @@ from bot.delivery.worker import DeliveryConfig, DeliveryWorker
 from bot.services.account import AccountService
 from bot.services.checkin import CheckinService
 from bot.services.digest import DigestService
+from bot.services.evidence import EvidenceService
 from bot.services.figures import FiguresService
 from bot.services.planning import MessageRenderer, PlanningRunner, ResendService
+from bot.services.readiness import ReadinessService
 from bot.services.report_links import links_for
+from bot.services.signoff import SignoffService
 from bot.services.tab_links import tab_links_for
 from bot.settings import BotSdk, Settings
 from bot.teams.answers import BotAnswers
@@ -70,7 +73,18 @@ def build_runtime(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     planning = PlanningRunner(sessions, MessageRenderer(checkin, figures, digest.card_in_session), settings.timezone)
     resend = ResendService(sessions, clock, settings.timezone, planning)
     account = AccountService(sessions, clock, settings.timezone)
-    answers = BotAnswers(sessions, clock, checkin, account, figures, digest, resend)
+    answers = BotAnswers(
+        sessions,
+        clock,
+        checkin,
+        account,
+        figures,
+        digest,
+        resend,
+        ReadinessService(sessions, clock, settings.timezone),
+        SignoffService(sessions, clock, settings.timezone),
+        EvidenceService(sessions, clock, settings.timezone),
+    )
     return Runtime(
         settings=settings,
         engine=engine,

@@ -19,6 +19,9 @@ class CommandName(StrEnum):
     DIGEST = "digest"
     POST_DIGEST = "post digest"
     RESEND = "resend"
+    ASSESS = "assess"
+    SIGN_OFF = "sign off plan"
+    EVIDENCE_ADD = "evidence add"
     UNKNOWN = "unknown"
 
 
@@ -31,6 +34,7 @@ class Command:
     email: str | None = None
     who: str | None = None  # "resend to NAME": a name or an email
     problem: str | None = None  # set when the command was recognised but its argument was not
+    argument: str | None = None  # the rest of the line, for commands that take free text (assess STATEMENT)
 
 
 _MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
@@ -39,6 +43,7 @@ _UK_DATE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$")
 _DELEGATE = re.compile(r"^delegate\s+(?P<ref>\S+)\s+to\s+(?P<email>\S+)$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _RESEND = re.compile(r"^resend(?:\s+to)?\s+(?P<who>.+)$", re.IGNORECASE)
+_ASSESS = re.compile(r"^assess\s+(?P<statement>.+)$", re.IGNORECASE)
 _WITH_ARGUMENTS = {CommandName.AWAY, CommandName.DELEGATE, CommandName.RESEND, CommandName.UNKNOWN}
 _SIMPLE = {c.value: c for c in CommandName if c not in _WITH_ARGUMENTS}
 _ALIASES = {"?": CommandName.HELP, "hi": CommandName.HELP, "hello": CommandName.HELP, "actions": CommandName.MY_ACTIONS}
@@ -57,6 +62,8 @@ def parse_command(text: str | None) -> Command:
         return Command(_SIMPLE[lowered], words)
     if lowered in _ALIASES:
         return Command(_ALIASES[lowered], words)
+    if match := _ASSESS.match(words):
+        return Command(CommandName.ASSESS, words, argument=match["statement"].strip())
     if match := _AWAY.match(words):
         try:
             return Command(CommandName.AWAY, words, away_until=_date(match["date"].strip()))

@@ -17,6 +17,9 @@ Things you can type here:
 - **delegate WWP-01 to name@council.gov.uk** — let a colleague update one of your actions
 - **digest** / **post digest** — for the chair: preview or post the monthly digest
 - **resend to Rachel Ahmed** — for the chair: send someone this round's prompts again (once)
+- **assess** (or **assess safeguarding**) — for quality statement leads: record a self-assessed score
+- **sign off plan** — for the chair: see what you would sign, and sign off the plan
+- **evidence add** — add a document to the CQC evidence library (title, link, statements, category)
 """
 
 CHANNEL_HELP = """\

@@ -73,6 +73,7 @@ class QualityStatement:
     id: str
     name: str
     score: int  # CQC's 1 (significant shortfalls) to 4 (exceptional)
+    lead: str | None = None  # the lead's email: who self-assesses the statement
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Action:
     status: ActionStatus = ActionStatus.NOT_STARTED
     rag: Rag | None = None
     progress: tuple[ProgressEntry, ...] = ()
+    stretch: bool = False  # beyond the improvement requirements, toward Outstanding
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ class ScheduleSettings:
     target_review_days_before: tuple[int, ...] = (30, 7)
     digest_working_days_after_deadline: int = 2
     figures_change_confirm_share: float = 0.5
+    self_assessment_months: tuple[int, ...] = (3, 6, 9, 12)  # the quarter's last month: leads self-assess
+    self_assessment_working_day: int = 5
 
 
 @dataclass(frozen=True)

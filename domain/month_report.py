@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from domain.board_appendix import BoardAppendix, compose_appendix
 from domain.digest import compose_digest
 from domain.digest_model import Digest, DigestInput
+from domain.readiness_view import Readiness
 
 
 @dataclass(frozen=True)
@@ -18,12 +19,13 @@ class MonthReport:
     data: DigestInput
     digest: Digest
     appendix: BoardAppendix
+    readiness: Readiness | None = None  # the CQC readiness section, once the plan has quality statements
 
     @property
     def month(self) -> str:
         return self.data.month
 
 
-def compose_month_report(data: DigestInput) -> MonthReport:
+def compose_month_report(data: DigestInput, readiness: Readiness | None = None) -> MonthReport:
     digest = compose_digest(data)
-    return MonthReport(data, digest, compose_appendix(data, digest))
+    return MonthReport(data, digest, compose_appendix(data, digest), readiness)

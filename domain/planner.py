@@ -27,9 +27,18 @@ from domain.planning import (
     Reminder,
     Round,
     RunReport,
+    SelfAssessmentRequest,
     TargetReviewReminder,
 )
-from domain.schedule import MonthTimetable, add_months, latest_step_due, month_key, month_timetable, target_reviews
+from domain.schedule import (
+    MonthTimetable,
+    add_months,
+    latest_step_due,
+    month_key,
+    month_timetable,
+    self_assessment_at,
+    target_reviews,
+)
 from domain.trajectory import is_off_trajectory, trajectory_value
 
 PROGRESS, FIGURES = "progress", "figures"
@@ -395,6 +404,37 @@ class Planner:
                     )
         return report
 
+    async def request_self_assessments(self, now: datetime) -> RunReport:
+        """In the plan's self-assessment months, on the set working day, ask each quality statement's
+        lead to self-assess the statements they lead (once a quarter: the key names the month)."""
+        report = RunReport()
+        if await self._quiet(report, now):
+            return report
+        plan = await self._store.plan()
+        year, month = self._calendar.month_of(now)
+        due = self_assessment_at(year, month, plan.schedule, self._calendar)
+        if due is None or now < due:
+            return report
+        led: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for theme in plan.themes:
+            for statement in theme.quality_statements:
+                if statement.lead:
+                    led[statement.lead].append((statement.id, statement.name))
+        people = await self._store.people()
+        today = self._calendar.local_date(now)
+        scope = f"self-assessment-{month_key(year, month)}"
+        for email, statements in led.items():
+            person = people.get(email)
+            if person is None or person.away_on(today):
+                report.skipped.append(f"self-assessment request to {email}: away")
+                continue
+            content = SelfAssessmentRequest(
+                month_key(year, month), tuple(s for s, _ in statements), tuple(n for _, n in statements)
+            )
+            message = Message(MessageKind.NOTICE, scope, "request", Audience.PERSON, content, email=email)
+            await self._enqueue(report, message, now)
+        return report
+
     async def tick(self, now: datetime) -> RunReport:
         """Everything the scheduler would have run by ``now`` and not yet done."""
         report = RunReport()
@@ -405,6 +445,7 @@ class Planner:
             self.review_targets,
             self.alert_off_trajectory,
             self.post_digest,
+            self.request_self_assessments,
         ):
             report.merge(await job(now))
         return report

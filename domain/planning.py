@@ -106,7 +106,25 @@ class DigestDue:
     month: str
 
 
-Content = Prompt | Reminder | Escalation | FiguresRequest | TargetReviewReminder | OffTrajectoryAlert | DigestDue
+@dataclass(frozen=True)
+class SelfAssessmentRequest:
+    """The quarter's self-assessment is due from a lead: the statements they lead."""
+
+    month: str  # YYYY-MM: the quarter's month the request belongs to
+    statement_ids: tuple[str, ...]
+    statement_names: tuple[str, ...]
+
+
+Content = (
+    Prompt
+    | Reminder
+    | Escalation
+    | FiguresRequest
+    | TargetReviewReminder
+    | OffTrajectoryAlert
+    | DigestDue
+    | SelfAssessmentRequest
+)
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,14 @@ def target_reviews(metric: Metric, settings: ScheduleSettings, calendar: Working
     return reviews
 
 
+def self_assessment_at(year: int, month: int, settings: ScheduleSettings, calendar: WorkingCalendar) -> datetime | None:
+    """When the month's self-assessment request goes to the leads; None outside the plan's months."""
+    if month not in settings.self_assessment_months:
+        return None
+    day = calendar.nth_working_day(year, month, settings.self_assessment_working_day)
+    return calendar.local_datetime(day, settings.cycle_open_time)
+
+
 def upcoming(
     settings: ScheduleSettings, metrics: tuple[Metric, ...], calendar: WorkingCalendar, now: datetime
 ) -> list[tuple[str, datetime]]:
@@ -169,6 +177,11 @@ def upcoming(
         "overdue figures reminders": [m for t in tables for m in t.figures_overdue_at],
         "digest to the group and the chair": [t.digest_at for t in tables],
         "target review reminders": [r.at for m in metrics for r in target_reviews(m, settings, calendar)],
+        "self-assessment request to the leads": [
+            at
+            for step in range(13)
+            if (at := self_assessment_at(*add_months(year, month, step), settings, calendar)) is not None
+        ],
     }
     upcoming_steps = []
     for name, times in moments.items():

@@ -38,4 +38,9 @@ JOBS: tuple[JobSpec, ...] = (
         lambda p, now: p.alert_off_trajectory(now),
     ),
     JobSpec("digest", "post the monthly digest to the group channel and the chair", lambda p, now: p.post_digest(now)),
+    JobSpec(
+        "self-assessment",
+        "ask each quality statement's lead for the quarter's self-assessment",
+        lambda p, now: p.request_self_assessments(now),
+    ),
 )

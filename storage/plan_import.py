@@ -25,7 +25,18 @@ from storage.models import (
 )
 
 PERSON_FIELDS = ("name", "email", "upn", "roles")
-ACTION_FIELDS = ("theme_id", "quality_statement_id", "requirement", "owner_id", "due", "status", "rag", "position")
+ACTION_FIELDS = (
+    "theme_id",
+    "quality_statement_id",
+    "requirement",
+    "owner_id",
+    "due",
+    "status",
+    "rag",
+    "position",
+    "stretch",
+)
+STATEMENT_FIELDS = ("theme_id", "name", "score", "position", "lead_id")
 METRIC_FIELDS = (
     "name",
     "unit",
@@ -107,7 +118,7 @@ async def import_plan(
     importer = _Importer(session, actor, now, summary)
     await importer.organisation(plan)
     people = await importer.people(plan.people)
-    await importer.themes(plan.themes)
+    await importer.themes(plan.themes, people)
     await importer.actions(plan, people)
     await importer.metrics(plan.metrics, people)
     summary.stored = importer.stored
@@ -193,7 +204,7 @@ class _Importer:
         self.email_of = {row.id: email for email, row in rows.items()}
         return rows
 
-    async def themes(self, themes: tuple[model.Theme, ...]) -> None:
+    async def themes(self, themes: tuple[model.Theme, ...], people: dict[str, Person]) -> None:
         for position, theme in enumerate(themes):
             row = await self.session.get(Theme, theme.id)
             before = audit.snapshot(row, ("name", "position")) if row else None
@@ -204,17 +215,13 @@ class _Importer:
             self._audit("theme", theme.id, before, audit.snapshot(row, ("name", "position")))
             for q_position, statement in enumerate(theme.quality_statements):
                 qs = await self.session.get(QualityStatement, statement.id)
-                q_before = audit.snapshot(qs, ("theme_id", "name", "score", "position")) if qs else None
+                q_before = audit.snapshot(qs, STATEMENT_FIELDS) if qs else None
                 if qs is None:
                     qs = QualityStatement(id=statement.id)
                     self.session.add(qs)
                 qs.theme_id, qs.name, qs.score, qs.position = theme.id, statement.name, statement.score, q_position
-                self._audit(
-                    "quality_statement",
-                    statement.id,
-                    q_before,
-                    audit.snapshot(qs, ("theme_id", "name", "score", "position")),
-                )
+                qs.lead_id = people[statement.lead].id if statement.lead else None
+                self._audit("quality_statement", statement.id, q_before, audit.snapshot(qs, STATEMENT_FIELDS))
         await self.session.flush()
 
     async def actions(self, plan: model.Plan, people: dict[str, Person]) -> None:
@@ -249,6 +256,7 @@ class _Importer:
             row.status = action.status.value
             row.rag = action.rag.value if action.rag else None
             row.position = position
+            row.stretch = action.stretch
         await self.session.flush()  # one batch of inserts; the new rows now have ids
         for action in plan.actions:
             row = rows[action.ref]

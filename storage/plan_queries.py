@@ -40,8 +40,9 @@ async def load_plan(session: AsyncSession) -> model.Plan | None:
     metrics = (await session.scalars(select(Metric).order_by(Metric.position))).all()
     settings = organisation.settings or {}
     schedule = dict(settings.get("schedule") or {})
-    if "target_review_days_before" in schedule:
-        schedule["target_review_days_before"] = tuple(schedule["target_review_days_before"])
+    for listed in ("target_review_days_before", "self_assessment_months"):
+        if listed in schedule:
+            schedule[listed] = tuple(schedule[listed])
     return model.Plan(
         organisation=organisation.name,
         timezone=organisation.timezone,
@@ -61,7 +62,10 @@ async def load_plan(session: AsyncSession) -> model.Plan | None:
             model.Theme(
                 id=t.id,
                 name=t.name,
-                quality_statements=tuple(model.QualityStatement(q.id, q.name, q.score) for q in statements[t.id]),
+                quality_statements=tuple(
+                    model.QualityStatement(q.id, q.name, q.score, lead=email_of[q.lead_id] if q.lead_id else None)
+                    for q in statements[t.id]
+                ),
             )
             for t in themes
         ),
@@ -76,6 +80,7 @@ async def load_plan(session: AsyncSession) -> model.Plan | None:
                 due=a.due,
                 status=model.ActionStatus(a.status),
                 rag=model.Rag(a.rag) if a.rag else None,
+                stretch=a.stretch,
             )
             for a in actions
         ),

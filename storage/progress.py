@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain import model
-from storage import audit, people
+from domain.evidence import link_problem
+from storage import audit, evidence, people
 from storage.models import (
     ActionDelegate,
     ImprovementAction,
@@ -229,4 +230,15 @@ async def store_update(
                 after={"rag": update.rag, "status": status},
             ),
         ],
+    )
+    # The links become items of the evidence library, in the same transaction as the update.
+    await evidence.harvest_progress_links(
+        session,
+        action_id=action.id,
+        action_ref=action.ref,
+        statement_id=context.statement.id if context.statement else None,
+        links=[link for link in update.evidence_links if link_problem(link) is None],
+        author=author,
+        today=now.date(),
+        now=now,
     )

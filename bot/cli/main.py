@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import db, delivery, figures, manifest, plan, reports, rounds, schedule, serve
+from bot.cli import assess, db, delivery, evidence, figures, manifest, plan, reports, rounds, schedule, serve, signoff
 from bot.cli.boundary import run_guarded
 from bot.cli.console import err
 
@@ -16,7 +16,7 @@ from bot.cli.console import err
 app = typer.Typer(
     help="CQC Improvement Bot", no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False
 )
-for group in (serve, db, plan, manifest, delivery, rounds, schedule, figures, reports):
+for group in (serve, db, plan, manifest, delivery, rounds, schedule, figures, reports, assess, evidence, signoff):
     group.register(app)
 
 

@@ -69,7 +69,7 @@ async def _digest(
     from bot.services.digest import digest_messages, enqueue_digest
     from bot.services.report_links import links_for
     from bot.services.reporting import card_links, default_month, load_month_report
-    from dialogs.digest import build_digest_card
+    from dialogs.digest_readiness import build_digest_with_readiness, readiness_text
     from dialogs.digest_text import render_digest_text
     from storage.schema_check import NoPlanYet, ready_database
 
@@ -82,7 +82,8 @@ async def _digest(
         if loaded is None:
             raise NoPlanYet
         metric_ids = [s.metric.id for s in loaded.data.metrics]
-        card = build_digest_card(loaded.digest, card_links(links_for(settings), chosen, metric_ids))
+        links = card_links(links_for(settings), chosen, metric_ids)
+        card = build_digest_with_readiness(loaded.digest, links, loaded.readiness)
         if post:
             messages = await digest_messages(session, chosen, card)
             queued = await enqueue_digest(session, messages, now=now)
@@ -100,7 +101,9 @@ async def _digest(
             out.print(f"  {message.key}", markup=False, highlight=False)
         return 0
     sys.stdout.write(
-        json.dumps(card, indent=2, ensure_ascii=False) + "\n" if as_json else render_digest_text(loaded.digest)
+        json.dumps(card, indent=2, ensure_ascii=False) + "\n"
+        if as_json
+        else render_digest_text(loaded.digest) + readiness_text(loaded.readiness)
     )
     return 0
 

@@ -18,8 +18,9 @@ from bot.services.checkin import Sender
 from bot.services.report_links import ReportLinks
 from bot.services.reporting import card_links, default_month, load_month_report
 from bot.services.tab_links import TabLinks
-from dialogs.digest import build_digest_card, build_more_card, parse_more_request
+from dialogs.digest import build_more_card, parse_more_request
 from dialogs.digest_post import PostPlan, build_post_confirmation, build_post_result, parse_post_month
+from dialogs.digest_readiness import build_digest_with_readiness
 from dialogs.progress import build_refusal_card
 from domain.digest import may_see_digest
 from domain.month_report import MonthReport
@@ -72,7 +73,8 @@ class DigestService:
 
     def _card(self, report: MonthReport) -> Card:
         ids = [s.metric.id for s in report.data.metrics]
-        return build_digest_card(report.digest, card_links(self._links, report.month, ids, self._tab))
+        links = card_links(self._links, report.month, ids, self._tab)
+        return build_digest_with_readiness(report.digest, links, report.readiness)
 
     async def card_for_month(self, month: str, *, as_of: datetime | None = None) -> Card:
         """The digest card for ``month`` as of now."""

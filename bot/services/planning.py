@@ -9,6 +9,7 @@ from typing import Any
 from bot.services.base import LocalService
 from bot.services.checkin import CheckinService, Sender
 from bot.services.figures import FiguresService
+from bot.services.readiness import self_assessment_payload
 from dialogs import notices
 from dialogs.commands import Command
 from domain.calendar import WorkingCalendar
@@ -24,6 +25,7 @@ from domain.planning import (
     Prompt,
     Reminder,
     RunReport,
+    SelfAssessmentRequest,
     TargetReviewReminder,
 )
 from storage import people
@@ -55,6 +57,8 @@ class MessageRenderer:
             if card is None:
                 raise LookupError(f"action {content.action_ref} is not in the plan")
             return message_payload(card=card)
+        if isinstance(content, SelfAssessmentRequest):
+            return await self_assessment_payload(content, session)
         if isinstance(content, DigestDue) and self._digest is not None:
             return message_payload(card=await self._digest(content.month, session))
         texts: dict[type, Callable[[Any], str]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.services.readiness import load_readiness
 from bot.services.report_links import ReportLinks
 from bot.services.tab_links import TabLinks
 from dialogs.digest import DigestLinks
@@ -19,7 +20,8 @@ async def load_month_report(session: Session, month: str, as_of: datetime) -> Mo
     data = await load_digest_input(session, month, as_of)
     if data is None:
         return None
-    return compose_month_report(data)
+    timezone = await plan_timezone(session) or "Europe/London"
+    return compose_month_report(data, await load_readiness(session, timezone))
 
 
 async def default_month(session: Session, now: datetime, fallback_timezone: str) -> str:

@@ -16,8 +16,11 @@ from typing import Any, Protocol
 from bot.services.account import AccountService
 from bot.services.checkin import CheckinService, Sender
 from bot.services.digest import DigestService
+from bot.services.evidence import EvidenceService
 from bot.services.figures import FiguresService
 from bot.services.planning import ResendService
+from bot.services.readiness import ReadinessService
+from bot.services.signoff import SignoffService
 from bot.teams import addresses, routes
 from bot.teams.address_cache import RecentAddresses
 from bot.teams.addresses import ActivityLike
@@ -86,6 +89,9 @@ class BotAnswers:
         figures: FiguresService,
         digest: DigestService,
         resend: ResendService,
+        readiness: ReadinessService,
+        signoff: SignoffService,
+        evidence: EvidenceService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -94,6 +100,9 @@ class BotAnswers:
         self._figures = figures
         self._digest = digest
         self._resend = resend
+        self._readiness = readiness
+        self._signoff = signoff
+        self._evidence = evidence
         self._recent = RecentAddresses()
         # What each route names: the only place a command or a card verb meets the code that answers it.
         self._command_answers: Mapping[CommandHandler, CommandAnswer] = {
@@ -109,6 +118,9 @@ class BotAnswers:
             CommandHandler.DIGEST_POST_CONFIRMATION: self._digest_post_confirmation,
             CommandHandler.DELEGATE: self._delegate,
             CommandHandler.RESEND: self._resend_prompts,
+            CommandHandler.ASSESS: self._assess,
+            CommandHandler.SIGN_OFF: self._sign_off,
+            CommandHandler.EVIDENCE_ADD: self._evidence_add,
         }
         self._card_answers: Mapping[CardHandler, CardAnswer] = {
             CardHandler.PROGRESS_EDIT: lambda sender, data, _: checkin.edit_from_card(sender, data),
@@ -117,6 +129,9 @@ class BotAnswers:
             CardHandler.FIGURES_SUBMIT: figures.submit_from_card,
             CardHandler.DIGEST_MORE: lambda sender, data, _: digest.more(sender, data),
             CardHandler.DIGEST_POST: lambda sender, data, _: digest.post_from_card(sender, data),
+            CardHandler.ASSESS_SUBMIT: readiness.submit_from_card,
+            CardHandler.SIGN_OFF_CONFIRM: signoff.confirm,
+            CardHandler.EVIDENCE_SUBMIT: evidence.submit_from_card,
             CardHandler.UNKNOWN: _unknown_button,
         }
         unanswered = (set(CommandHandler) - set(self._command_answers)) | (set(CardHandler) - set(self._card_answers))
@@ -263,6 +278,23 @@ class BotAnswers:
 
     async def _delegate(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
         await turn.say(await self._account.delegate(sender, route.command))
+
+    async def _assess(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
+        message, cards = await self._readiness.assess_cards(sender, route.command.argument)
+        if message:
+            await turn.say(message)
+        for card in cards:
+            await turn.show_card(card)
+
+    async def _sign_off(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
+        await turn.show_card(await self._signoff.card(sender))
+
+    async def _evidence_add(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
+        answer = await self._evidence.card(sender)
+        if isinstance(answer, str):
+            await turn.say(answer)
+        else:
+            await turn.show_card(answer)
 
     async def _resend_prompts(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
         await turn.say(await self._resend.resend(sender, route.command))

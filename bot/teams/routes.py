@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from typing import Any
 
-from dialogs import digest, digest_post, figures, progress
+from dialogs import digest, digest_post, evidence, figures, progress, readiness, signoff
 from dialogs.commands import Command, CommandName, parse_command
 
 
@@ -32,6 +32,9 @@ class CommandHandler(Enum):
     DIGEST_POST_CONFIRMATION = auto()
     RESEND = auto()
     DELEGATE = auto()
+    ASSESS = auto()
+    SIGN_OFF = auto()
+    EVIDENCE_ADD = auto()
 
 
 class CardHandler(Enum):
@@ -43,6 +46,9 @@ class CardHandler(Enum):
     FIGURES_SUBMIT = auto()
     DIGEST_MORE = auto()
     DIGEST_POST = auto()
+    ASSESS_SUBMIT = auto()
+    SIGN_OFF_CONFIRM = auto()
+    EVIDENCE_SUBMIT = auto()
     UNKNOWN = auto()  # a verb no card of ours sends: refused
 
 
@@ -70,6 +76,9 @@ CHAT_COMMANDS: tuple[ChatCommand, ...] = (
     ChatCommand(CommandName.POST_DIGEST, CommandHandler.DIGEST_POST_CONFIRMATION),
     ChatCommand(CommandName.DELEGATE, CommandHandler.DELEGATE),
     ChatCommand(CommandName.RESEND, CommandHandler.RESEND),
+    ChatCommand(CommandName.ASSESS, CommandHandler.ASSESS),
+    ChatCommand(CommandName.SIGN_OFF, CommandHandler.SIGN_OFF),
+    ChatCommand(CommandName.EVIDENCE_ADD, CommandHandler.EVIDENCE_ADD),
 )
 
 CARD_VERBS: tuple[CardVerb, ...] = (
@@ -79,6 +88,9 @@ CARD_VERBS: tuple[CardVerb, ...] = (
     CardVerb(figures.SUBMIT_VERB, CardHandler.FIGURES_SUBMIT),
     CardVerb(digest.MORE_VERB, CardHandler.DIGEST_MORE),
     CardVerb(digest_post.POST_VERB, CardHandler.DIGEST_POST),
+    CardVerb(readiness.SUBMIT_VERB, CardHandler.ASSESS_SUBMIT),
+    CardVerb(signoff.CONFIRM_VERB, CardHandler.SIGN_OFF_CONFIRM),
+    CardVerb(evidence.SUBMIT_VERB, CardHandler.EVIDENCE_SUBMIT),
 )
 
 _BY_NAME = {row.name: row for row in CHAT_COMMANDS}

@@ -2,7 +2,7 @@
 
 Liveness is answered from the process alone, so a database outage never gets a healthy instance
 restarted: 503 only when a background part it started (the delivery worker, the scheduler) has
-stopped, which a restart mends. Readiness reads the database as a request would (storage/readiness.py):
+stopped, which a restart mends. Readiness reads the database as a request would (storage/serving_health.py):
 503 with the reason while it is missing, corrupt, unreachable or behind the code's schema, so a
 load balancer sends no traffic there.
 """
@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.runtime import Runtime
 from bot.web.lifecycle import stopped_parts
-from storage.readiness import readiness_problem
+from storage.serving_health import readiness_problem
 
 log = logging.getLogger(__name__)
 

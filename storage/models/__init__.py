@@ -16,6 +16,7 @@ from storage.models.plan import (
     QualityStatement,
     Theme,
 )
+from storage.models.readiness import EvidenceItem, PlanSignoff, SelfAssessment
 
 __all__ = [
     "ActionDelegate",
@@ -25,16 +26,19 @@ __all__ = [
     "ConversationRef",
     "DeliveryInstance",
     "DeliveryState",
+    "EvidenceItem",
     "ImprovementAction",
     "Metric",
     "MetricReading",
     "Organisation",
     "OutboxMessage",
     "Person",
+    "PlanSignoff",
     "ProcessedActivity",
     "ProgressRequest",
     "ProgressUpdate",
     "QualityStatement",
     "RoundRow",
+    "SelfAssessment",
     "Theme",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +58,7 @@ class QualityStatement(Base):
     name: Mapped[str] = mapped_column(String(200))
     score: Mapped[int]
     position: Mapped[int]
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
 
 class ImprovementAction(Base):
@@ -72,6 +74,7 @@ class ImprovementAction(Base):
     rag: Mapped[str | None] = mapped_column(String(20))
     position: Mapped[int]
     updated_at: Mapped[datetime]
+    stretch: Mapped[bool] = mapped_column(default=False, server_default=false())
     delegates: Mapped[list[Person]] = relationship(secondary="action_delegate", lazy="raise")
 
 

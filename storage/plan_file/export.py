@@ -38,7 +38,10 @@ def plan_document(plan: model.Plan, progress: Mapping[str, tuple[model.ProgressE
         {
             "id": t.id,
             "name": t.name,
-            "quality_statements": [{"id": q.id, "name": q.name, "score": q.score} for q in t.quality_statements],
+            "quality_statements": [
+                {"id": q.id, "name": q.name, "score": q.score} | ({"lead": q.lead} if q.lead else {})
+                for q in t.quality_statements
+            ],
         }
         for t in plan.themes
     ]
@@ -71,6 +74,8 @@ def _action(action: model.Action, progress: tuple[model.ProgressEntry, ...]) -> 
         "status": action.status.value,
         "rag": action.rag.value if action.rag else None,
     }
+    if action.stretch:
+        record["stretch"] = True
     if progress:
         record["progress"] = [
             {"date": p.date.isoformat(), "rag": p.rag.value if p.rag else None, "narrative": p.narrative}
@@ -119,7 +124,16 @@ def to_xlsx(document: dict[str, Any]) -> bytes:
     _header(themes, list(tables.THEMES.headers.values()))
     for theme in document["themes"]:
         for statement in theme["quality_statements"]:
-            themes.append([theme["id"], theme["name"], statement["id"], statement["name"], statement["score"]])
+            themes.append(
+                [
+                    theme["id"],
+                    theme["name"],
+                    statement["id"],
+                    statement["name"],
+                    statement["score"],
+                    statement.get("lead"),
+                ]
+            )
 
     actions = book.create_sheet("Actions")
     _header(actions, list(tables.ACTIONS.headers.values()))
@@ -137,6 +151,7 @@ def to_xlsx(document: dict[str, Any]) -> bytes:
                 _date(action["due"]),
                 action["status"],
                 action["rag"],
+                bool(action.get("stretch")),
                 _date(latest.get("date")),
                 latest.get("rag"),
                 latest.get("narrative"),

@@ -173,6 +173,8 @@ def _reference_errors(source: PlanSource) -> list[PlanFileError]:
             if (statement_id := _text(statement, "id")) is not None:
                 unique(("themes", i, "quality_statements", j, "id"), statement_id, set(statements), "quality statement")
                 statements[statement_id] = theme_id or ""
+            if (lead := _text(statement, "lead")) is not None and lead.lower() not in emails:
+                err(("themes", i, "quality_statements", j, "lead"), f"{lead} is not in people")
     refs: set[str] = set()
     for i, action in _items(data, "actions"):
         if (ref := _text(action, "ref")) is not None:
@@ -190,6 +192,8 @@ def _reference_errors(source: PlanSource) -> list[PlanFileError]:
             err(("actions", i, "quality_statement"), f"{quality_statement!r} {problem}")
         if (owner := _text(action, "owner")) is not None and owner.lower() not in emails:
             err(("actions", i, "owner"), f"{owner} is not in people")
+        if action.get("stretch") is True and not quality_statement:
+            err(("actions", i, "stretch"), "a stretch action names the quality_statement it stretches")
         delegates = action.get("delegates")
         for k, delegate in enumerate(delegates if isinstance(delegates, list) else []):
             if isinstance(delegate, str) and delegate.lower() not in emails:
@@ -211,8 +215,9 @@ def _reference_errors(source: PlanSource) -> list[PlanFileError]:
 def _to_plan(data: dict[str, Any]) -> model.Plan:
     d = date.fromisoformat
     schedule_data = dict(data.get("schedule") or {})
-    if "target_review_days_before" in schedule_data:
-        schedule_data["target_review_days_before"] = tuple(schedule_data["target_review_days_before"])
+    for listed in ("target_review_days_before", "self_assessment_months"):
+        if listed in schedule_data:
+            schedule_data[listed] = tuple(schedule_data[listed])
     return model.Plan(
         organisation=data["organisation"],
         timezone=data.get("timezone", "Europe/London"),
@@ -232,7 +237,8 @@ def _to_plan(data: dict[str, Any]) -> model.Plan:
                 id=t["id"],
                 name=t["name"],
                 quality_statements=tuple(
-                    model.QualityStatement(q["id"], q["name"], q["score"]) for q in t.get("quality_statements", [])
+                    model.QualityStatement(q["id"], q["name"], q["score"], lead=_lower(q.get("lead")))
+                    for q in t.get("quality_statements", [])
                 ),
             )
             for t in data["themes"]
@@ -248,6 +254,7 @@ def _to_plan(data: dict[str, Any]) -> model.Plan:
                 due=d(a["due"]) if a.get("due") else None,
                 status=model.ActionStatus(a.get("status", "not_started")),
                 rag=model.Rag(a["rag"]) if a.get("rag") else None,
+                stretch=bool(a.get("stretch", False)),
                 progress=tuple(
                     model.ProgressEntry(
                         date=d(p["date"]),
@@ -275,6 +282,10 @@ def _to_plan(data: dict[str, Any]) -> model.Plan:
     )
 
 
+def _lower(email: str | None) -> str | None:
+    return email.lower() if email else None
+
+
 def plan_to_document(plan: model.Plan) -> dict[str, Any]:
     """The plan in the file's shape (used to merge a CSV into the stored plan)."""
     return {
@@ -290,7 +301,10 @@ def plan_to_document(plan: model.Plan) -> dict[str, Any]:
             {
                 "id": t.id,
                 "name": t.name,
-                "quality_statements": [{"id": q.id, "name": q.name, "score": q.score} for q in t.quality_statements],
+                "quality_statements": [
+                    {"id": q.id, "name": q.name, "score": q.score} | ({"lead": q.lead} if q.lead else {})
+                    for q in t.quality_statements
+                ],
             }
             for t in plan.themes
         ],
@@ -306,6 +320,7 @@ def plan_to_document(plan: model.Plan) -> dict[str, Any]:
                 "status": a.status.value,
                 "rag": a.rag.value if a.rag else None,
             }
+            | ({"stretch": True} if a.stretch else {})
             for a in plan.actions
         ],
         "metrics": [

@@ -30,6 +30,8 @@ ALIASES = {
 
 LIST_FIELDS = {"delegates", "roles"}
 INT_FIELDS = {"score"}
+BOOL_FIELDS = {"stretch"}
+_TRUE, _FALSE = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 NUMBER_FIELDS = {"baseline_value", "target_value"}
 DATE_FIELDS = {"due", "progress_date", "baseline_date", "target_date"}
 
@@ -66,6 +68,7 @@ ACTIONS = Columns(
         "due": "Due",
         "status": "Status",
         "rag": "RAG",
+        "stretch": "Stretch",
         "progress_date": "Progress date",
         "progress_rag": "Progress RAG",
         "progress_narrative": "Progress narrative",
@@ -83,6 +86,7 @@ THEMES = Columns(
         "quality_statement_id": "Quality statement id",
         "quality_statement_name": "Quality statement name",
         "score": "Score",
+        "lead": "Lead",
     }
 )
 METRICS = Columns(
@@ -141,6 +145,8 @@ def cell(field: str, raw: object) -> object:
             return _number(raw, integer=field in INT_FIELDS)
         if field in DATE_FIELDS:
             return _iso_if_day_first(raw)
+        if field in BOOL_FIELDS and raw.lower() in _TRUE | _FALSE:
+            return raw.lower() in _TRUE  # anything else stays text, for the schema to name
     if field in LIST_FIELDS:
         return [str(raw)]
     if field in {"ref", "requirement", "name", "narrative", "progress_narrative"} and not isinstance(raw, str):
@@ -236,6 +242,7 @@ def theme_records(rows: list[Row]) -> tuple[list[dict[str, Any]], dict[str, int]
                 ("quality_statement_id", "id"),
                 ("quality_statement_name", "name"),
                 ("score", "score"),
+                ("lead", "lead"),
             )
             if source in row.values
         }

@@ -96,7 +96,7 @@ def _read_plan_sheet(
             data[key] = value
             locations[(key,)] = where
         else:
-            if key == "target_review_days_before" and isinstance(value, str):
+            if key in {"target_review_days_before", "self_assessment_months"} and isinstance(value, str):
                 value = [tables.cell("score", part) for part in value.replace(";", ",").split(",")]
             schedule[key] = value
             locations[("schedule", key)] = where

@@ -100,7 +100,7 @@ async def test_channel_status_posts_a_plan_summary(bot_server: BotServer, exampl
     await bot_server.post(message)
     [reply] = bot_server.connector.sent(message["conversation"]["id"])
     assert "Working with People" in reply["text"] and "Leadership" in reply["text"]
-    assert "of 24 actions complete" in reply["text"]
+    assert "of 27 actions complete" in reply["text"]
 
 
 async def test_someone_not_in_the_plan_is_told_so(bot_server: BotServer, example_plan: None) -> None:

@@ -131,8 +131,8 @@ async def test_post_digest_confirmation_warns_while_answers_are_still_due(
 
     await bot_server.runtime.planning.run(open_round, clock())
     question = card_of(await say(bot_server, "helen.carter@halton.example", "post digest"))
-    assert "Actions updated\n0 of 17" in texts(question)
-    assert "17 actions had no update by the deadline" in texts(question)
+    assert "Actions updated\n0 of 20" in texts(question)
+    assert "20 actions had no update by the deadline" in texts(question)
 
 
 async def test_the_post_button_is_refused_to_others_and_checks_its_data(bot_server: BotServer, people: None) -> None:

@@ -102,11 +102,12 @@ BUILDERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
 
 def test_every_template_has_a_builder_under_test() -> None:
     """Each feature validates its own templates; together they cover every card the bot has."""
+    from tests.dialogs.test_readiness_cards import BUILDERS as READINESS
     from tests.figures.test_figures_cards import BUILDERS as FIGURES
 
     digest = {"digest", "digest_more"}  # built and validated in tests/digest/test_digest_card.py
     digest |= {"digest_post"}  # and in tests/dialogs/test_digest_post.py
-    assert set(cards.template_names()) == set(BUILDERS) | set(FIGURES) | digest
+    assert set(cards.template_names()) == set(BUILDERS) | set(FIGURES) | set(READINESS) | digest
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))

@@ -3,7 +3,8 @@
 March 2026: every open action is updated (one slips to red, one is completed). April 2026: twelve
 of sixteen are updated by the digest's moment; Nadia Rahman is overdue on two, Lisa Brennan is
 away, Gareth Hughes cannot be reached. Waiting-list and DoLS figures run October 2025 to March
-2026. Used by the tests and by `python -m tests.digest.make_examples` for docs/examples/.
+2026; self-assessments, evidence items and the plan's sign-off come from tests/readiness/history.py.
+Used by the tests and by `python -m tests.digest.make_examples` for docs/examples/.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ImprovementAction, MetricReading, Person, ProgressUpdate, RoundRow
+from tests.readiness.history import add_readiness
 
 MONTH = "2026-04"
 AS_OF = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)  # 09:00 BST: two working days after the deadline
@@ -138,3 +140,4 @@ async def add_history(session: AsyncSession) -> None:
     by_email[UNREACHABLE[0]].unreachable_since = UNREACHABLE[1]
     by_email[UNREACHABLE[0]].unreachable_reason = UNREACHABLE[2]
     await session.flush()
+    await add_readiness(session)

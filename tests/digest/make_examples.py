@@ -1,5 +1,5 @@
-"""Writes docs/examples/: the digest and the board appendix in every format, from the example plan
-with two months of made-up history (tests/digest/history.py).
+"""Writes docs/examples/: the digest and the board appendix in every format, and the CQC evidence
+pack, from the example plan with two months of made-up history (tests/digest/history.py).
 
     .venv/bin/python -m tests.digest.make_examples [FOLDER]
 
@@ -15,11 +15,14 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.reports.evidence_pack import PackFormat, render_pack
 from bot.reports.export import ReportFormat, render_report, write_report
+from bot.services.evidence import load_pack
 from bot.services.report_links import ReportLinks
 from bot.services.reporting import card_links, load_month_report
-from dialogs.digest import build_digest_card
+from dialogs.digest_readiness import build_digest_with_readiness, readiness_text
 from dialogs.digest_text import render_digest_text
+from domain.evidence_pack import EvidencePack
 from domain.month_report import MonthReport
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import upgrade
@@ -35,6 +38,10 @@ LINKS = ReportLinks("https://cqcbot.council.example", b"example-only", clock=lam
 
 
 async def example_report() -> MonthReport:
+    return (await example_report_and_pack())[0]
+
+
+async def example_report_and_pack() -> tuple[MonthReport, EvidencePack]:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/examples.db"
         await asyncio.to_thread(upgrade, url)
@@ -52,18 +59,19 @@ async def example_report() -> MonthReport:
                 await add_history(session)
             async with sessions() as session:
                 report = await load_month_report(session, MONTH, AS_OF)
+            pack = await load_pack(sessions, statement=None, timezone="Europe/London", today=AS_OF.date())
         finally:
             await engine.dispose()
-    assert report is not None
-    return report
+    assert report is not None and isinstance(pack, EvidencePack)
+    return report, pack
 
 
 def text_examples(report: MonthReport) -> dict[str, str]:
     """The text files, by name: what the test compares."""
     ids = [s.metric.id for s in report.data.metrics]
-    card = build_digest_card(report.digest, card_links(LINKS, MONTH, ids))
+    card = build_digest_with_readiness(report.digest, card_links(LINKS, MONTH, ids), report.readiness)
     return {
-        f"digest-{MONTH}.txt": render_digest_text(report.digest),
+        f"digest-{MONTH}.txt": render_digest_text(report.digest) + readiness_text(report.readiness),
         f"digest-{MONTH}.card.json": json.dumps(card, indent=2, ensure_ascii=False) + "\n",
         f"board-appendix-{MONTH}.csv": render_report(report, ReportFormat.CSV).content.decode(),
         f"board-appendix-{MONTH}.md": render_report(
@@ -72,7 +80,11 @@ def text_examples(report: MonthReport) -> dict[str, str]:
     }
 
 
-def write_examples(report: MonthReport, folder: Path) -> list[Path]:
+def pack_examples(pack: EvidencePack) -> dict[str, bytes]:
+    return {f"evidence-pack-{MONTH}.{fmt.value}": render_pack(pack, fmt) for fmt in PackFormat}
+
+
+def write_examples(report: MonthReport, pack: EvidencePack, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in text_examples(report).items():
@@ -81,12 +93,15 @@ def write_examples(report: MonthReport, folder: Path) -> list[Path]:
     for fmt in (ReportFormat.MD, ReportFormat.HTML, ReportFormat.DOCX):
         output = folder / f"board-appendix-{MONTH}.{fmt.value}"
         written += write_report(render_report(report, fmt, output=output), output)
+    for name, content in pack_examples(pack).items():
+        (folder / name).write_bytes(content)
+        written.append(folder / name)
     return written
 
 
 def main() -> None:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else EXAMPLES
-    for path in write_examples(asyncio.run(example_report()), folder):
+    for path in write_examples(*asyncio.run(example_report_and_pack()), folder):
         sys.stderr.write(f"wrote {path}\n")
 
 

@@ -61,7 +61,7 @@ async def add_group_channel(sessions: async_sessionmaker[AsyncSession]) -> int:
 async def test_chair_and_admin_get_a_private_preview(service: DigestService, who: str) -> None:
     card = await service.preview(sender(who))
     text = card_texts(card)
-    assert "CQC improvement digest — April 2026" in text and "**12 of 16** actions updated (75%)" in text
+    assert "CQC improvement digest — April 2026" in text and "**12 of 19** actions updated (63%)" in text
     assert "https://bot.example/reports/2026-04.html?t=" in str(card)
 
 
@@ -103,7 +103,7 @@ async def test_post_digest_asks_first_and_then_says_it_was_posted(
     await add_group_channel(sessions)
     question = await service.confirm_post(sender("helen.carter@halton.example"))
     assert "Post the April 2026 digest now?" in card_texts(question)
-    assert "12 of 16" in card_texts(question)
+    assert "12 of 19" in card_texts(question)
     async with sessions() as session:
         assert (await session.scalars(select(OutboxMessage))).all() == []
     await service.post_from_card(sender("helen.carter@halton.example"), question["actions"][0]["data"])

@@ -65,7 +65,7 @@ def common_content(text: str) -> None:
         "Governance, management and sustainability",
         "23 of 36",
         "Summary",
-        "Owners updated 12 of the 16 actions asked about this month (75%).",
+        "Owners updated 12 of the 19 actions asked about this month (63%).",
     ):
         assert expected in text, expected
 
@@ -77,7 +77,7 @@ def test_markdown(report: MonthReport, tmp_path: Path) -> None:
     assert "![" not in text  # on standard output there is nowhere to put the charts
     rendered = render_report(report, ReportFormat.MD, output=tmp_path / "board.md")
     written = write_report(rendered, tmp_path / "board.md")
-    assert len(written) == 6
+    assert len(written) == 7  # the report, five measures' charts, the readiness scores
     assert "![DoLS applications awaiting assessment (backlog): trend" in (tmp_path / "board.md").read_text()
     assert (tmp_path / "board_charts" / "dols-backlog.png").read_bytes().startswith(PNG)
 
@@ -88,7 +88,7 @@ def test_csv(report: MonthReport) -> None:
     by_section: dict[str, list[dict[str, str]]] = {}
     for row in rows:
         by_section.setdefault(row["section"], []).append(row)
-    assert len(by_section["action"]) == 24 and len(by_section["measure"]) == 5
+    assert len(by_section["action"]) == 27 and len(by_section["measure"]) == 5
     assert len(by_section["quality statement"]) == 9 and len(by_section["summary"]) == 5
     ps02 = next(r for r in by_section["action"] if r["ref"] == "PS-02")
     assert (ps02["rag"], ps02["owner"], ps02["updated"]) == ("Red", "Mark Doyle", "2026-04-13")
@@ -114,7 +114,7 @@ def test_csv_defuses_formulas(report: MonthReport) -> None:
 def test_html(report: MonthReport) -> None:
     text = render_report(report, ReportFormat.HTML).content.decode()
     common_content(text.replace("&#x27;", "'"))
-    assert text.count('<img src="data:image/png;base64,') == 5  # a file that stands alone
+    assert text.count('<img src="data:image/png;base64,') == 6  # a file that stands alone
     served = render_report(report, ReportFormat.HTML, chart_src={"dols-backlog": "/c.png?t=1&x=<>"}).content.decode()
     assert '<img src="/c.png?t=1&amp;x=&lt;&gt;"' in served
 
@@ -131,7 +131,9 @@ async def test_docx_opens_in_libreoffice_with_the_appendix(tmp_path: Path) -> No
     docx = tmp_path / "appendix.docx"
     write_report(render_report(report, ReportFormat.DOCX, output=docx), docx)
     with zipfile.ZipFile(docx) as package:
-        assert sum(name.startswith("word/media/") for name in package.namelist()) == 5  # the charts
+        assert (
+            sum(name.startswith("word/media/") for name in package.namelist()) == 6
+        )  # the five measures' charts and the readiness scores
     profile = (tmp_path / "lo-profile").as_uri()
     await asyncio.to_thread(
         subprocess.run,

@@ -145,7 +145,7 @@ def run(database_url: str, *args: str) -> tuple[int, str, str]:
 def test_cli_digest_preview_json_and_post(database_url: str, history: None) -> None:
     as_of = ("--as-of", "2026-04-20T09:00")
     code, out, _ = run(database_url, "digest", "--month", MONTH, *as_of)
-    assert code == 0 and "Actions updated: 12 of 16 (75%)" in out and "Overdue: Nadia Rahman" in out
+    assert code == 0 and "Actions updated: 12 of 19 (63%)" in out and "Overdue: Nadia Rahman" in out
     code, out, _ = run(database_url, "digest", *as_of, "--json")  # the latest round's month
     assert code == 0 and json.loads(out)["type"] == "AdaptiveCard" and "April 2026" in out
     code, out, _ = run(database_url, "digest", "--post", *as_of)

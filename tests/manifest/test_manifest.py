@@ -22,7 +22,7 @@ NODE_DIR = REPO / "tests" / "node"
 APP_ID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
 PERSONAL_COMMANDS = [
     "help", "my actions", "status", "figures", "away until", "back", "delegate", "digest",
-    "post digest",
+    "post digest", "assess",
 ]  # fmt: skip
 
 

@@ -33,6 +33,7 @@ def _action_row(action: dict[str, Any]) -> list[Any]:
         action.get("due"),
         action.get("status"),
         action.get("rag"),
+        "yes" if action.get("stretch") else "",
         progress.get("date"),
         progress.get("rag"),
         progress.get("narrative"),
@@ -49,6 +50,7 @@ ACTION_HEADER = [
     "Due",
     "Status",
     "RAG",
+    "Stretch",
     "Progress date",
     "Progress RAG",
     "Progress narrative",
@@ -69,10 +71,19 @@ def write_xlsx(path: Path, document: dict[str, Any]) -> Path:
     for person in document["people"]:
         people.append([person["name"], person["email"], person.get("upn"), ", ".join(person.get("roles", []))])
     themes = book.create_sheet("Themes")
-    themes.append(["Theme id", "Theme name", "Quality statement id", "Quality statement name", "Score"])
+    themes.append(["Theme id", "Theme name", "Quality statement id", "Quality statement name", "Score", "Lead"])
     for theme in document["themes"]:
         for statement in theme.get("quality_statements", []):
-            themes.append([theme["id"], theme["name"], statement["id"], statement["name"], statement["score"]])
+            themes.append(
+                [
+                    theme["id"],
+                    theme["name"],
+                    statement["id"],
+                    statement["name"],
+                    statement["score"],
+                    statement.get("lead"),
+                ]
+            )
     actions = book.create_sheet("Actions")
     actions.append(ACTION_HEADER)
     for action in document["actions"]:

@@ -27,8 +27,10 @@ def test_example_plan_has_the_seed_reports_shape() -> None:
     scores = {q.name: q.score for t in plan.themes for q in t.quality_statements}
     assert len(scores) == 9
     assert scores["Assessing people's needs"] == 2 and scores["Safeguarding"] == 3
-    assert len(plan.actions) == 24
-    assert all(a.progress for a in plan.actions), "every requirement carries the board report's progress"
+    requirements = [a for a in plan.actions if not a.stretch]
+    assert len(requirements) == 24 and [a.ref for a in plan.actions if a.stretch] == ["STR-01", "STR-02", "STR-03"]
+    assert all(a.progress for a in requirements), "every requirement carries the board report's progress"
+    assert all(q.lead for t in plan.themes for q in t.quality_statements), "every statement has a lead"
     assert {m.id for m in plan.metrics} == {
         "care-plan-reviews-waiting",
         "ot-assessments-waiting",
@@ -55,8 +57,15 @@ def test_xlsx_reads_to_the_same_plan_as_yaml(tmp_path: Path) -> None:
     assert from_xlsx.schedule == from_yaml.schedule
     assert [a.ref for a in from_xlsx.actions] == [a.ref for a in from_yaml.actions]
     for a, b in zip(from_xlsx.actions, from_yaml.actions, strict=True):
-        assert (a.owner, a.due, a.status, a.rag, a.delegates) == (b.owner, b.due, b.status, b.rag, b.delegates)
-        assert a.progress[0] == b.progress[0]
+        assert (a.owner, a.due, a.status, a.rag, a.delegates, a.stretch) == (
+            b.owner,
+            b.due,
+            b.status,
+            b.rag,
+            b.delegates,
+            b.stretch,
+        )
+        assert a.progress[:1] == b.progress[:1]
 
 
 def test_csv_merges_actions_into_the_stored_plan(tmp_path: Path) -> None:
@@ -65,7 +74,7 @@ def test_csv_merges_actions_into_the_stored_plan(tmp_path: Path) -> None:
     changed["rag"] = "amber"
     new = {**changed, "ref": "WWP-10", "requirement": "A new requirement from the spreadsheet", "progress": []}
     plan = load_plan_file(plan_files.write_csv(tmp_path / "actions.csv", [changed, new]), base=stored)
-    assert len(plan.actions) == 25
+    assert len(plan.actions) == 28
     assert plan.actions[0].rag is Rag.AMBER
     assert plan.actions[-1].ref == "WWP-10"
 

@@ -33,7 +33,7 @@ async def _count(sessions: async_sessionmaker[AsyncSession], model: type) -> int
 
 async def test_import_round_trips(sessions: async_sessionmaker[AsyncSession]) -> None:
     summary = await _import(sessions, EXAMPLE_PLAN)
-    assert summary.created["action"] == 24 and summary.created["metric"] == 5
+    assert summary.created["action"] == 27 and summary.created["metric"] == 5
     async with sessions() as session:
         stored = await load_plan(session)
     original = load_plan_file(EXAMPLE_PLAN)
@@ -110,7 +110,7 @@ async def test_cli_bad_file_exits_non_zero_and_changes_nothing(
 async def test_cli_show_lists_the_plan(database_url: str, example_plan: None) -> None:
     result = _cli(database_url, "plan", "show")
     assert result.returncode == 0, result.stderr
-    assert "4 themes · 9 quality statements · 24 actions · 5 metrics" in result.stdout
+    assert "4 themes · 9 quality statements · 27 actions · 5 metrics" in result.stdout
     assert "DoLS applications awaiting assessment" in result.stdout
     assert "WWP-01" in result.stdout and "LEAD-04" in result.stdout
 

@@ -18,7 +18,7 @@ from bot.teams.routes import (
     match_invoke,
     match_message,
 )
-from dialogs import digest, digest_post, figures, progress
+from dialogs import digest, digest_post, evidence, figures, progress, readiness, signoff
 from dialogs.commands import CommandName
 from tests import activities
 
@@ -33,6 +33,10 @@ PERSONAL_ONLY = {
     "post digest": CommandHandler.DIGEST_POST_CONFIRMATION,
     "delegate WWP-01 to a.b@council.gov.uk": CommandHandler.DELEGATE,
     "delegate WWP-01": CommandHandler.DELEGATE,
+    "assess": CommandHandler.ASSESS,
+    "assess Safe pathways": CommandHandler.ASSESS,
+    "sign off plan": CommandHandler.SIGN_OFF,
+    "evidence add": CommandHandler.EVIDENCE_ADD,
 }
 VERBS = {
     "progress.edit": CardHandler.PROGRESS_EDIT,
@@ -41,6 +45,9 @@ VERBS = {
     "figures.submit": CardHandler.FIGURES_SUBMIT,
     "digest.more": CardHandler.DIGEST_MORE,
     "digest.post": CardHandler.DIGEST_POST,
+    "assess.submit": CardHandler.ASSESS_SUBMIT,
+    "signoff.confirm": CardHandler.SIGN_OFF_CONFIRM,
+    "evidence.submit": CardHandler.EVIDENCE_SUBMIT,
 }
 
 
@@ -117,6 +124,9 @@ def test_the_verbs_are_the_ones_the_card_builders_write() -> None:
         figures.SUBMIT_VERB,
         digest.MORE_VERB,
         digest_post.POST_VERB,
+        readiness.SUBMIT_VERB,
+        signoff.CONFIRM_VERB,
+        evidence.SUBMIT_VERB,
     }
 
 
@@ -166,3 +176,8 @@ def test_an_invoke_that_is_not_an_action_execute_with_a_verb_has_no_route(value:
 def test_an_invoke_without_data_routes_with_empty_data(data: object) -> None:
     route = match_invoke({"action": {"type": "Action.Execute", "verb": "progress.edit", "data": data}})
     assert route == CardRoute(CardHandler.PROGRESS_EDIT, "progress.edit", {})
+
+
+def test_assess_takes_the_rest_of_the_line_as_the_statement() -> None:
+    assert match_command("assess  Safe pathways ", personal=True).command.argument == "Safe pathways"
+    assert match_command("assess", personal=True).command.argument is None

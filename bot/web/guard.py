@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -88,12 +89,31 @@ def checked_activity(raw: bytes) -> tuple[dict[str, Any], int]:
     body = cleaner.clean(body, 0)
     if not isinstance(body, dict):
         raise Refused("the body must be a JSON object (a Bot Framework activity)")
+    _drop_nulls(body)
     _check_fields(body)
     if body.get("id") == "":
         # An empty id names no activity; removed so both Teams edges read it as absent (the Agents
         # SDK's model refuses an empty string, botbuilder's takes it as a key two activities share).
         del body["id"]
     return body, cleaner.removed
+
+
+def _drop_nulls(body: dict[str, Any]) -> None:
+    """JSON null means absent, for the activity's fields and those of its parts: the Agents SDK's
+    model refuses a null where it wants a value, botbuilder's takes it as absent."""
+    for container in (body, *(part for key in _OBJECTS if isinstance(part := body.get(key), dict))):
+        for key in [key for key, value in container.items() if value is None]:
+            del container[key]
+
+
+def _is_datetime(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _no_constants(name: str) -> float:
@@ -149,6 +169,7 @@ class _Cleaner:
 # The fields the bot and the SDK read, with the JSON type each must have when present.
 _ANSWERED = ("message", "invoke", "conversationUpdate", "installationUpdate")  # the types the bot acts on
 _STRINGS = ("type", "id", "name", "text", "serviceUrl", "channelId", "replyToId", "action", "locale", "textFormat")
+_DATETIMES = ("timestamp", "localTimestamp", "expiration")
 _OBJECTS = ("from", "recipient", "conversation", "channelData")
 _LISTS = ("entities", "attachments", "membersAdded", "membersRemoved")
 _ACCOUNT_STRINGS = ("id", "name", "aadObjectId", "role")
@@ -162,13 +183,18 @@ def _check_fields(body: dict[str, Any]) -> None:
     _typed(body, _LISTS, list, "")
     if not body.get("type"):
         raise Refused("the activity has no type")
+    for key in _DATETIMES:
+        if key in body and not _is_datetime(body[key]):
+            raise Refused(f"{key} must be an ISO 8601 date and time")
     if not body.get("channelId"):
         raise Refused("the activity has no channelId")  # every channel names itself; the SDKs route by it
     for key in ("from", "recipient"):
         _typed(body.get(key) or {}, _ACCOUNT_STRINGS, str, f"{key}.")
-    if body["type"] in _ANSWERED and not (body.get("from") or {}).get("id"):
-        # Teams names the sender of everything the bot acts on; the Agents SDK fails the turn without it.
-        raise Refused("the activity has no from.id")
+    for party in ("from", "recipient"):
+        if body["type"] in _ANSWERED and not (body.get(party) or {}).get("id"):
+            # Teams names the sender and the bot in everything the bot acts on, and an answer goes from
+            # the one to the other: the Agents SDK fails the turn without them.
+            raise Refused(f"the activity has no {party}.id")
     conversation = body.get("conversation") or {}
     _typed(conversation, _CONVERSATION_STRINGS, str, "conversation.")
     _typed(conversation, ("isGroup",), bool, "conversation.")

@@ -39,6 +39,14 @@ BROKEN_ARGUMENTS: dict[str, list[str]] = {
     "resend": ["--person", "not-an-email"],
     "digest": ["--month", "2026-00"],
     "report": ["--format", "pdf"],
+    "assess record": ["safeguarding", "--score", "5", "--rationale", "", "--by", "nobody"],
+    "assess show": ["no-such-statement"],
+    "evidence add": ["--url", "http://user:pw@x/", "--title", "", "--statement", "x", "--category", "y", "--by", "z"],
+    "evidence list": ["--since", "2026-02-30"],
+    "evidence retire": ["not-a-number"],
+    "evidence export": ["--format", "pdf"],
+    "signoff plan": ["--by", "nobody"],
+    "signoff show": ["--no-such-option"],
 }
 
 

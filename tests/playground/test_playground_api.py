@@ -47,7 +47,12 @@ def prompt_for(ref: str) -> Any:
 
 
 def submit_action(card: dict[str, Any], kind: str = "Action.Execute") -> dict[str, Any] | None:
-    execute = find_element(card, lambda e: e.get("type") == "Action.Execute" and e.get("verb") == SUBMIT_VERB)
+    def is_submit(e: dict[str, Any]) -> bool:
+        # The card's other Execute with this verb is "No change since last month" (data no_change).
+        data = e.get("data") if isinstance(e.get("data"), dict) else {}
+        return e.get("type") == "Action.Execute" and e.get("verb") == SUBMIT_VERB and not data.get("no_change")
+
+    execute = find_element(card, is_submit)
     if kind == "Action.Execute" or execute is None:
         return execute
     return execute.get("fallback") if isinstance(execute.get("fallback"), dict) else None
@@ -120,7 +125,8 @@ async def test_owner_is_prompted_answers_and_sees_the_receipt(playground: Playgr
         assert expected in shown, f"the prompt card does not show {expected!r}:\n{shown}"
     inputs = inputs_of(card)
     assert set(INPUT_IDS) <= set(inputs), f"the prompt card's inputs are {sorted(inputs)}"
-    assert str(inputs["narrative"].get("value", "")).startswith(PLAN_NARRATIVE_START), "narrative not prefilled"
+    # Last month's text is shown (above), the input starts empty: no stale resubmission.
+    assert not inputs["narrative"].get("value"), "the narrative must start empty"
     execute = submit_action(card)
     assert execute is not None and submit_action(card, "Action.Submit") is not None
 

@@ -37,6 +37,11 @@ SERVICE_URL_CLAIM = "serviceurl"
 warnings.filterwarnings("ignore", category=NotAppKeyWarning, module=r"microsoft_agents\.hosting\.aiohttp\.")
 
 
+# The SDK logs every body its Activity model refuses at ERROR, with a traceback; read_activity below
+# answers those with a 400 that names the field, an expected rejection worth one line, not a trace.
+logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
+
+
 class AgentsEdge:
     sdk = "agents"
 

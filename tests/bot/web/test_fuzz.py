@@ -13,6 +13,7 @@ import asyncio
 import copy
 import json
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ from tests import activities
 from tests.bot.test_checkin import AAD, OWNER, answer, sender
 from tests.conftest import BotServer
 
-EXAMPLES = 150
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))  # more for a longer hunt
 
 _odd_text = st.sampled_from(["\ud800", "a\udfffb", "\x00", "nul\x00in", "\u202eevil", "", " ", "💥" * 3, "9" * 400])
 _scalars = (

@@ -15,7 +15,7 @@ from contextvars import ContextVar
 
 from bot.teams.addresses import ActivityLike
 
-_TURN: ContextVar[Mapping[str, str]] = ContextVar("turn_log_fields", default={})
+_TURN: ContextVar[Mapping[str, str] | None] = ContextVar("turn_log_fields", default=None)
 
 
 def fields_of(activity: ActivityLike) -> dict[str, str]:
@@ -41,7 +41,7 @@ class TurnFields(logging.Filter):
     """Adds the current turn's fields to a record that does not name them already."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for name, value in _TURN.get().items():
+        for name, value in (_TURN.get() or {}).items():
             if not hasattr(record, name):
                 setattr(record, name, value)
         return True

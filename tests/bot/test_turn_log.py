@@ -6,9 +6,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.log_config import configure_logging
+from storage.models import Person
 from tests import activities
 from tests.conftest import BotServer
 from tests.conftest import test_settings as settings_for
@@ -57,3 +61,23 @@ async def test_lines_outside_a_turn_name_no_activity(bot_server: BotServer) -> N
     logging.getLogger("bot.delivery.outcomes").info("a line logged after the turn")
     [after] = lines_about(stream, "a line logged after the turn")
     assert "activity_id" not in after and "conversation" not in after
+
+
+async def test_a_person_reachable_again_is_logged_with_the_install_that_did_it(
+    bot_server: BotServer, example_plan: None
+) -> None:
+    email = "tom.fielding@halton.example"
+    sender = activities.user("29:tom.fielding", "Tom Fielding", aad="aad-tom.fielding")
+    async with bot_server.runtime.sessions.begin() as session:
+        person = await session.scalar(select(Person).where(Person.email == email))
+        assert person is not None
+        person.aad_object_id, person.unreachable_since = sender["aadObjectId"], datetime(2026, 12, 3, 9, tzinfo=UTC)
+    stream = json_logs()
+    install = activities.personal_install(bot_server.service_url, sender)
+    assert (await bot_server.post(install)).status in (200, 201)
+
+    # Logged by storage, which knows nothing of activities: the turn's fields are stamped on it.
+    [reachable] = lines_about(stream, f"{email} can be reached in Teams again")
+    assert reachable["logger"] == "storage.conversations"
+    assert reachable["activity_id"] == install["id"]
+    assert reachable["conversation"] == install["conversation"]["id"]

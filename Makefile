@@ -59,7 +59,7 @@ test: install node-tools playground-tools report-tools
 playground: install node-tools
 	$(BIN)/python scripts/playground.py --plan $(PLAN) --python $(BIN)/python
 
-# Refresh the README's screenshots of the prompt and the receipt (the Agents Playground in Chromium).
+# Refresh the README's screenshots of the prompt, the receipt and the digest (the Agents Playground in Chromium).
 screenshots: install node-tools playground-tools
 	PLAYGROUND_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/playground/test_playground_ui.py -q
 	DASHBOARD_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/dashboard/test_browser.py -q

@@ -13,9 +13,11 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from bot.settings import Settings
+from bot.teams.turn_log import TurnFields
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# What a log search filters on. Code passes them as `extra={"outbox_key": ...}`; absent ones are left out.
+# What a log search filters on. Code passes them as `extra={"outbox_key": ...}`, and lines logged while an
+# activity is answered get its `activity_id` and `conversation` (bot.teams.turn_log); absent ones are left out.
 CONTEXT_FIELDS = ("activity_id", "conversation", "outbox_key")
 # Libraries whose INFO (or WARNING) lines say nothing an operator acts on.
 QUIET = {
@@ -53,6 +55,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     else:
         formatter = logging.Formatter(TEXT_FORMAT)
     handler.setFormatter(formatter)
+    handler.addFilter(TurnFields())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -14,6 +14,7 @@ from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.settings import AppType, Settings
 from bot.teams.channel_auth import ChannelTokenValidator, OpenIdKeys, TeamsChannelAuthentication
+from bot.teams.turn_log import fields_of
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,9 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
     # Logged once, with its traceback, under an id the person is given; never a stack trace for them.
     reference = uuid.uuid4().hex[:12]
     activity = context.activity
-    log.error("error %s while handling a %s activity", reference, activity.type, exc_info=error)
+    log.error(
+        "error %s while handling a %s activity", reference, activity.type, exc_info=error, extra=fields_of(activity)
+    )
     sorry = (
         f"Sorry — something went wrong on our side and I couldn't finish that (error {reference}). "
         "Please try again in a minute; if it keeps happening, tell the plan's admin."

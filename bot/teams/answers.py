@@ -7,6 +7,7 @@ and answered by the services. Nothing here imports an SDK.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from bot.teams import addresses, routes
 from bot.teams.address_cache import RecentAddresses
 from bot.teams.addresses import ActivityLike
 from bot.teams.routes import CardHandler, CardRoute, CommandHandler, CommandRoute
+from bot.teams.turn_log import turn_logging
 from dialogs.help import help_text
 from dialogs.progress import build_refusal_card
 from domain.conversations import MemberIdentity
@@ -77,6 +79,18 @@ class CardActionAnswer:
 
 CommandAnswer = Callable[[Turn, Sender, CommandRoute], Awaitable[None]]
 CardAnswer = Callable[[Sender, Mapping[str, Any], str | None], Awaitable[Card]]
+TurnAnswer = Callable[["BotAnswers", Turn], Awaitable[None]]
+
+
+def _logged_turn(answer: TurnAnswer) -> TurnAnswer:
+    """Every line logged while answering names the activity and its conversation (turn_log.py)."""
+
+    @functools.wraps(answer)
+    async def logged(self: BotAnswers, turn: Turn) -> None:
+        with turn_logging(turn.activity):
+            await answer(self, turn)
+
+    return logged
 
 
 class BotAnswers:
@@ -140,6 +154,7 @@ class BotAnswers:
 
     # ---- every turn ------------------------------------------------------------------------
 
+    @_logged_turn
     async def remember_conversation(self, turn: Turn) -> None:
         """Every conversation the bot sees is kept, so it can write there later."""
         activity = turn.activity
@@ -182,6 +197,7 @@ class BotAnswers:
 
     # ---- messages, installs and card buttons -----------------------------------------------
 
+    @_logged_turn
     async def on_message(self, turn: Turn) -> None:
         activity = turn.activity
         route = routes.match_message(activity.text, personal=addresses.is_personal(activity), value=activity.value)
@@ -190,6 +206,7 @@ class BotAnswers:
         else:
             await self._command_answers[route.handler](turn, _sender(activity), route)
 
+    @_logged_turn
     async def on_members_added(self, turn: Turn) -> None:
         """People joined a team the bot is in: anyone of the plan who was unreachable can now be
         reached from its roster, and gets what they missed (storage.conversations.seen_in_roster)."""
@@ -208,11 +225,16 @@ class BotAnswers:
             for member in joined:
                 await conversations.seen_in_roster(session, member, now=self._clock())
 
+    @_logged_turn
     async def on_installed(self, turn: Turn) -> None:
         await turn.say(help_text(personal=addresses.is_personal(turn.activity)))
 
     async def on_card_action(self, activity: ActivityLike) -> CardActionAnswer:
         """An Action.Execute (adaptiveCard/action invoke): the card that replaces the one pressed."""
+        with turn_logging(activity):
+            return await self._card_action(activity)
+
+    async def _card_action(self, activity: ActivityLike) -> CardActionAnswer:
         route = routes.match_invoke(activity.value)
         if route is None:
             return CardActionAnswer(

@@ -1,6 +1,7 @@
 """A new council's first months, over HTTP against the fake Bot Connector: owners who install the
 app after the round opened get their prompts once, an update between rounds answers the next round,
-and nobody is named wrongly as unreachable or unanswered."""
+and nobody is named wrongly as unreachable or unanswered; a metric owner who installs after the figures
+request gets it once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.delivery.loop import Until, run_worker
+from domain.outbox import DeliveryStatus, MessageKind
 from domain.planner import Planner
 from storage.digest_queries import load_digest_input
 from storage.models import ImprovementAction, OutboxMessage, Person
@@ -231,3 +233,50 @@ async def test_a_chat_whose_aad_object_id_changed_is_not_the_linked_person(
     async with bot_server.runtime.sessions() as session:
         person = await session.scalar(select(Person).where(Person.email == owner))
     assert person is not None and person.aad_object_id == _sender(owner)["aadObjectId"]  # not taken over
+
+
+FIGURES_REQUESTED = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # December's third working day, 09:00 GMT
+FIGURES_TITLE = "CQC improvement — figures for November 2026"
+
+
+def _figures_cards(server: BotServer, conversation_id: str) -> int:
+    cards = [a["attachments"][0]["content"] for a in server.connector.sent(conversation_id) if a.get("attachments")]
+    return sum(FIGURES_TITLE in texts(c) for c in cards)
+
+
+async def test_a_metric_owner_who_installs_after_the_figures_request_gets_it_once(
+    bot_server: BotServer, example_plan: None, clock: FakeClock, database_url: str
+) -> None:
+    on_time, late = "rachel.ahmed@halton.example", "tom.fielding@halton.example"  # both report figures
+    await _give_aad_ids(bot_server, [on_time, late])
+    chats = {on_time: await _install(bot_server, on_time)}
+
+    clock.now = FIGURES_REQUESTED
+    await _run(bot_server, clock, database_url, "request_figures")
+    assert _figures_cards(bot_server, chats[on_time]) == 1
+    async with bot_server.runtime.sessions() as session:
+        tom = await session.scalar(select(Person).where(Person.email == late))
+        assert tom is not None and tom.unreachable_since is not None
+        [request] = (
+            await session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.person_id == tom.id, OutboxMessage.kind == MessageKind.FIGURES_REQUEST.value
+                )
+            )
+        ).all()
+        assert request.status == DeliveryStatus.UNREACHABLE.value
+
+    # The next morning he installs the app: the request he missed is sent, under its own key, once.
+    clock.now = FIGURES_REQUESTED.replace(day=4, hour=11)
+    chats[late] = await _install(bot_server, late)
+    await run_worker(worker(bot_server.runtime.sessions, database_url, clock=clock), until=Until.IDLE)
+    await _install(bot_server, late)  # a second install event sends nothing more
+    await _run(bot_server, clock, database_url, "request_figures")  # nor does the request's next run
+    assert _figures_cards(bot_server, chats[late]) == 1
+    assert _figures_cards(bot_server, chats[on_time]) == 1
+    async with bot_server.runtime.sessions() as session:
+        again = await session.get(OutboxMessage, request.id)
+        tom = await session.scalar(select(Person).where(Person.email == late))
+    assert again is not None and again.status == DeliveryStatus.SENT.value
+    assert again.idempotency_key == request.idempotency_key
+    assert tom is not None and tom.unreachable_since is None

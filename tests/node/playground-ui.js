@@ -1,7 +1,8 @@
 // Drives the Microsoft 365 Agents Playground's web UI (v0.2.28) in headless Chromium, as a person would:
 // open the personal chat (the Playground installs the app), type `help`, wait for the monthly prompt card,
-// fill it in, press Submit (Action.Execute), see the receipt replace the card, press Edit.
-// Saves the prompt card and the receipt as PNGs.
+// fill it in, press Submit (Action.Execute), see the receipt replace the card, press Edit, then type
+// `digest` (the test makes her a plan admin, who may preview it as the chair does) and see the digest.
+// Saves the prompt card, the receipt and the digest as PNGs.
 //
 // Run by tests/playground/test_playground_ui.py. Progress goes to stdout as JSON lines
 // ({"event": ...}); the test waits for {"event":"waiting-for-prompt"}, sends the prompts with the
@@ -185,6 +186,24 @@ async function run(args) {
       const narrative = await form.getByRole('textbox', { name: /Progress this month/ }).inputValue();
       if (narrative !== answer.narrative) throw new Error(`the Edit form holds "${narrative}", not the submitted text`);
     });
+
+    // 6. `digest`: the monthly digest's preview, shown privately to the chair or a plan admin.
+    const digest = page.locator('.ac-adaptiveCard').filter({ hasText: 'CQC improvement digest' }).last();
+    await step('type digest and see the digest', async () => {
+      await type('digest');
+      await digest.waitFor({ state: 'visible' });
+      for (const text of ['By theme', 'Red and amber', 'Waiting lists and DoLS']) {
+        if (!(await digest.getByText(text).count())) throw new Error(`the digest does not show "${text}"`);
+      }
+      // Its first screen, as the chair sees it on arrival: the summary, each section behind a button.
+      // Opening the figures shows their trend charts, images the bot serves from signed links.
+      const figures = digest.getByRole('button', { name: 'Show or hide the figures' });
+      await figures.click();
+      await digest.locator('img').first().waitFor({ state: 'visible' });
+      await figures.click();
+      await digest.locator('img').first().waitFor({ state: 'hidden' });
+    });
+    shots.digest = await step('screenshot the digest', () => shootMessage(page, digest, path.join(args.out, 'digest.png')));
     report('done', { screenshots: shots, pageErrors });
   } catch (error) {
     const file = path.join(args.work, 'failure.png');

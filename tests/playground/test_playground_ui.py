@@ -2,7 +2,9 @@
 
 The script (tests/node/playground-ui.js) opens the Playground, types `help`, waits for the monthly
 prompt this test sends with the `cqcbot` CLI, fills the card in, presses Submit, checks the receipt
-replaced the card, presses Edit. The test keeps its screenshots of the prompt and the receipt in its
+replaced the card, presses Edit, then types `digest` and opens the digest's figures. The Playground signs
+in one user only, so the test first makes her (an owner) a plan admin too, who may preview the digest
+as the chair does. The test keeps its screenshots of the prompt, the receipt and the digest in its
 temporary folder; `make screenshots` (PLAYGROUND_SCREENSHOTS_DIR=docs/screenshots) refreshes the
 README's copies, so an ordinary test run leaves the work tree as it was. Playwright's own
 browser download is not used: Debian's chromium is (`make playground-tools`).
@@ -16,8 +18,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.playground.conftest import (
+    EXAMPLE_PLAN,
     NODE_DIR,
     BotServer,
     PlaygroundServer,
@@ -26,6 +30,7 @@ from tests.playground.conftest import (
 from tests.playground.flow import (
     ACTION_REF,
     HELP_MARKER,
+    OWNER_EMAIL,
     OWNER_NAME,
     month_label,
     round_month,
@@ -54,6 +59,16 @@ def events(process: ManagedProcess) -> list[dict]:
     return found
 
 
+def make_owner_an_admin(bot: BotServer, folder: Path) -> None:
+    """The plan's admin adds the role in the plan file and imports it again, as in production."""
+    plan = yaml.safe_load(EXAMPLE_PLAN.read_text(encoding="utf-8"))
+    [owner] = [p for p in plan["people"] if p["email"] == OWNER_EMAIL]
+    owner["roles"] = [*owner["roles"], "admin"]
+    changed = folder / "plan-with-owner-as-admin.yaml"
+    changed.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    bot.cli("plan", "import", str(changed), what=f"making {OWNER_NAME} a plan admin")
+
+
 def test_owner_answers_in_the_web_ui(
     bot_server: BotServer, playground_server: PlaygroundServer, tmp_path: Path
 ) -> None:
@@ -69,6 +84,7 @@ def test_owner_answers_in_the_web_ui(
     work = tmp_path / "ui"
     shots = tmp_path / "screenshots"
     work.mkdir()
+    make_owner_an_admin(bot_server, tmp_path)
     options = {
         "url": playground_server.url, "out": str(shots), "work": str(work), "ref": ACTION_REF,
         "month": month_label(month), "owner": OWNER_NAME, "help-text": HELP_MARKER,
@@ -97,7 +113,7 @@ def test_owner_answers_in_the_web_ui(
         ui.stop()
 
     keep = os.environ.get(SCREENSHOTS_ENV)
-    for name in ("prompt", "receipt"):
+    for name in ("prompt", "receipt", "digest"):
         shot = done["screenshots"][name]
         assert shot["width"] >= 300 and shot["height"] >= 300, f"the {name} screenshot is too small: {shot}"
         png = Path(shot["file"])

@@ -21,6 +21,7 @@ from microsoft_agents.hosting.core.authorization import Connections
 
 from bot.teams.agents.clients import TeamsRefused, member_identity, read_members, teams_client
 from bot.teams.answers import APOLOGY, INSTALLATION_UPDATE, BotAnswers, Card
+from bot.teams.turn_log import fields_of
 from domain.conversations import MemberIdentity
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,8 @@ def new_application(answers: BotAnswers, connections: Connections) -> AgentAppli
 
 async def apologise(context: TurnContext, error: Exception) -> None:
     # Logged with its traceback for us; the person gets a plain sentence, never a stack trace.
-    log.exception("error while handling a %s activity", context.activity.type, exc_info=error)
+    activity = context.activity
+    log.exception("error while handling a %s activity", activity.type, exc_info=error, extra=fields_of(activity))
     try:
         await context.send_activity(APOLOGY)
     except Exception:  # the connector itself may be what failed

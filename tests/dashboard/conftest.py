@@ -1,6 +1,6 @@
 """The dashboard tab served by the real app over loopback: in local mode (developer sign-in) and
-with Teams SSO checked against a local key set, on the example plan with two months of history,
-its readiness (self-assessments, evidence, sign-off) and one withdrawn action."""
+with Teams SSO checked against a local key set, on the example plan with two months of history
+(and its readiness: self-assessments, evidence, sign-off) and one withdrawn action."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from tests import conftest
 from tests.conftest import FakeClock
 from tests.dashboard.entra_keys import APP_ID, TENANT, LocalEntra, local_entra
 from tests.digest.history import AS_OF, add_history
-from tests.readiness.history import add_readiness
 
 CHAIR = "helen.carter@halton.example"  # chair and owner
 ADMIN = "priya.shah@halton.example"
@@ -37,7 +36,6 @@ WITHDRAWN = "STR-01"  # a stretch action withdrawn: the plan page marks it both 
 async def tab_history(sessions: async_sessionmaker[AsyncSession], example_plan: None) -> None:
     async with sessions.begin() as session:
         await add_history(session)
-        await add_readiness(session)
         await session.execute(
             update(ImprovementAction).where(ImprovementAction.ref == WITHDRAWN).values(status="withdrawn")
         )

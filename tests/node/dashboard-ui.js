@@ -150,7 +150,7 @@ async function runLocal(browser, args, axeSource) {
       if (theme === 'default' || name === 'plan' || name === 'figures' || name === 'readiness') {
         const file = `dashboard-${name.replace('/', '-')}${theme === 'default' ? '' : '-' + theme}.png`;
         // Full pages only where they are short; the others show what a person first sees.
-        await page.screenshot({ path: path.join(args.out, file), fullPage: name.startsWith('actions/') || name === 'round' });
+        await page.screenshot({ path: path.join(args.out, file), fullPage: name.startsWith('actions/') || name === 'round' || (name === 'readiness' && theme === 'default') });
       }
     }
     out.problems.push(...problems.map((p) => `${theme}: ${p}`));

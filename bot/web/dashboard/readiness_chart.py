@@ -11,7 +11,7 @@ from domain.readiness import MAX_SCORE
 from domain.readiness_view import StatementReadiness
 
 WIDTH = 640
-LEFT, RIGHT, TOP = 200, 40, 28
+LEFT, RIGHT, TOP = 196, 40, 28  # room for a 26-character name at 12 px
 ROW, BAR, GAP = 34, 12, 2
 
 
@@ -43,7 +43,7 @@ class ScoreChart:
     gap: int = GAP
 
 
-def _short(name: str, limit: int = 30) -> str:
+def _short(name: str, limit: int = 26) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 

@@ -109,6 +109,8 @@ async def test_the_plan_marks_and_filters_stretch_and_withdrawn_actions(local_ta
     unrated = await (await local_tab.get("/tab/plan?rag=none")).text()
     assert f">{WITHDRAWN}</a>" not in unrated
     assert f">{WITHDRAWN}</a>" not in await (await local_tab.get("/tab/my")).text()
+    history = await local_tab.get(f"/tab/actions/{WITHDRAWN}")  # its history stays readable
+    assert history.status == 200 and f"<h1>{WITHDRAWN}" in await history.text()
     odd = await (await local_tab.get("/tab/plan?status=gone&stretch=yes")).text()
     assert f"{total} of {total} actions match" in odd
 

@@ -7,10 +7,13 @@ requests each page several times. For each page it prints the server time (a mid
 the handler, from the request's arrival to its response, rendering included), the round trip
 seen by the client, the SQL statements the page sent (a before_cursor_execute listener) and the
 page's size. It repeats the count on a plan a tenth the size, to show it does not grow.
+For the Readiness page and the evidence pack every statement has a self-assessment a quarter, the
+library one item per action (categories in turn) and every tenth action is a stretch one.
 
     .venv/bin/python -m bench.dashboard [--actions 2000] [--months 36] [--runs 5] [--database-url URL]
 
-Goal: every page under 200 ms of server time, the query count independent of the plan's size.
+Goal: every page under 200 ms of server time, the query count independent of the plan's size (the
+downloads are files, built whole: they are timed and their statements counted, not held to 200 ms).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from datetime import UTC, datetime
 
 from aiohttp import ClientSession, CookieJar, web
 from aiohttp.test_utils import TestServer
-from sqlalchemy import event
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
 from bench.digest_plan import generate
@@ -37,17 +41,29 @@ from bot.settings import Settings
 from bot.web.app import create_app
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import upgrade
+from storage.models import EvidenceItem, ImprovementAction, Person, QualityStatement, SelfAssessment
+
+CATEGORIES = ("peoples_experience", "staff_and_leaders", "partners", "processes")
 
 GOAL_MS = 200.0
 AS_OF = datetime(2026, 4, 20, 8, tzinfo=UTC)
 PAGES = (
     "/tab/plan",
     "/tab/plan?rag=red&sort=due&order=desc",
+    "/tab/plan?stretch=1&status=active",
     "/tab/my",
     "/tab/figures",
+    "/tab/readiness",
     "/tab/round",
     "/tab/downloads",
     "/tab/actions/A-00001",
+    *(
+        FILES := (
+            "/tab/downloads/plan.xlsx",
+            "/tab/downloads/evidence-pack.csv",
+            "/tab/downloads/evidence-pack/q0.xlsx",
+        )
+    ),
 )
 
 
@@ -76,12 +92,59 @@ class Watch:
         self.queries += 1
 
 
+async def add_readiness(sessions: async_sessionmaker[AsyncSession], months: int) -> None:
+    """Quarterly self-assessments, an evidence item per action and a stretch action in ten (bulk inserts)."""
+    async with sessions.begin() as session:
+        statements = list((await session.scalars(select(QualityStatement.id))).all())
+        person_id, name = (await session.execute(select(Person.id, Person.name).limit(1))).one()
+        await session.execute(
+            insert(SelfAssessment),
+            [
+                {
+                    "statement_id": sid,
+                    "score": 1 + (quarter + index) % 4,
+                    "rationale": f"Quarter {quarter}",
+                    "evidence": "",
+                    "assessor_id": person_id,
+                    "assessor_name": name,
+                    "assessed_at": datetime(2023 + quarter // 4, 3 * (quarter % 4) + 1, 15, tzinfo=UTC),
+                    "source": "cli",
+                }
+                for quarter in range(months // 3)
+                for index, sid in enumerate(statements)
+            ],
+        )
+        actions = (await session.execute(select(ImprovementAction.id, ImprovementAction.quality_statement_id))).all()
+        await session.execute(
+            insert(EvidenceItem),
+            [
+                {
+                    "title": f"Evidence for action {action_id}",
+                    "url": f"https://council.example/evidence/{action_id}.pdf",
+                    "statement_ids": [statement],
+                    "category": CATEGORIES[action_id % 4],
+                    "action_id": action_id,
+                    "month": "2026-03",
+                    "evidence_date": datetime(2026, 3, 1).date(),
+                    "added_by_id": person_id,
+                    "added_by_name": name,
+                    "added_at": datetime(2026, 3, 1, tzinfo=UTC),
+                    "source": "cli",
+                }
+                for action_id, statement in actions
+            ],
+        )
+        await session.execute(update(ImprovementAction).where(ImprovementAction.id % 10 == 0).values(stretch=True))
+
+
 async def bench(url: str, actions: int, months: int, runs: int) -> dict[str, dict[str, float]]:
     await asyncio.to_thread(upgrade, url)
     engine = new_engine(url)
     try:
         started = time.perf_counter()
-        await generate(new_sessionmaker(engine), actions, months)
+        sessions = new_sessionmaker(engine)
+        await generate(sessions, actions, months)
+        await add_readiness(sessions, months)
         sys.stderr.write(f"generated {actions} actions × {months} months in {time.perf_counter() - started:.1f} s\n")
     finally:
         await engine.dispose()
@@ -163,8 +226,10 @@ def main() -> None:
         " for it; first: the first request of each page; client: round trip"
     )
     big = results[args.actions]
-    ok = all(f["max_ms"] < GOAL_MS for f in big.values())
-    ok_cpu = all(f["max_cpu_ms"] < GOAL_MS for f in big.values())
+    # The goal is the pages'; the downloads are whole files (a workbook of the plan), timed for the record.
+    held = [f for path, f in big.items() if path not in FILES]
+    ok = all(f["max_ms"] < GOAL_MS for f in held)
+    ok_cpu = all(f["max_cpu_ms"] < GOAL_MS for f in held)
     same = len(results) < 2 or all(results[s][p]["queries"] == big[p]["queries"] for s in results for p in big)
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(

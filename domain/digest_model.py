@@ -19,6 +19,11 @@ class WithdrawnAction:
     ref: str
     requirement: str
     owner_name: str
+    # Where the dashboard's plan table lists it among the others.
+    theme_id: str = ""
+    owner_email: str = ""
+    due: date | None = None
+    stretch: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class ActionState:
     due: date | None = None
     asked: bool = False  # asked for an update in this month's round
     answered: bool = False  # updated during this month's round
+    stretch: bool = False  # beyond what CQC asked: towards the next rating
 
 
 @dataclass(frozen=True)

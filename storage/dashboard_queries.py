@@ -254,3 +254,13 @@ async def round_months(session: AsyncSession) -> list[str]:
             )
         ).all()
     )
+
+
+async def statement_names(session: AsyncSession) -> list[tuple[str, str]]:
+    """(id, name) of every quality statement in plan order: the evidence pack's choice of statement."""
+    query = (
+        select(QualityStatement.id, QualityStatement.name)
+        .join(Theme, Theme.id == QualityStatement.theme_id)
+        .order_by(Theme.position, QualityStatement.position)
+    )
+    return [(sid, name) for sid, name in await session.execute(query)]

@@ -47,6 +47,7 @@ class _ActionRow:
     status: str
     owner_email: str
     owner_name: str
+    stretch: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +102,18 @@ async def load_digest_input(session: AsyncSession, month: str, as_of: datetime) 
                 ImprovementAction.status,
                 Person.email,
                 Person.name,
+                ImprovementAction.stretch,
             )
             .join(Person, Person.id == ImprovementAction.owner_id)
             .order_by(ImprovementAction.position)
         )
     ]
     # A withdrawn action is listed apart: not counted, rated or chased, but not forgotten either.
-    withdrawn = tuple(WithdrawnAction(a.ref, a.requirement, a.owner_name) for a in actions if a.status == WITHDRAWN)
+    withdrawn = tuple(
+        WithdrawnAction(a.ref, a.requirement, a.owner_name, a.theme_id, a.owner_email, a.due, a.stretch)
+        for a in actions
+        if a.status == WITHDRAWN
+    )
     actions = [a for a in actions if a.status != WITHDRAWN]
     latest, previous = await _latest_updates(session, window)
     answered = await _answered_in_round(session, round_, window)
@@ -247,6 +253,7 @@ def _action_state(
         due=row.due,
         asked=round_ is not None and (open_at_start or is_answered),
         answered=is_answered,
+        stretch=row.stretch,
     )
 
 

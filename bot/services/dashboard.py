@@ -16,16 +16,20 @@ from zoneinfo import ZoneInfo
 
 from bot.services.reporting import default_month
 from domain.digest import RAG_ORDER
-from domain.digest_model import ActionState, DigestInput
+from domain.digest_model import ActionState, DigestInput, WithdrawnAction
 from domain.model import Rag
 from storage.digest_queries import load_digest_input
 from storage.engine import Session
+from storage.plan_file.export import plan_document
+from storage.plan_queries import load_plan, plan_progress
 
 SORT_KEYS = ("ref", "theme", "owner", "due", "rag", "updated")
 # Rows on one page of the plan table: a 2,000-action plan is read by filtering and paging, and a
 # page renders in the same time whatever the plan's size.
 PAGE_SIZE = 100
 RAG_FILTERS = (*(rag.value for rag in RAG_ORDER), "none")
+# The plan lists withdrawn actions too, marked, unless the filter keeps only one kind.
+STATUS_FILTERS = ("active", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class PlanFilter:
     rag: str = ""  # a Rag value, or "none" for not yet rated
     owner: str = ""  # an owner's email
     overdue: bool = False
+    stretch: bool = False  # stretch actions only
+    status: str = ""  # "active", "withdrawn", or both
     sort: str = "ref"
     descending: bool = False
     page: int = 1  # of PAGE_SIZE rows, counted over the themes in the plan's order
@@ -48,6 +54,8 @@ class PlanFilter:
             rag=value if (value := query.get("rag", "")) in RAG_FILTERS else "",
             owner=value if (value := query.get("owner", "").lower()) in owners else "",
             overdue=query.get("overdue") == "1",
+            stretch=query.get("stretch") == "1",
+            status=value if (value := query.get("status", "")) in STATUS_FILTERS else "",
             sort=sort if sort in SORT_KEYS else "ref",
             descending=query.get("order") == "desc",
             page=int(page) if (page := query.get("page", "1")).isdigit() and 0 < int(page) < 10**6 else 1,
@@ -63,6 +71,8 @@ class PlanFilter:
             "rag": chosen.rag,
             "owner": chosen.owner,
             "overdue": "1" if chosen.overdue else "",
+            "stretch": "1" if chosen.stretch else "",
+            "status": chosen.status,
             "sort": "" if chosen.sort == "ref" else chosen.sort,
             "order": "desc" if chosen.descending else "",
             "page": str(chosen.page) if chosen.page > 1 else "",
@@ -75,7 +85,7 @@ class PlanFilter:
 
     @property
     def active(self) -> bool:
-        return bool(self.theme or self.rag or self.owner or self.overdue)
+        return bool(self.theme or self.rag or self.owner or self.overdue or self.stretch or self.status)
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,8 @@ class PlanRow:
     overdue: bool  # past its due date and not complete
     asked: bool  # in this month's round
     answered: bool
+    stretch: bool = False
+    withdrawn: bool = False  # listed, but not rated, counted or asked about
 
     # What the table prints, worked out once here rather than by template macros on every row
     # (a 2,000-row plan renders in a fraction of the time).
@@ -146,20 +158,48 @@ def _row(action: ActionState, theme_names: Mapping[str, str], today: date) -> Pl
         overdue=(action.revised_due or action.due or date.max) < today and action.rag is not Rag.COMPLETE,
         asked=action.asked,
         answered=action.answered,
+        stretch=action.stretch,
+    )
+
+
+def _withdrawn_row(action: WithdrawnAction, theme_names: Mapping[str, str]) -> PlanRow:
+    return PlanRow(
+        ref=action.ref,
+        theme_id=action.theme_id,
+        theme_name=theme_names.get(action.theme_id, action.theme_id),
+        requirement=action.requirement,
+        owner_name=action.owner_name,
+        owner_email=action.owner_email,
+        due=action.due,
+        rag=None,
+        last_update=None,
+        progress="",
+        overdue=False,  # nobody is chased for a withdrawn action
+        asked=False,
+        answered=False,
+        stretch=action.stretch,
+        withdrawn=True,
     )
 
 
 def plan_rows(data: DigestInput, today: date) -> list[PlanRow]:
+    """The actions in the plan's order, then the withdrawn ones (sorting puts each in its place)."""
     names = {theme.id: theme.name for theme in data.themes}
-    return [_row(action, names, today) for action in data.actions]
+    return [_row(action, names, today) for action in data.actions] + [
+        _withdrawn_row(action, names) for action in data.withdrawn
+    ]
 
 
 def _matches(row: PlanRow, chosen: PlanFilter) -> bool:
     if chosen.theme and row.theme_id != chosen.theme:
         return False
-    if chosen.rag and (row.rag.value if row.rag else "none") != chosen.rag:
+    if chosen.rag and (row.withdrawn or row.rag_key != chosen.rag):
         return False
     if chosen.owner and row.owner_email.lower() != chosen.owner:
+        return False
+    if chosen.stretch and not row.stretch:
+        return False
+    if chosen.status and row.withdrawn != (chosen.status == "withdrawn"):
         return False
     return not (chosen.overdue and not row.overdue)
 
@@ -212,7 +252,7 @@ def plan_page(data: DigestInput, chosen: PlanFilter, today: date, size: int = PA
     shown = kept[(page - 1) * size : page * size]
     counts: dict[str, dict[Rag | None, int]] = {t.id: dict.fromkeys((*RAG_ORDER, None), 0) for t in data.themes}
     for row in rows:
-        if row.theme_id in counts:
+        if row.theme_id in counts and not row.withdrawn:  # as the digest counts them
             counts[row.theme_id][row.rag] += 1
     matching = Counter(r.theme_id for r in kept)
     first_index = {r.theme_id: i for i, r in reversed(list(enumerate(kept)))}
@@ -233,7 +273,7 @@ def plan_page(data: DigestInput, chosen: PlanFilter, today: date, size: int = PA
 
 def my_rows(data: DigestInput, email: str, today: date) -> list[PlanRow]:
     """The signed-in owner's actions: those asked this round and not yet answered first."""
-    mine = [r for r in plan_rows(data, today) if r.owner_email.lower() == email.lower()]
+    mine = [r for r in plan_rows(data, today) if r.owner_email.lower() == email.lower() and not r.withdrawn]
     return sorted(mine, key=lambda r: (not (r.asked and not r.answered), r.rag is Rag.COMPLETE, _ref_key(r.ref)))
 
 
@@ -256,3 +296,12 @@ async def current_month(session: Session, now: datetime, timezone: str) -> Today
 async def month_data(session: Session, month: str, now: datetime) -> DigestInput | None:
     """The month as the digest sees it (the pages compose only what they show from it)."""
     return await load_digest_input(session, month, now)
+
+
+async def plan_export_document(session: Session) -> dict[str, object] | None:
+    """The plan file `cqcbot plan export` writes, as its document (the caller renders the XLSX off the
+    event loop); None before a plan exists."""
+    plan = await load_plan(session)
+    if plan is None:
+        return None
+    return plan_document(plan, await plan_progress(session, plan.timezone))

@@ -1,5 +1,6 @@
 """The dashboard tab served by the real app over loopback: in local mode (developer sign-in) and
-with Teams SSO checked against a local key set, on the example plan with two months of history."""
+with Teams SSO checked against a local key set, on the example plan with two months of history
+(and its readiness: self-assessments, evidence, sign-off) and one withdrawn action."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from yarl import URL
 
 from bot.runtime import build_runtime
 from bot.web.app import create_app
-from storage.models import Person
+from storage.models import ImprovementAction, Person
 from tests import conftest
 from tests.conftest import FakeClock
 from tests.dashboard.entra_keys import APP_ID, TENANT, LocalEntra, local_entra
@@ -28,12 +29,16 @@ ADMIN = "priya.shah@halton.example"
 OWNER = "nadia.rahman@halton.example"  # an owner only: overdue on two actions in April
 CHAIR_OID = "aad-helen-carter"
 NAMES = {CHAIR: "Helen Carter", ADMIN: "Priya Shah", OWNER: "Nadia Rahman"}
+WITHDRAWN = "STR-01"  # a stretch action withdrawn: the plan page marks it both ways
 
 
 @pytest.fixture
 async def tab_history(sessions: async_sessionmaker[AsyncSession], example_plan: None) -> None:
     async with sessions.begin() as session:
         await add_history(session)
+        await session.execute(
+            update(ImprovementAction).where(ImprovementAction.ref == WITHDRAWN).values(status="withdrawn")
+        )
         await session.execute(update(Person).where(Person.email == CHAIR).values(aad_object_id=CHAIR_OID))
 
 

@@ -69,15 +69,20 @@ async def test_every_page_in_every_theme_in_local_mode(local_tab: Tab, tmp_path:
     assert result["violations"] == [], json.dumps(result["violations"], indent=1)
     assert result["axePasses"] >= 10  # axe ran its WCAG rules on every page (colour contrast among them)
     assert result["problems"] == []  # no script error, no Content-Security-Policy refusal
-    assert len(result["pages"]) == 18 and all(title.endswith("— CQC Improvement") for title in result["pages"].values())
+    assert len(result["pages"]) == 21 and all(title.endswith("— CQC Improvement") for title in result["pages"].values())
     assert result["filteredRows"] > 0 and set(result["filteredRags"]) == {"Red"}
     assert result["actionHeading"].startswith("PS-02") and result["actionUpdates"] >= 2
     assert result["chartPoints"] == 6 and result["tableRows"] == 8  # baseline, six months, target
     assert result["hoverTitle"] == "March 2026: 298 applications"
     assert result["themeSwitched"] is True
+    assert {"status=active", "stretch=1"} <= set(result["stretchQuery"].lstrip("?").split("&"))
+    assert result["stretchRows"] == 2 and result["stretchMarks"] == ["Stretch", "Stretch"]  # STR-01 is withdrawn
+    assert result["readinessBars"] == result["readinessRows"] == 9
+    assert result["readinessBarTitle"] == "Assessing people's needs: CQC 2, self-assessed 3"
     assert result["phoneOverflow"] <= 0, result["phoneWidest"]  # nothing wider than a phone's screen
     shots = sorted(p.name for p in (tmp_path / "shots").glob("*.png"))
     assert "dashboard-plan.png" in shots and "dashboard-figures-contrast.png" in shots
+    assert {"dashboard-readiness.png", "dashboard-readiness-dark.png", "dashboard-readiness-contrast.png"} <= set(shots)
     _keep(tmp_path / "shots")
 
 

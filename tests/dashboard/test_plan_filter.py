@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.dashboard import RAG_FILTERS, SORT_KEYS, PlanFilter, plan_page
+from bot.services.dashboard import RAG_FILTERS, SORT_KEYS, STATUS_FILTERS, PlanFilter, plan_page
 from domain.digest_model import ActionState, DigestInput
 from domain.model import Rag, Theme
 
@@ -22,6 +22,8 @@ filters = st.builds(
     rag=st.sampled_from(("", *RAG_FILTERS)),
     owner=st.sampled_from(("", *OWNERS)),
     overdue=st.booleans(),
+    stretch=st.booleans(),
+    status=st.sampled_from(("", *STATUS_FILTERS)),
     sort=st.sampled_from(SORT_KEYS),
     descending=st.booleans(),
     page=st.integers(1, 50),
@@ -37,10 +39,15 @@ def test_a_filter_survives_its_url(chosen: PlanFilter) -> None:
     assert parsed(chosen.query()) == chosen
 
 
-@given(st.dictionaries(st.sampled_from(("theme", "rag", "owner", "overdue", "sort", "order", "x")), st.text()))
+@given(
+    st.dictionaries(
+        st.sampled_from(("theme", "rag", "owner", "overdue", "stretch", "status", "sort", "order", "x")), st.text()
+    )
+)
 def test_any_query_string_gives_a_valid_filter(query: dict[str, str]) -> None:
     chosen = PlanFilter.from_query(query, themes=THEMES, owners=OWNERS)
     assert chosen.theme in ("", *THEMES) and chosen.rag in ("", *RAG_FILTERS) and chosen.sort in SORT_KEYS
+    assert chosen.status in ("", *STATUS_FILTERS)
     assert parsed(chosen.query()) == chosen
 
 

@@ -95,7 +95,7 @@ async function signInLocally(page, args) {
 
 async function runLocal(browser, args, axeSource) {
   const out = { pages: {}, violations: [], problems: [] };
-  const pages = ['plan', 'my', 'figures', 'round', 'downloads', 'actions/PS-02'];
+  const pages = ['plan', 'my', 'figures', 'readiness', 'round', 'downloads', 'actions/PS-02'];
   for (const theme of THEMES) {
     const { context, page, problems } = await newPage(browser, args, { theme });
     await signInLocally(page, args);
@@ -125,6 +125,20 @@ async function runLocal(browser, args, axeSource) {
       out.themeSwitched = true;
       await page.evaluate(() => window.__teamsThemeHandler('default'));
       await page.waitForSelector('html[data-theme="default"]');
+      // Stretch actions still in the plan, by keyboard: the filters go into the URL, the marks are words.
+      await page.goto(`${args.url}/tab/plan`);
+      await page.getByLabel('Stretch only').press('Space');
+      await page.getByLabel('Status', { exact: true }).selectOption('active');
+      await page.getByRole('button', { name: 'Apply filters' }).press('Enter');
+      await page.waitForURL(/stretch=1/);
+      out.stretchQuery = new URL(page.url()).search;
+      out.stretchRows = await page.locator('tbody tr').count();
+      out.stretchMarks = await page.locator('tbody .flag-stretch').allTextContents();
+      // Readiness: a pair of bars per statement, the same statements as the table beside it.
+      await page.goto(`${args.url}/tab/readiness`);
+      out.readinessBars = await page.locator('svg.score-chart rect.bar-cqc').count();
+      out.readinessRows = await page.locator('.readiness-table tbody tr').count();
+      out.readinessBarTitle = await page.locator('svg.score-chart g title').first().textContent();
     }
     for (const name of pages) {
       await page.goto(`${args.url}/tab/${name}`);
@@ -133,10 +147,10 @@ async function runLocal(browser, args, axeSource) {
       for (const v of found) out.violations.push({ theme, page: name, ...v });
       out.pages[`${theme}:${name}`] = await page.title();
       out.axePasses = Math.min(out.axePasses || Infinity, await page.evaluate(() => window.__axePasses));
-      if (theme === 'default' || name === 'plan' || name === 'figures') {
+      if (theme === 'default' || name === 'plan' || name === 'figures' || name === 'readiness') {
         const file = `dashboard-${name.replace('/', '-')}${theme === 'default' ? '' : '-' + theme}.png`;
         // Full pages only where they are short; the others show what a person first sees.
-        await page.screenshot({ path: path.join(args.out, file), fullPage: name.startsWith('actions/') || name === 'round' });
+        await page.screenshot({ path: path.join(args.out, file), fullPage: name.startsWith('actions/') || name === 'round' || (name === 'readiness' && theme === 'default') });
       }
     }
     out.problems.push(...problems.map((p) => `${theme}: ${p}`));

@@ -1,4 +1,4 @@
-"""The tab's pages: Plan, Action, Figures, Round, Downloads and My actions.
+"""The tab's pages: Plan, Action, Figures, Readiness, Round, Downloads and My actions.
 
 Each handler loads through the services and storage read models, then renders a template; none
 runs SQL itself. What a page may show is decided by ``page(oversight=...)`` and by the viewer.
@@ -9,20 +9,28 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.reports.charts import render_metric_chart
+from bot.reports.evidence_pack import PackFormat, render_pack
 from bot.reports.export import ReportFormat, render_report
 from bot.services import dashboard
+from bot.services import evidence as evidence_service
 from bot.services.dashboard import PlanFilter
+from bot.services.readiness import load_readiness
 from bot.web.dashboard.access import TAB, page, render
+from bot.web.dashboard.readiness_chart import build_score_chart
+from bot.web.dashboard.readiness_rows import statement_row
 from bot.web.dashboard.svg_chart import build_chart
 from domain.digest import RAG_ORDER, compose_digest
 from domain.digest_model import DigestInput
+from domain.evidence import EvidenceCategory
 from domain.month_report import MonthReport, compose_month_report
 from domain.months import check_month, month_label
-from storage.dashboard_queries import Viewer, load_action_history, round_months
+from storage.dashboard_queries import Viewer, load_action_history, round_months, statement_names
+from storage.plan_file.export import to_xlsx
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ def nav(viewer: Viewer) -> list[NavItem]:
         NavItem("/tab/plan", "Plan"),
         NavItem("/tab/my", "My actions"),
         NavItem("/tab/figures", "Figures"),
+        NavItem("/tab/readiness", "Readiness"),
     ]
     if viewer.oversees:
         items.append(NavItem("/tab/round", "Round"))
@@ -51,6 +60,12 @@ class Download:
     label: str
 
 
+# The evidence pack's formats, in the order the page offers them.
+PACK_FORMATS = (
+    Download("xlsx", "Evidence pack (Excel)"),
+    Download("docx", "Evidence pack (Word)"),
+    Download("csv", "Evidence pack (CSV)"),
+)
 DOWNLOADS = (
     Download("docx", "Board report (Word)"),
     Download("html", "Board report (web page)"),
@@ -105,7 +120,7 @@ async def plan(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         chosen=chosen,
         themes=data.themes,
         owner_list=owner_list,
-        total=len(data.actions),
+        total=len(data.actions) + len(data.withdrawn),
         today=today.date,
     )
 
@@ -131,6 +146,27 @@ async def figures(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         if series.metric.id in rows
     ]
     return render(request, "figures.html", **_common(request, viewer, "Figures", data), measures=measures)
+
+
+@page()
+async def readiness_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """Issue 14's read model as the digest and the evidence pack see it, so all three agree."""
+    context = request.app[TAB]
+    timezone = context.runtime.settings.timezone
+    async with context.runtime.sessions() as db:
+        view = await load_readiness(db, timezone)
+    common = _common(request, viewer, "Readiness")
+    if view is None:
+        return render(request, "readiness.html", **common, view=None, rows=[], chart=None, categories=())
+    return render(
+        request,
+        "readiness.html",
+        **common,
+        view=view,
+        rows=[statement_row(s, timezone) for s in view.statements],
+        chart=build_score_chart(view.statements),
+        categories=tuple(EvidenceCategory),
+    )
 
 
 @page(oversight=True)
@@ -182,6 +218,7 @@ async def downloads(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     async with context.runtime.sessions() as db:
         today = await dashboard.current_month(db, context.now(), context.runtime.settings.timezone)
         months = await round_months(db)
+        statements = await statement_names(db)
     if today.month not in months:
         months.insert(0, today.month)
     return render(
@@ -190,6 +227,8 @@ async def downloads(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         **_common(request, viewer, "Downloads"),
         months=[(m, month_label(m)) for m in months],
         downloads=DOWNLOADS,
+        statements=statements,
+        pack_formats=PACK_FORMATS,
     )
 
 
@@ -233,3 +272,48 @@ async def my_actions(request: web.Request, viewer: Viewer) -> web.StreamResponse
         chat_link=chat_link,
         today=today.date,
     )
+
+
+def _attachment(content: bytes, media_type: str, filename: str) -> web.Response:
+    return web.Response(
+        body=content,
+        headers={"Content-Type": media_type, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PACK_TYPES = {
+    PackFormat.XLSX: XLSX_TYPE,
+    PackFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    PackFormat.CSV: "text/csv; charset=utf-8",
+}
+
+
+@page()
+async def download_plan(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """The plan as `cqcbot plan export --format xlsx` writes it, to edit and import back."""
+    async with request.app[TAB].runtime.sessions() as db:
+        document = await dashboard.plan_export_document(db)
+    if document is None:
+        raise web.HTTPNotFound(text="No plan has been imported yet: run `cqcbot plan import FILE`.")
+    content = await asyncio.to_thread(to_xlsx, document)
+    return _attachment(content, XLSX_TYPE, "cqc-improvement-plan.xlsx")
+
+
+@page()
+async def download_pack(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    """The evidence pack `cqcbot evidence export` writes: every statement, or the one in the path."""
+    context = request.app[TAB]
+    fmt = PackFormat(request.match_info["fmt"])
+    statement = request.match_info.get("statement")
+    pack = await evidence_service.load_pack(
+        context.runtime.sessions,
+        statement=statement,
+        timezone=context.runtime.settings.timezone,
+        today=context.now().astimezone(ZoneInfo(context.runtime.settings.timezone)).date(),
+    )
+    if isinstance(pack, evidence_service.Outcome):  # no statements yet, or an unknown one: it says which
+        raise web.HTTPNotFound(text=pack.message)
+    content = await asyncio.to_thread(render_pack, pack, fmt)
+    name = f"cqc-evidence-pack-{statement or 'all'}-{pack.as_of.isoformat()}.{fmt.value}"
+    return _attachment(content, PACK_TYPES[fmt], name)

@@ -1,6 +1,7 @@
 """Mounting the tab on the bot's aiohttp app, and the sign-in routes around the pages.
 
-GET  /tab/{plan,my,figures,round,downloads}, /tab/actions/{ref}, /tab/downloads/{month}.{fmt}
+GET  /tab/{plan,my,figures,readiness,round,downloads}, /tab/actions/{ref}, /tab/downloads/{month}.{fmt},
+     /tab/downloads/plan.xlsx, /tab/downloads/evidence-pack[/{statement}].{xlsx,docx,csv}
 POST /tab/session      Teams SSO: the bearer token from getAuthToken() → the session cookie
 GET  /tab/configure    the team tab's configuration page
 GET/POST /tab/sign-in  local mode only: the developer sign-in (choose a person of the plan)
@@ -63,10 +64,14 @@ def add_dashboard(app: web.Application, runtime: Runtime, entra: EntraConfig | N
     app.router.add_get("/tab/my", pages.my_actions)
     app.router.add_get("/tab/actions/{ref}", pages.action)
     app.router.add_get("/tab/figures", pages.figures)
+    app.router.add_get("/tab/readiness", pages.readiness_page)
     app.router.add_get("/tab/round", pages.round_page)
     app.router.add_get("/tab/downloads", pages.downloads)
     app.router.add_get(f"/tab/downloads/{_MONTH}.{{fmt:html|md|csv|docx}}", pages.download)
     app.router.add_get(f"/tab/downloads/{_MONTH}/charts/{{metric_id}}.png", pages.download_chart)
+    app.router.add_get("/tab/downloads/plan.xlsx", pages.download_plan)
+    app.router.add_get("/tab/downloads/evidence-pack.{fmt:xlsx|docx|csv}", pages.download_pack)
+    app.router.add_get("/tab/downloads/evidence-pack/{statement}.{fmt:xlsx|docx|csv}", pages.download_pack)
     app.router.add_post("/tab/session", sso_session)
     app.router.add_post("/tab/sign-out", sign_out)
     app.router.add_get("/tab/configure", configure)

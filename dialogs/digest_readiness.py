@@ -65,27 +65,39 @@ def stretch_lines(readiness: Readiness) -> list[tuple[str, str]]:
 
 
 def readiness_section(readiness: Readiness) -> dict[str, Any]:
-    """A Container to add to the digest card's body."""
-    items: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": "CQC readiness", "weight": "bolder", "size": "medium", "wrap": True},
-        {"type": "FactSet", "facts": [cards.fact(t, v) for t, v in summary_lines(readiness)]},
+    """A Container to add to the digest card's body: the projection on the first screen, the
+    statements and stretch actions in a part the chair opens (as the digest's other sections)."""
+    details: list[dict[str, Any]] = [
         {
             "type": "FactSet",
             "facts": [cards.fact(cards.shorten(s.name, 40), statement_words(s)) for s in readiness.statements],
         },
     ]
     if stretch := stretch_lines(readiness):
-        items += [
+        details += [
             {"type": "TextBlock", "text": STRETCH_HEADING, "weight": "bolder", "wrap": True},
             {"type": "FactSet", "facts": [cards.fact(t, cards.shorten(v, 160)) for t, v in stretch]},
         ]
+    items: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": "CQC readiness", "weight": "bolder", "size": "medium", "wrap": True},
+        {"type": "FactSet", "facts": [cards.fact(t, v) for t, v in summary_lines(readiness)]},
+    ]
     if readiness.signoff:
         items.append({"type": "TextBlock", "text": readiness.signoff, "wrap": True, "isSubtle": True})
         shown = readiness.drift_lines[:DRIFT_SHOWN]
         more = len(readiness.drift_lines) - len(shown)
         lines = [f"- {line}" for line in shown] + ([f"- and {more} more in the report"] if more else [])
         if lines:
-            items.append({"type": "TextBlock", "text": "\n".join(lines), "wrap": True, "isSubtle": True})
+            details.append({"type": "TextBlock", "text": "\n".join(lines), "wrap": True, "isSubtle": True})
+    toggle = {
+        "type": "Action.ToggleVisibility",
+        "title": "Show or hide the statements and stretch actions",
+        "targetElements": ["readiness_details"],
+    }
+    items += [
+        {"type": "ActionSet", "id": "readiness_toggle", "spacing": "small", "actions": [toggle]},
+        {"type": "Container", "id": "readiness_details", "isVisible": False, "items": details},
+    ]
     return {"type": "Container", "id": "readiness", "separator": True, "items": items}
 
 

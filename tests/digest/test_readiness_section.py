@@ -9,7 +9,7 @@ from docx import Document
 
 from bot.reports.export import ReportFormat, render_report
 from bot.services.reporting import load_month_report
-from dialogs.cards import MAX_CARD_BYTES, card_size_bytes
+from dialogs.cards import MAX_CARD_BYTES, card_size_bytes, find
 from tests.bot.test_figures_and_digest_chat import card_of, people, say
 from tests.cards import texts, validate_cards
 from tests.conftest import BotServer, FakeClock
@@ -37,6 +37,11 @@ async def test_the_chairs_digest_card_shows_the_readiness_section(
     assert "To reach Outstanding:" in words
     assert card_size_bytes(card) <= MAX_CARD_BYTES
     assert validate_cards([card]) == [[]]
+    # The projection is on the first screen; the statements and stretch actions open on request.
+    details = find(card, "readiness_details")
+    assert details["isVisible"] is False and "STR-01" in texts({"body": details["items"]})
+    toggle = find(card, "readiness_toggle")["actions"][0]
+    assert toggle["type"] == "Action.ToggleVisibility" and toggle["targetElements"] == ["readiness_details"]
 
 
 async def test_the_served_report_and_its_docx_show_the_projection(served: Served) -> None:

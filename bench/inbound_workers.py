@@ -18,6 +18,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -105,15 +106,15 @@ async def main_async(args: argparse.Namespace, database_url: str) -> int:
     run_cli(["plan", "import", str(plan)], envs[0])
     round_id = await open_progress_round(database_url, today)
     connector, service_url = start_connector(workdir / "connector.log", workdir / "connector.json", envs[0])
-    load = Load(owners, lambda owner, n: submit_activity(owner, service_url, round_id, n), args.think_ms / 1000)
+    load = Load(owners, partial(submit_activity, service_url=service_url, round_id=round_id), args.think_ms / 1000)
     servers: list[Server] = []
     try:
         for count, env, port in zip((1, args.workers), envs, ports, strict=True):
             argv = [sys.executable, "-m", "bot", "serve", "--workers", str(count)]
             log = workdir / f"bot-{count}.log"
             servers.append(ProcessTree.start(f"{count} worker(s)", argv, env, log, f"http://127.0.0.1:{port}/"))
-        targets = [Target(server, receipt_check) for server in servers]
-        await bench(targets, load, args.warmup, args.rounds, args.blocks)
+        targets = [Target(server, receipt_check, load) for server in servers]
+        await bench(targets, args.warmup, args.rounds, args.blocks)
     finally:
         for server in servers:
             server.stop()

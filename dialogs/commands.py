@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from domain.months import parse_month
+
 
 class CommandName(StrEnum):
     HELP = "help"
@@ -35,6 +37,7 @@ class Command:
     who: str | None = None  # "resend to NAME": a name or an email
     problem: str | None = None  # set when the command was recognised but its argument was not
     argument: str | None = None  # the rest of the line, for commands that take free text (assess STATEMENT)
+    month: str | None = None  # "digest January 2027": the month asked for, as YYYY-MM
 
 
 _MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
@@ -43,6 +46,7 @@ _UK_DATE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})$")
 _DELEGATE = re.compile(r"^delegate\s+(?P<ref>\S+)\s+to\s+(?P<email>\S+)$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _RESEND = re.compile(r"^resend(?:\s+to)?\s+(?P<who>.+)$", re.IGNORECASE)
+_DIGEST = re.compile(r"^(?P<post>post\s+)?digest\s+(?:for\s+)?(?P<month>.+)$", re.IGNORECASE)
 _ASSESS = re.compile(r"^assess\s+(?P<statement>.+)$", re.IGNORECASE)
 _WITH_ARGUMENTS = {CommandName.AWAY, CommandName.DELEGATE, CommandName.RESEND, CommandName.UNKNOWN}
 _SIMPLE = {c.value: c for c in CommandName if c not in _WITH_ARGUMENTS}
@@ -62,6 +66,14 @@ def parse_command(text: str | None) -> Command:
         return Command(_SIMPLE[lowered], words)
     if lowered in _ALIASES:
         return Command(_ALIASES[lowered], words)
+    if match := _DIGEST.match(words):
+        name = CommandName.POST_DIGEST if match["post"] else CommandName.DIGEST
+        try:
+            return Command(name, words, month=parse_month(match["month"]))
+        except ValueError:
+            return Command(
+                name, words, problem=f"Please give the month as 2027-01 or January 2027, e.g. {name} January 2027."
+            )
     if match := _ASSESS.match(words):
         return Command(CommandName.ASSESS, words, argument=match["statement"].strip())
     if match := _AWAY.match(words):

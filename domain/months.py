@@ -32,6 +32,20 @@ def check_month(month: str) -> str:
     return month
 
 
+def parse_month(text: str) -> str:
+    """A month as people type it: 2027-01, January 2027 or Jan 2027 (any case) → "2027-01"."""
+    words = text.strip()
+    if MONTH.fullmatch(words):
+        return words
+    match = re.fullmatch(r"(?P<name>[A-Za-z]+)\s+(?P<year>\d{4})", words)
+    if match:
+        name = match["name"].lower()
+        for number, full in enumerate(MONTH_NAMES, start=1):
+            if len(name) >= 3 and full.lower().startswith(name):
+                return f"{match['year']}-{number:02d}"
+    raise ValueError(f"a month is 2027-01 or January 2027, not {text!r}")
+
+
 def previous_month(month: str) -> str:
     year, number = (int(part) for part in check_month(month).split("-"))
     return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"

@@ -332,10 +332,16 @@ class BotAnswers:
             await turn.show_card(card)
 
     async def _digest_preview(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
-        await turn.show_card(await self._digest.preview(sender))
+        if route.command.problem:
+            await turn.say(route.command.problem)
+            return
+        await turn.show_card(await self._digest.preview(sender, route.command.month))
 
     async def _digest_post_confirmation(self, turn: Turn, sender: Sender, route: CommandRoute) -> None:
-        await turn.show_card(await self._digest.confirm_post(sender))
+        if route.command.problem:
+            await turn.say(route.command.problem)
+            return
+        await turn.show_card(await self._digest.confirm_post(sender, route.command.month))
 
 
 _NOT_IN_PLAN = (

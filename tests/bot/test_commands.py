@@ -108,3 +108,24 @@ async def test_someone_not_in_the_plan_is_told_so(bot_server: BotServer, example
     message = activities.personal_message(bot_server.service_url, "my actions", stranger)
     await bot_server.post(message)
     assert "can't find you" in bot_server.connector.sent(message["conversation"]["id"])[-1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "month"),
+    [
+        ("digest 2027-01", CommandName.DIGEST, "2027-01"),
+        ("digest January 2027", CommandName.DIGEST, "2027-01"),
+        ("Digest for sept 2026", CommandName.DIGEST, "2026-09"),
+        ("post digest Mar 2026", CommandName.POST_DIGEST, "2026-03"),
+    ],
+)
+def test_digest_takes_a_month(text: str, name: CommandName, month: str) -> None:
+    command = parse_command(text)
+    assert (command.name, command.month, command.problem) == (name, month, None)
+
+
+def test_digest_with_a_month_it_cannot_read_says_how() -> None:
+    command = parse_command("post digest next week")
+    assert command.name is CommandName.POST_DIGEST and command.month is None
+    assert "January 2027" in (command.problem or "")
+    assert parse_command("digest ma 2026").problem  # too short to be a month's name

@@ -78,6 +78,14 @@ async def test_digest_preview_is_for_the_chair_and_others_are_refused(bot_server
         assert (await session.scalars(select(OutboxMessage))).all() == []
 
 
+async def test_digest_preview_for_a_month_named_in_the_command(bot_server: BotServer, people: None) -> None:
+    chair = "helen.carter@halton.example"
+    preview = texts(card_of(await say(bot_server, chair, "digest March 2025")))
+    assert "March 2025" in preview and "No progress round was opened for March 2025" in preview
+    reply = await say(bot_server, chair, "digest next week")
+    assert "January 2027" in reply["text"] and not reply.get("attachments")
+
+
 async def press(bot_server: BotServer, email: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
     response = await bot_server.post(activities.card_invoke(bot_server.service_url, who(email), verb, data))
     body = await response.json()

@@ -1,7 +1,7 @@
 // Drives the Microsoft 365 Agents Playground's web UI (v0.2.28) in headless Chromium, as a person would:
 // open the personal chat (the Playground installs the app), type `help`, wait for the monthly prompt card,
 // fill it in, press Submit (Action.Execute), see the receipt replace the card, press Edit, then type
-// `digest` (the test makes her a plan admin, who may preview it as the chair does) and see the digest.
+// `digest MONTH` (the test makes her a plan admin, who may preview it as the chair does) and see the digest.
 // Saves the prompt card, the receipt and the digest as PNGs.
 //
 // Run by tests/playground/test_playground_ui.py. Progress goes to stdout as JSON lines
@@ -187,12 +187,16 @@ async function run(args) {
       if (narrative !== answer.narrative) throw new Error(`the Edit form holds "${narrative}", not the submitted text`);
     });
 
-    // 6. `digest`: the monthly digest's preview, shown privately to the chair or a plan admin.
+    // 6. `digest MONTH`: the preview of the round just answered (plain `digest` shows the newest round
+    //    up to today, and the test's round is next month's), shown privately to the chair or a plan admin.
     const digest = page.locator('.ac-adaptiveCard').filter({ hasText: 'CQC improvement digest' }).last();
     await step('type digest and see the digest', async () => {
-      await type('digest');
+      await type(`digest ${args.month}`);
       await digest.waitFor({ state: 'visible' });
-      for (const text of ['By theme', 'Red and amber', 'Waiting lists and DoLS']) {
+      if (await digest.getByText('No progress round was opened').count()) {
+        throw new Error(`the digest for ${args.month} says no round was opened`);
+      }
+      for (const text of [args.month, 'By theme', 'Red and amber', 'Waiting lists and DoLS']) {
         if (!(await digest.getByText(text).count())) throw new Error(`the digest does not show "${text}"`);
       }
       // Its first screen, as the chair sees it on arrival: the summary, each section behind a button.

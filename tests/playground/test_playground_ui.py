@@ -2,7 +2,7 @@
 
 The script (tests/node/playground-ui.js) opens the Playground, types `help`, waits for the monthly
 prompt this test sends with the `cqcbot` CLI, fills the card in, presses Submit, checks the receipt
-replaced the card, presses Edit, then types `digest` and opens the digest's figures. The Playground signs
+replaced the card, presses Edit, then types `digest MONTH` and opens the digest's figures. The Playground signs
 in one user only, so the test first makes her (an owner) a plan admin too, who may preview the digest
 as the chair does. The test keeps its screenshots of the prompt, the receipt and the digest in its
 temporary folder; `make screenshots` (PLAYGROUND_SCREENSHOTS_DIR=docs/screenshots) refreshes the

@@ -15,7 +15,7 @@ Things you can type here:
 - **figures** — the waiting-list and DoLS figures card, if you report figures
 - **away until 2026-12-31** — no prompts or reminders while you are away; **back** when you return
 - **delegate WWP-01 to name@council.gov.uk** — let a colleague update one of your actions
-- **digest** / **post digest** — for the chair: preview or post the monthly digest (add a month for another: **digest January 2027**)
+- **digest** / **post digest** — for the chair: preview or post the digest (**digest January 2027** for another month)
 - **resend to Rachel Ahmed** — for the chair: send someone this round's prompts again (once)
 - **assess** (or **assess safeguarding**) — for quality statement leads: record a self-assessed score
 - **sign off plan** — for the chair: see what you would sign, and sign off the plan

@@ -39,6 +39,7 @@ from bench.digest_plan import generate
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.lifecycle import freeze_after_startup
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import upgrade
 from storage.models import EvidenceItem, ImprovementAction, Person, QualityStatement, SelfAssessment
@@ -155,6 +156,7 @@ async def bench(url: str, actions: int, months: int, runs: int) -> dict[str, dic
     watch = Watch()
     event.listen(runtime.engine.sync_engine, "before_cursor_execute", watch.seen)
     app = create_app(runtime)
+    freeze_after_startup(app)  # as `cqcbot serve` does
     app.middlewares.insert(0, watch.timing)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

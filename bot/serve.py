@@ -21,6 +21,7 @@ from rich.console import Console
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.lifecycle import freeze_after_startup
 from bot.web.metrics import MULTIPROCESS_ENV
 from storage.schema_check import SchemaNotReady, ready_database
 
@@ -68,8 +69,10 @@ def run(settings: Settings, console: Console, workers: int = 1) -> int:
         # SIGTERM and SIGINT end run_app cleanly (aiohttp's GracefulExit): exit status 0.
         # Access lines only when asked for (LOG_ACCESS=true): at INFO they would drown the events.
         access = logging.getLogger("aiohttp.access") if settings.log_access else None
+        app = create_app(runtime)
+        freeze_after_startup(app)
         web.run_app(
-            create_app(runtime),
+            app,
             host=settings.host,
             port=settings.port,
             print=None,
@@ -139,7 +142,9 @@ class Deployment(BaseApplication):  # gunicorn ships no type information
 
         async def build() -> web.Application:
             log.info("worker %d: %s", os.getpid(), "with the scheduler" if scheduling else "web and delivery")
-            return create_app(build_runtime(settings))
+            app = create_app(build_runtime(settings))
+            freeze_after_startup(app)
+            return app
 
         return build
 

@@ -128,6 +128,10 @@ async def main_async(args: argparse.Namespace, database_url: str) -> int:
             f"p99 {figures.p99_ms:6.1f} ms, {figures.errors} errors, {figures.cpu_ms:.1f} ms CPU per submit "
             f"(all processes), other processes {figures.other_cpus:.2f} CPUs"
         )
+    for target in targets:
+        problems = target.measured.problems + target.warmup_problems
+        if problems:
+            print(f"  {target.server.name}: " + "; ".join(f"{n} × {what}" for what, n in problems.most_common()))
     ratio = many.per_second / one.per_second
     print(f"Throughput {args.workers} workers / 1: {ratio:.2f}x (goal >= 1.7x at the same p99)")
     sent = [i for t in targets for i in t.sent_ids]

@@ -39,6 +39,9 @@ async def _check_schema(url: str) -> None:
         pass
 
 
+KEEPALIVE_SECONDS = 75  # web.run_app's default, for the one-process mode
+
+
 def run(settings: Settings, console: Console, workers: int = 1) -> int:
     problems = settings.serving_problems(workers)
     if problems:
@@ -78,6 +81,7 @@ def run(settings: Settings, console: Console, workers: int = 1) -> int:
             print=None,
             access_log=access,
             shutdown_timeout=settings.shutdown_grace_seconds,
+            keepalive_timeout=KEEPALIVE_SECONDS,
         )
         return 0
     Deployment(settings, workers).run()
@@ -123,6 +127,10 @@ class Deployment(BaseApplication):  # gunicorn ships no type information
             "worker_class": BotWorker,
             # aiohttp's shutdown in each worker takes up to the grace twice (sends, then requests).
             "graceful_timeout": math.ceil(2 * settings.shutdown_grace_seconds) + 5,
+            # Idle connections kept as long as one process keeps them (aiohttp's 75 s): gunicorn's 2 s
+            # closed connections a client or proxy was about to reuse (bench.inbound --workers 2 saw
+            # ServerDisconnectedError and lost submits whenever a connection idled for 2 seconds).
+            "keepalive": KEEPALIVE_SECONDS,
             "loglevel": settings.log_level.lower(),
             "accesslog": "-" if settings.log_access else None,  # access lines only with LOG_ACCESS=true
             "proc_name": "cqcbot",

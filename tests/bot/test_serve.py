@@ -82,6 +82,28 @@ def cqcbot_serve(*args: str) -> list[str]:
     return [sys.executable, "-m", "bot", "serve", *args]
 
 
+async def answers_after_idle(url: str, *, idle_seconds: float) -> list[int | str]:
+    """Two requests on one keep-alive connection with a pause between them: their status codes
+    (or how the connection ended)."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    statuses: list[int | str] = []
+    try:
+        for pause in (0, idle_seconds):
+            await asyncio.sleep(pause)
+            writer.write(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            await writer.drain()
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+            statuses.append(int(head.split()[1]))
+            length = re.search(rb"(?i)content-length: (\d+)", head)
+            await reader.readexactly(int(length.group(1)) if length else 0)
+    except (asyncio.IncompleteReadError, ConnectionError) as exc:
+        statuses.append(f"closed: {exc.__class__.__name__}")
+    finally:
+        writer.close()
+    return statuses
+
+
 async def sent_count(connector: FakeConnector) -> int:
     return sum(delivered(connector).values())
 
@@ -147,6 +169,8 @@ async def test_two_workers_share_the_port_with_one_scheduler_and_one_metrics(
                     assert response.status == 201
             async with http.get(f"{service.url}/metrics") as response:
                 metrics = await response.text()
+        # A connection left idle, as a proxy in front keeps it, is still open when reused.
+        assert await answers_after_idle(service.url, idle_seconds=3) == [200, 200]
         # Every worker's counts in one scrape, whichever worker answered it.
         assert 'cqcbot_activities_received_total{result="201",type="message"} 8.0' in metrics, metrics
         schedulers = re.findall(r"worker (\d+): with the scheduler", service.output())

@@ -125,8 +125,9 @@ async def main_async(args: argparse.Namespace, database_url: str) -> int:
     for label, figures in (("1 worker", one), (f"{args.workers} workers", many)):
         print(
             f"  {label:>10}: {figures.per_second:7.1f} submits/s, p50 {figures.p50_ms:6.1f} ms, "
-            f"p99 {figures.p99_ms:6.1f} ms, {figures.errors} errors, {figures.cpu_ms:.1f} ms CPU per submit "
-            f"(all processes), other processes {figures.other_cpus:.2f} CPUs"
+            f"p99 {figures.p99_ms:6.1f} ms, {figures.errors} errors; CPU per submit: bot {figures.cpu_ms:.1f} ms "
+            f"(all its processes), load generator {figures.client_cpu_ms:.1f} ms, everything else (PostgreSQL) "
+            f"{figures.other_cpus / figures.per_second * 1000:.1f} ms"
         )
     for target in targets:
         problems = target.measured.problems + target.warmup_problems

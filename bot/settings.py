@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.engine import driver_url
+
 MIN_LINK_SECRET_CHARS = 32
 
 
@@ -92,9 +94,6 @@ class Settings(BaseSettings):
                 f"{workers} workers on SQLite: SQLite has one writer, so several processes would queue on "
                 "its lock; run one worker, or set DATABASE_URL=postgresql+asyncpg://…"
             )
-        if self.database_url.startswith("postgresql+asyncpg://") and "sslmode=" in self.database_url:
-            # asyncpg takes no `sslmode` argument: the connection would fail later, less clearly.
-            problems.append("DATABASE_URL: the asyncpg driver spells it ssl=require, not sslmode=require")
         if not self.local_mode and self.public_url.startswith("http://"):
             problems.append(
                 f"PUBLIC_URL={self.public_url} is plain http: outside local mode the report and chart "
@@ -116,7 +115,7 @@ class Settings(BaseSettings):
     def _supported_database(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
-        return value
+        return driver_url(value)
 
     @field_validator("public_url")
     @classmethod

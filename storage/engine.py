@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from sqlalchemy import Connection, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -22,8 +23,24 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def driver_url(url: str) -> str:
+    """The URL as its driver reads it: libpq's `sslmode=require` (what Azure's portal and pg_dump
+    write) becomes asyncpg's `ssl=require`, which takes the same modes; asyncpg has no `sslmode`
+    and would fail at the first connection. An explicit `ssl=` wins."""
+    if not url.startswith("postgresql+asyncpg://") or "sslmode" not in url:
+        return url
+    parsed = make_url(url)
+    query = dict(parsed.query)
+    mode = query.pop("sslmode", None)
+    if mode is None:
+        return url
+    query.setdefault("ssl", mode)
+    return parsed.set(query=query).render_as_string(hide_password=False)
+
+
 def new_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine with the per-connection settings each database needs."""
+    url = driver_url(url)
     if is_sqlite(url):
         # SQLite has one writer: one connection per process makes requests queue in the pool (up to
         # pool_timeout) instead of racing for the file lock and failing after the busy timeout.

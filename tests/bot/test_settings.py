@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import text
 
 from bot.settings import AppType, BotSdk, Settings
+from storage.engine import new_engine
 
 
 def settings(**values: object) -> Settings:
@@ -155,12 +157,45 @@ PRODUCTION = {
 
 
 @pytest.mark.parametrize(
+    ("given", "read"),
+    [
+        # What Azure's portal and pg_dump write (libpq's word) is what asyncpg calls ssl.
+        (
+            "postgresql+asyncpg://bot:p%40ss@db.example/cqcbot?sslmode=require",
+            "postgresql+asyncpg://bot:p%40ss@db.example/cqcbot?ssl=require",
+        ),
+        (
+            "postgresql+asyncpg://bot@db.example/cqcbot?sslmode=verify-full&ssl=require",
+            "postgresql+asyncpg://bot@db.example/cqcbot?ssl=require",
+        ),
+        (
+            "postgresql+asyncpg://bot@db.example/cqcbot?ssl=require",
+            "postgresql+asyncpg://bot@db.example/cqcbot?ssl=require",
+        ),
+        ("sqlite+aiosqlite:///./sslmode=x.db", "sqlite+aiosqlite:///./sslmode=x.db"),
+    ],
+)
+def test_libpq_sslmode_is_read_as_asyncpgs_ssl(given: str, read: str) -> None:
+    assert settings(DATABASE_URL=given).database_url == read
+
+
+async def test_an_sslmode_url_connects(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("sslmode is PostgreSQL's")
+    engine = new_engine(database_url + ("&" if "?" in database_url else "?") + "sslmode=disable")
+    try:
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize(
     ("values", "workers", "problem"),
     [
         ({**PRODUCTION, "DATABASE_URL": "sqlite+aiosqlite:///./cqcbot.db"}, 2, "2 workers on SQLite"),
         ({"DATABASE_URL": "sqlite+aiosqlite:///./cqcbot.db"}, 3, "3 workers on SQLite"),  # local mode too
         ({**PRODUCTION, "PUBLIC_URL": "http://localhost:3978"}, 1, "plain http"),
-        ({**PRODUCTION, "DATABASE_URL": PRODUCTION["DATABASE_URL"].replace("ssl=", "sslmode=")}, 1, "ssl=require"),
     ],
 )
 def test_serving_refuses_unsafe_combinations(values: dict[str, str], workers: int, problem: str) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from storage.engine import is_sqlite
+from storage.engine import driver_url, is_sqlite
 from storage.migrate import head_revision
 from storage.models import Base
 
@@ -93,7 +93,7 @@ def read_only_url(location: str) -> str:
 async def summarise(location: str) -> BackupSummary:
     """Open a backup file (or a restored database's URL) and report its revision and row counts."""
     url = read_only_url(location)
-    engine = create_async_engine(url)
+    engine = create_async_engine(driver_url(url))
     try:
         async with engine.connect() as connection:
             return await _summary(connection, head_revision(url), _shown(location))

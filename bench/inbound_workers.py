@@ -135,6 +135,16 @@ async def main_async(args: argparse.Namespace, database_url: str) -> int:
             print(f"  {target.server.name}: " + "; ".join(f"{n} × {what}" for what, n in problems.most_common()))
     ratio = many.per_second / one.per_second
     print(f"Throughput {args.workers} workers / 1: {ratio:.2f}x (goal >= 1.7x at the same p99)")
+    # The machine's ceiling: every CPU busy, each submit costing what it cost in the N-worker run
+    # (bot, load generator and PostgreSQL all share this machine's CPUs).
+    per_submit = many.cpu_ms + many.client_cpu_ms + many.other_cpus / many.per_second * 1000
+    cpus = os.cpu_count() or 1
+    ceiling = cpus * 1000 / per_submit
+    print(
+        f"This machine's ceiling with everything on its {cpus} CPUs: {ceiling:.0f} submits/s "
+        f"({per_submit:.1f} ms of CPU per submit in all), {ceiling / one.per_second:.2f}x one worker; "
+        f"{args.workers} workers reached {many.per_second / ceiling:.0%} of it"
+    )
     sent = [i for t in targets for i in t.sent_ids]
     ok, summary = await stored_exactly_once(database_url, sent, 2 * (args.warmup + args.rounds))
     print(f"Stored exactly once: {'yes' if ok else 'NO'} — {summary}")

@@ -149,7 +149,7 @@ async def bench(url: str, actions: int, months: int, runs: int) -> dict[str, dic
         sys.stderr.write(f"generated {actions} actions × {months} months in {time.perf_counter() - started:.1f} s\n")
     finally:
         await engine.dispose()
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None, DATABASE_URL=url, MicrosoftAppId="", SCHEDULER_ENABLED=False, DELIVERY_ENABLED=False
     )
     runtime = build_runtime(settings, clock=lambda: AS_OF)

@@ -201,7 +201,7 @@ async def _run(args: argparse.Namespace, workdir: Path, url: str) -> None:
 
 
 async def _deliver_here(args: argparse.Namespace, url: str, sessions: Any) -> Run:
-    settings = Settings(_env_file=None, DATABASE_URL=url, MicrosoftAppId="")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, DATABASE_URL=url, MicrosoftAppId="")
     gateway = BotFrameworkGateway(new_adapter(settings), "")
     config = DeliveryConfig(app_rate=args.app_rate, batch=args.batch, concurrency=args.concurrency)
     worker = DeliveryWorker(sessions, gateway, config)

@@ -59,7 +59,7 @@ async def stored_exactly_once(url: str, sent_ids: Sequence[str], per_action: int
     engine = new_engine(url)
     try:
         async with engine.connect() as connection:
-            stored = Counter(
+            stored: Counter[str] = Counter(
                 dict(
                     (
                         await connection.execute(

@@ -18,6 +18,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ async def import_export(url: str, folder: Path, source: Path) -> None:
         xlsx.write_bytes(timed("export to XLSX", lambda: to_xlsx(document)))
         (folder / "export.yaml").write_text(timed("export to YAML", lambda: to_yaml(document)), "utf-8")
         for exported in (xlsx, folder / "export.yaml"):
-            again = timed(f"read {exported.name}", lambda path=exported: read_plan_file(path))
+            again = timed(f"read {exported.name}", partial(read_plan_file, exported))
             start = time.perf_counter()
             async with sessions.begin() as session:
                 summary = await import_plan(session, again.plan, actor="bench", now=NOW)

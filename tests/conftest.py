@@ -132,7 +132,7 @@ def test_settings(database_url: str, **overrides: Any) -> Settings:
         "DELIVERY_ENABLED": False,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass

@@ -60,6 +60,7 @@ ACTION_HEADER = [
 def write_xlsx(path: Path, document: dict[str, Any]) -> Path:
     book = Workbook()
     plan = book.active
+    assert plan is not None  # a new workbook has one sheet
     plan.title = "Plan"
     plan.append(["Key", "Value"])
     plan.append(["organisation", document["organisation"]])

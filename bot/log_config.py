@@ -32,6 +32,15 @@ QUIET = {
 }
 
 
+class _AlembicSetup(logging.Filter):
+    """Drop the two lines Alembic logs each time it looks at a database ("Context impl SQLiteImpl.",
+    "Will assume non-transactional DDL."): `serve` checks the schema at every start. Its "Running
+    upgrade A -> B" lines stay: they say what `db upgrade` changed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(("Context impl", "Will assume"))
+
+
 class _ContextJson(JsonFormatter):
     def add_fields(
         self, log_record: dict[str, object], record: logging.LogRecord, message_dict: dict[str, object]
@@ -56,6 +65,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
         formatter = logging.Formatter(TEXT_FORMAT)
     handler.setFormatter(formatter)
     handler.addFilter(TurnFields())
+    handler.addFilter(_AlembicSetup())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.log_config import configure_logging
+from storage.engine import new_engine
+from storage.migrate import current_revision, upgrade
 from tests.conftest import test_settings as settings_for
 
 URL = "sqlite+aiosqlite:///unused.db"
+
+
+async def _revision(url: str) -> str | None:
+    """What `serve` does at start: read the schema's revision."""
+    engine = new_engine(url)
+    try:
+        return await current_revision(engine)
+    finally:
+        await engine.dispose()
 
 
 def test_json_lines_carry_the_event_and_its_outbox_key() -> None:
@@ -38,6 +51,18 @@ def test_library_chatter_stays_out_of_info() -> None:
     logging.getLogger("storage.late_joiners").info("someone can be reached again")
     assert stream.getvalue().splitlines()[-1].endswith("someone can be reached again")
     assert len(stream.getvalue().splitlines()) == 1
+
+
+def test_the_schema_check_at_start_says_nothing_but_upgrades_say_what_they_ran(tmp_path: Path) -> None:
+    stream = io.StringIO()
+    url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+    configure_logging(settings_for(url), stream)
+    upgrade(url, "0001")
+    assert asyncio.run(_revision(url)) == "0001"
+    upgrade(url)
+    lines = stream.getvalue().splitlines()
+    assert lines and all("Running upgrade" in line for line in lines), lines
+    assert any("-> 0001" in line for line in lines)
 
 
 def test_access_lines_when_asked_for() -> None:

@@ -46,6 +46,7 @@ class _ContextJson(JsonFormatter):
         self, log_record: dict[str, object], record: logging.LogRecord, message_dict: dict[str, object]
     ) -> None:
         super().add_fields(log_record, record, message_dict)
+        log_record.pop("message", None)  # the formatter's default field; ours is "event"
         log_record["time"] = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
         log_record["level"] = record.levelname
         log_record["event"] = record.getMessage()

@@ -14,9 +14,11 @@ from aiohttp import web
 from aiohttp.worker import GunicornWebWorker
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+from gunicorn.glogging import Logger as GunicornLogger
 from gunicorn.workers.base import Worker
 from prometheus_client import multiprocess
 from rich.console import Console
+from rich.text import Text
 
 from bot.runtime import build_runtime
 from bot.settings import Settings
@@ -43,30 +45,31 @@ KEEPALIVE_SECONDS = 75  # web.run_app's default, for the one-process mode
 
 
 def run(settings: Settings, console: Console, workers: int = 1) -> int:
+    say = _announcer(settings, console)
     problems = settings.serving_problems(workers)
     if problems:
-        console.print("[red]Refusing to start:[/red]")
+        say("[red]Refusing to start:[/red]", logging.ERROR)
         for problem in problems:
-            console.print(f"  {problem}")
+            say(f"  {problem}", logging.ERROR)
         return 2
     try:
         asyncio.run(_check_schema(settings.database_url))
     except SchemaNotReady as exc:
-        console.print(f"[red]{exc}[/red]")
+        say(f"[red]{exc}[/red]", logging.ERROR)
         return 2
     if settings.local_mode:
-        console.print(LOCAL_MODE_BANNER)
+        say(LOCAL_MODE_BANNER, logging.WARNING)
         if not settings.report_link_secret:
-            console.print(
+            say(
                 "Report links are signed with a key made for this process: links in digests queued by other "
                 "commands (`cqcbot digest --post`, `cqcbot tick`) will not open. Set REPORT_LINK_SECRET to share one."
             )
     processes = "" if workers == 1 else f" by {workers} worker processes"
-    console.print(
+    say(
         f"Serving on http://{settings.host}:{settings.port}/api/messages{processes} "
         f"(database {_safe(settings.database_url)})"
     )
-    console.print(f"The plan dashboard (the Teams tab): {_tab_url(settings)}")
+    say(f"The plan dashboard (the Teams tab): {_tab_url(settings)}")
     if workers == 1:
         runtime = build_runtime(settings)
         # SIGTERM and SIGINT end run_app cleanly (aiohttp's GracefulExit): exit status 0.
@@ -88,6 +91,14 @@ def run(settings: Settings, console: Console, workers: int = 1) -> int:
     return 0
 
 
+def _announcer(settings: Settings, console: Console) -> Callable[..., None]:
+    """What `serve` says at start: on the console, or with LOG_FORMAT=json as log records, so that
+    every line of its output is one JSON object."""
+    if settings.log_format != "json":
+        return lambda text, level=logging.INFO: console.print(text)
+    return lambda text, level=logging.INFO: log.log(level, " ".join(Text.from_markup(text).plain.split()))
+
+
 class BotWorker(GunicornWebWorker):
     """aiohttp's gunicorn worker, building the bot in its own process after the fork."""
 
@@ -107,6 +118,21 @@ def _one_scheduler(server: Arbiter, worker: Worker) -> None:
 def _forget_worker_metrics(_server: Arbiter, worker: Worker) -> None:
     if os.environ.get(MULTIPROCESS_ENV):
         multiprocess.mark_process_dead(worker.pid)
+
+
+class SharedLogging(GunicornLogger):  # gunicorn ships no type information
+    """Gunicorn's own lines ("Booting worker", "Handling signal: term") through the handler
+    `configure_logging` set up, so LOG_FORMAT=json gives one JSON object per line from every process."""
+
+    def setup(self, cfg: Any) -> None:
+        self.cfg = cfg
+        self._access_log_enabled = bool(cfg.accesslog)
+        self.error_log.setLevel(self.LOG_LEVELS.get(cfg.loglevel.lower(), logging.INFO))
+        # Access lines only with LOG_ACCESS=true, as in the one-process mode.
+        self.access_log.setLevel(logging.INFO if cfg.accesslog else logging.WARNING)
+        for log in (self.error_log, self.access_log):
+            log.handlers[:] = []
+            log.propagate = True
 
 
 class Deployment(BaseApplication):  # gunicorn ships no type information
@@ -134,6 +160,7 @@ class Deployment(BaseApplication):  # gunicorn ships no type information
             "loglevel": settings.log_level.lower(),
             "accesslog": "-" if settings.log_access else None,  # access lines only with LOG_ACCESS=true
             "proc_name": "cqcbot",
+            "logger_class": SharedLogging,
             "control_socket_disable": True,  # nothing manages it at run time; no socket in $HOME
             "pre_fork": _one_scheduler,
             "child_exit": _forget_worker_metrics,

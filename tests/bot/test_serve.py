@@ -6,6 +6,7 @@ on SQLite are refused."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -160,7 +161,10 @@ async def test_two_workers_share_the_port_with_one_scheduler_and_one_metrics(
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("several worker processes need PostgreSQL; SQLite is refused (test above)")
-    env = service_env(database_url, free_port(), SCHEDULER_ENABLED="true", SHUTDOWN_GRACE_SECONDS="3")
+    env = service_env(
+        database_url, free_port(), SCHEDULER_ENABLED="true", SHUTDOWN_GRACE_SECONDS="3", LOG_FORMAT="json",
+        LOG_ACCESS="true",
+    )  # fmt: skip
     async with serving(cqcbot_serve("--workers", "2"), env, tmp_path / "serve.log") as service:
         async with ClientSession() as http:
             for n in range(8):
@@ -189,3 +193,10 @@ async def test_two_workers_share_the_port_with_one_scheduler_and_one_metrics(
         await wait_healthy(service.url, service.process, service.log)
         assert await service.stop() == 0, service.output()
     assert service.output().count("scheduler stopped") == 1
+    # LOG_FORMAT=json: every line from every process is one JSON object, gunicorn's own and the
+    # access lines (LOG_ACCESS=true) included.
+    records = [json.loads(line) for line in service.output().splitlines() if line.strip()]
+    assert all(set(r) >= {"time", "level", "event", "logger"} and "message" not in r for r in records)
+    loggers = Counter(r["logger"] for r in records)
+    assert loggers["gunicorn.error"] and loggers["bot.serve"], loggers
+    assert any(r["logger"] == "gunicorn.access" and "/api/messages" in r["event"] for r in records), loggers

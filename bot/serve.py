@@ -130,9 +130,9 @@ class SharedLogging(GunicornLogger):  # gunicorn ships no type information
         self.error_log.setLevel(self.LOG_LEVELS.get(cfg.loglevel.lower(), logging.INFO))
         # Access lines only with LOG_ACCESS=true, as in the one-process mode.
         self.access_log.setLevel(logging.INFO if cfg.accesslog else logging.WARNING)
-        for log in (self.error_log, self.access_log):
-            log.handlers[:] = []
-            log.propagate = True
+        for logger in (self.error_log, self.access_log):
+            logger.handlers[:] = []
+            logger.propagate = True
 
 
 class Deployment(BaseApplication):  # gunicorn ships no type information

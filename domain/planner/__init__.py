@@ -11,8 +11,9 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from domain.calendar import WorkingCalendar
-from domain.model import Plan, Role
+from domain.model import Plan
 from domain.outbox import MessageKind
+from domain.planner.context import FIGURES, PROGRESS, PlannerContext
 from domain.planning import (
     Audience,
     DigestDue,
@@ -25,7 +26,6 @@ from domain.planning import (
     PlanningStore,
     Prompt,
     Reminder,
-    Round,
     RunReport,
     SelfAssessmentRequest,
     TargetReviewReminder,
@@ -41,118 +41,66 @@ from domain.schedule import (
 )
 from domain.trajectory import is_off_trajectory, trajectory_value
 
-PROGRESS, FIGURES = "progress", "figures"
-
 
 class Planner:
     def __init__(self, store: PlanningStore, calendar: WorkingCalendar) -> None:
-        self._store = store
-        self._calendar = calendar
-
-    async def _timetable(self, now: datetime, month: str | None = None) -> tuple[Plan, MonthTimetable]:
-        plan = await self._store.plan()
-        year, number = (int(month[:4]), int(month[5:])) if month else self._calendar.month_of(now)
-        return plan, month_timetable(year, number, plan.schedule, self._calendar)
-
-    async def _quiet(self, report: RunReport, now: datetime) -> bool:
-        """Nothing goes out on weekends, bank holidays or outside the working day, even after downtime:
-        what is due waits for the next working morning."""
-        plan = await self._store.plan()
-        local = now.astimezone(self._calendar.zone)
-        opens = plan.schedule.cycle_open_time.zfill(5)
-        if not self._calendar.is_working_day(local.date()):
-            report.skipped.append(f"{local:%a %d %b} is not a working day")
-            return True
-        if not opens <= f"{local:%H:%M}" < plan.schedule.send_window_end.zfill(5):
-            report.skipped.append(f"{local:%H:%M} is outside {opens}–{plan.schedule.send_window_end}")
-            return True
-        return False
-
-    async def _enqueue(self, report: RunReport, message: Message, now: datetime) -> None:
-        if await self._store.enqueue(message, now):
-            report.enqueued.append(f"{message.kind} {message.scope} {message.email or 'channel'} {message.step}")
-        else:
-            report.already += 1
+        self._context = PlannerContext(store, calendar)
 
     # ---- the progress round ----------------------------------------------------------------------
 
     async def open_round(self, now: datetime, *, month: str | None = None, force: bool = False) -> RunReport:
         """Open the month's round, ask about every open action, and prompt each owner not away."""
         report = RunReport()
-        if not force and await self._quiet(report, now):
+        if not force and await self._context.quiet(report, now):
             return report
-        plan, table = await self._timetable(now, month)
+        plan, table = await self._context.timetable(now, month)
         if not force and now < table.round_opens:
             return report
-        round_, _ = await self._store.open_round(PROGRESS, table.month, table.deadline, now)
+        round_, _ = await self._context.store.open_round(PROGRESS, table.month, table.deadline, now)
         if round_.closed:
             report.skipped.append(f"the {table.month} round is closed")
             return report
-        await self._store.close_rounds_before(PROGRESS, table.month, now)
+        await self._context.store.close_rounds_before(PROGRESS, table.month, now)
         # An update sent after last month's deadline, before this round opened, answers this round.
-        await self._store.count_updates_since(round_, self._previous_deadline_end(plan, table.month))
+        await self._context.store.count_updates_since(round_, self._previous_deadline_end(plan, table.month))
         refs_by_owner: dict[str, list[str]] = defaultdict(list)
         for action in plan.actions:
             if action.status.asked_about:
                 refs_by_owner[action.owner].append(action.ref)
-        await self._store.request_actions(round_, refs_by_owner, now)
+        await self._context.store.request_actions(round_, refs_by_owner, now)
         # Prompts go to whoever was asked (also people back from leave since the round opened).
-        await self._prompt_outstanding(report, round_, now)
+        await self._context.prompt_outstanding(report, round_, now)
         return report
 
     def _previous_deadline_end(self, plan: Plan, month: str) -> datetime:
         """The end of the local day of the previous month's deadline (by the timetable, whether or not
         that round was opened)."""
         year, number = add_months(int(month[:4]), int(month[5:]), -1)
-        deadline = month_timetable(year, number, plan.schedule, self._calendar).deadline
-        return self._calendar.local_datetime(date.fromordinal(deadline.toordinal() + 1), "00:00")
-
-    async def _prompt_outstanding(self, report: RunReport, round_: Round, now: datetime) -> None:
-        people = await self._store.people()
-        answered = await self._store.answered(round_)
-        today = self._calendar.local_date(now)
-        for email, refs in (await self._store.requested(round_)).items():
-            person = people.get(email)
-            if person is None or person.away_on(today):
-                report.skipped.append(f"prompts to {email}: away until {person.away_until if person else '?'}")
-                continue
-            for ref in refs:
-                if ref not in answered:
-                    await self._enqueue(
-                        report,
-                        Message(
-                            MessageKind.PROMPT,
-                            f"progress-{round_.month}",
-                            ref,
-                            Audience.PERSON,
-                            Prompt(round_.id, ref),
-                            email=email,
-                        ),
-                        now,
-                    )
+        deadline = month_timetable(year, number, plan.schedule, self._context.calendar).deadline
+        return self._context.calendar.local_datetime(date.fromordinal(deadline.toordinal() + 1), "00:00")
 
     async def resend_prompts(self, now: datetime, email: str) -> RunReport:
         """The chair's resend, on purpose: the open round's prompts for the person's unanswered actions,
         once per round and person (keys of their own, apart from the first prompts)."""
         report = RunReport()
-        _, table = await self._timetable(now)
-        round_ = await self._store.find_round(PROGRESS, table.month)
+        _, table = await self._context.timetable(now)
+        round_ = await self._context.store.find_round(PROGRESS, table.month)
         if round_ is None or round_.closed:
             report.skipped.append(f"no open progress round for {table.month}")
             return report
-        email = next((known for known in await self._store.people() if known.lower() == email.lower()), email)
-        if email not in await self._store.people():
+        email = next((known for known in await self._context.store.people() if known.lower() == email.lower()), email)
+        if email not in await self._context.store.people():
             report.skipped.append(f"{email} is not in the plan")
             return report
-        missing = (await self._outstanding(round_)).get(email, ())
+        missing = (await self._context.outstanding(round_)).get(email, ())
         if not missing:
             report.skipped.append(f"{email} has nothing unanswered in the {table.month} round")
             return report
         # The chair believes they can be reached now: Teams is asked again (and says if not).
-        await self._store.clear_unreachable(email, now)
+        await self._context.store.clear_unreachable(email, now)
         for ref in missing:
             prompt = Prompt(round_.id, ref)
-            await self._enqueue(
+            await self._context.enqueue(
                 report,
                 Message(
                     MessageKind.PROMPT, f"progress-{round_.month}-resend", ref, Audience.PERSON, prompt, email=email
@@ -161,38 +109,29 @@ class Planner:
             )
         return report
 
-    async def _outstanding(self, round_: Round) -> dict[str, tuple[str, ...]]:
-        answered = await self._store.answered(round_)
-        result = {}
-        for email, refs in (await self._store.requested(round_)).items():
-            missing = tuple(r for r in refs if r not in answered)
-            if missing:
-                result[email] = missing
-        return result
-
     async def remind(self, now: datetime) -> RunReport:
         """The nudge before the deadline, then the overdue reminders, then the escalation."""
         report = RunReport()
-        if await self._quiet(report, now):
+        if await self._context.quiet(report, now):
             return report
-        today = self._calendar.local_date(now)
-        for table in await self._recent_tables(now):
-            round_ = await self._store.find_round(PROGRESS, table.month)
+        today = self._context.calendar.local_date(now)
+        for table in await self._context.recent_tables(now):
+            round_ = await self._context.store.find_round(PROGRESS, table.month)
             if round_ is None or round_.closed:
                 continue
-            await self._prompt_outstanding(report, round_, now)  # people back from leave
+            await self._context.prompt_outstanding(report, round_, now)  # people back from leave
             step = latest_step_due(table.overdue_at, now)
             nudge_due = table.nudge_at is not None and table.nudge_at <= now and today <= table.deadline
             if step is None and not nudge_due:
                 continue
-            outstanding = await self._outstanding(round_)
-            people = await self._store.people()
+            outstanding = await self._context.outstanding(round_)
+            people = await self._context.store.people()
             for email, refs in outstanding.items():
                 person = people.get(email)
                 if person is None or person.away_on(today):
                     continue
                 name = f"overdue-{step}" if step else "nudge"
-                await self._enqueue(
+                await self._context.enqueue(
                     report,
                     Message(
                         MessageKind.REMINDER,
@@ -208,14 +147,6 @@ class Planner:
                 await self._escalate(report, table, outstanding, people, now)
         return report
 
-    async def _recent_tables(self, now: datetime) -> list[MonthTimetable]:
-        """This month's timetable and last month's (its late steps can run into this month)."""
-        plan = await self._store.plan()
-        year, month = self._calendar.month_of(now)
-        return [
-            month_timetable(*m, plan.schedule, self._calendar) for m in (add_months(year, month, -1), (year, month))
-        ]
-
     async def _escalate(
         self,
         report: RunReport,
@@ -226,7 +157,7 @@ class Planner:
     ) -> None:
         if not outstanding:
             return
-        today = self._calendar.local_date(now)
+        today = self._context.calendar.local_date(now)
         groups: dict[str, list[Outstanding]] = {"outstanding": [], "away": [], "unreachable": []}
         for email, refs in sorted(outstanding.items()):
             person = people.get(email)
@@ -246,8 +177,8 @@ class Planner:
             tuple(groups["away"]),
             tuple(groups["unreachable"]),
         )
-        for chair in await self._chairs():
-            await self._enqueue(
+        for chair in await self._context.chairs():
+            await self._context.enqueue(
                 report,
                 Message(
                     MessageKind.ESCALATION,
@@ -260,24 +191,20 @@ class Planner:
                 now,
             )
 
-    async def _chairs(self) -> list[str]:
-        plan = await self._store.plan()
-        return [p.email for p in plan.people if Role.CHAIR in p.roles]
-
     # ---- figures -------------------------------------------------------------------------------
 
     async def request_figures(self, now: datetime) -> RunReport:
         """Ask metric owners for last month's figures on the set working day; chase the missing ones."""
         report = RunReport()
-        if await self._quiet(report, now):
+        if await self._context.quiet(report, now):
             return report
-        plan, table = await self._timetable(now)
+        plan, table = await self._context.timetable(now)
         if now < table.figures_request_at or not plan.metrics:
             return report
-        round_, _ = await self._store.open_round(FIGURES, table.figures_month, table.figures_deadline, now)
-        submitted = await self._store.figures_submitted(table.figures_month)
-        people = await self._store.people()
-        today = self._calendar.local_date(now)
+        round_, _ = await self._context.store.open_round(FIGURES, table.figures_month, table.figures_deadline, now)
+        submitted = await self._context.store.figures_submitted(table.figures_month)
+        people = await self._context.store.people()
+        today = self._context.calendar.local_date(now)
         step = latest_step_due(table.figures_overdue_at, now)
         owners: dict[str, list[str]] = defaultdict(list)
         for metric in plan.metrics:
@@ -288,7 +215,7 @@ class Planner:
                 report.skipped.append(f"figures request to {email}: away")
                 continue
             request = FiguresRequest(table.figures_month, table.figures_deadline, 0)
-            await self._enqueue(
+            await self._context.enqueue(
                 report,
                 Message(
                     MessageKind.FIGURES_REQUEST,
@@ -302,7 +229,7 @@ class Planner:
             )
             if step and any(m not in submitted for m in metric_ids):
                 chase = FiguresRequest(table.figures_month, table.figures_deadline, step)
-                await self._enqueue(
+                await self._context.enqueue(
                     report,
                     Message(
                         MessageKind.REMINDER,
@@ -319,20 +246,20 @@ class Planner:
     async def review_targets(self, now: datetime) -> RunReport:
         """Remind the chair and each metric's owner 30 and 7 days before its target date."""
         report = RunReport()
-        if await self._quiet(report, now):
+        if await self._context.quiet(report, now):
             return report
-        plan = await self._store.plan()
-        today = self._calendar.local_date(now)
+        plan = await self._context.store.plan()
+        today = self._context.calendar.local_date(now)
         for metric in plan.metrics:
-            due = [r for r in target_reviews(metric, plan.schedule, self._calendar) if r.at <= now]
+            due = [r for r in target_reviews(metric, plan.schedule, self._context.calendar) if r.at <= now]
             if not due or today >= metric.target.date:
                 continue
             review = due[-1]
             content = TargetReviewReminder(
                 metric.id, metric.name, metric.target.value, metric.target.date, review.days_before
             )
-            for email in sorted({metric.owner, *await self._chairs()}):
-                await self._enqueue(
+            for email in sorted({metric.owner, *await self._context.chairs()}):
+                await self._context.enqueue(
                     report,
                     Message(
                         MessageKind.NOTICE,
@@ -349,15 +276,15 @@ class Planner:
     async def alert_off_trajectory(self, now: datetime) -> RunReport:
         """A submitted figure worse than the line from baseline to target, or than the baseline."""
         report = RunReport()
-        if await self._quiet(report, now):
+        if await self._context.quiet(report, now):
             return report
-        plan = await self._store.plan()
-        year, month = self._calendar.month_of(now)
+        plan = await self._context.store.plan()
+        year, month = self._context.calendar.month_of(now)
         for period in (
             month_key(*add_months(year, month, -2)),
             month_key(*add_months(year, month, -1)),
         ):
-            readings = await self._store.readings(period)
+            readings = await self._context.store.readings(period)
             period_end = _month_end(period)
             for metric in plan.metrics:
                 value = readings.get(metric.id)
@@ -375,27 +302,29 @@ class Planner:
                     _worse(metric.direction.value, value, metric.baseline.value),
                 )
                 scope = f"trajectory-{metric.id}-{period}"
-                await self._enqueue(report, Message(MessageKind.NOTICE, scope, "channel", Audience.CHANNEL, alert), now)
-                for chair in await self._chairs():
-                    await self._enqueue(
+                await self._context.enqueue(
+                    report, Message(MessageKind.NOTICE, scope, "channel", Audience.CHANNEL, alert), now
+                )
+                for chair in await self._context.chairs():
+                    await self._context.enqueue(
                         report, Message(MessageKind.NOTICE, scope, "chair", Audience.PERSON, alert, email=chair), now
                     )
         return report
 
     async def post_digest(self, now: datetime) -> RunReport:
         report = RunReport()
-        if await self._quiet(report, now):
+        if await self._context.quiet(report, now):
             return report
-        for table in await self._recent_tables(now):
-            if table.digest_at <= now and await self._store.find_round(PROGRESS, table.month):
+        for table in await self._context.recent_tables(now):
+            if table.digest_at <= now and await self._context.store.find_round(PROGRESS, table.month):
                 digest = DigestDue(table.month)
-                await self._enqueue(
+                await self._context.enqueue(
                     report,
                     Message(MessageKind.DIGEST, f"digest-{table.month}", "channel", Audience.CHANNEL, digest),
                     now,
                 )
-                for chair in await self._chairs():
-                    await self._enqueue(
+                for chair in await self._context.chairs():
+                    await self._context.enqueue(
                         report,
                         Message(
                             MessageKind.DIGEST, f"digest-{table.month}", "chair", Audience.PERSON, digest, email=chair
@@ -408,11 +337,11 @@ class Planner:
         """In the plan's self-assessment months, on the set working day, ask each quality statement's
         lead to self-assess the statements they lead (once a quarter: the key names the month)."""
         report = RunReport()
-        if await self._quiet(report, now):
+        if await self._context.quiet(report, now):
             return report
-        plan = await self._store.plan()
-        year, month = self._calendar.month_of(now)
-        due = self_assessment_at(year, month, plan.schedule, self._calendar)
+        plan = await self._context.store.plan()
+        year, month = self._context.calendar.month_of(now)
+        due = self_assessment_at(year, month, plan.schedule, self._context.calendar)
         if due is None or now < due:
             return report
         led: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -420,8 +349,8 @@ class Planner:
             for statement in theme.quality_statements:
                 if statement.lead:
                     led[statement.lead].append((statement.id, statement.name))
-        people = await self._store.people()
-        today = self._calendar.local_date(now)
+        people = await self._context.store.people()
+        today = self._context.calendar.local_date(now)
         scope = f"self-assessment-{month_key(year, month)}"
         for email, statements in led.items():
             person = people.get(email)
@@ -432,7 +361,7 @@ class Planner:
                 month_key(year, month), tuple(s for s, _ in statements), tuple(n for _, n in statements)
             )
             message = Message(MessageKind.NOTICE, scope, "request", Audience.PERSON, content, email=email)
-            await self._enqueue(report, message, now)
+            await self._context.enqueue(report, message, now)
         return report
 
     async def tick(self, now: datetime) -> RunReport:

@@ -11,31 +11,24 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from domain.calendar import WorkingCalendar
-from domain.model import Plan
 from domain.outbox import MessageKind
+from domain.planner import progress_round, reminders
 from domain.planner.context import FIGURES, PROGRESS, PlannerContext
 from domain.planning import (
     Audience,
     DigestDue,
-    Escalation,
     FiguresRequest,
     Message,
     OffTrajectoryAlert,
-    Outstanding,
-    PersonAvailability,
     PlanningStore,
-    Prompt,
-    Reminder,
     RunReport,
     SelfAssessmentRequest,
     TargetReviewReminder,
 )
 from domain.schedule import (
-    MonthTimetable,
     add_months,
     latest_step_due,
     month_key,
-    month_timetable,
     self_assessment_at,
     target_reviews,
 )
@@ -46,150 +39,14 @@ class Planner:
     def __init__(self, store: PlanningStore, calendar: WorkingCalendar) -> None:
         self._context = PlannerContext(store, calendar)
 
-    # ---- the progress round ----------------------------------------------------------------------
-
     async def open_round(self, now: datetime, *, month: str | None = None, force: bool = False) -> RunReport:
-        """Open the month's round, ask about every open action, and prompt each owner not away."""
-        report = RunReport()
-        if not force and await self._context.quiet(report, now):
-            return report
-        plan, table = await self._context.timetable(now, month)
-        if not force and now < table.round_opens:
-            return report
-        round_, _ = await self._context.store.open_round(PROGRESS, table.month, table.deadline, now)
-        if round_.closed:
-            report.skipped.append(f"the {table.month} round is closed")
-            return report
-        await self._context.store.close_rounds_before(PROGRESS, table.month, now)
-        # An update sent after last month's deadline, before this round opened, answers this round.
-        await self._context.store.count_updates_since(round_, self._previous_deadline_end(plan, table.month))
-        refs_by_owner: dict[str, list[str]] = defaultdict(list)
-        for action in plan.actions:
-            if action.status.asked_about:
-                refs_by_owner[action.owner].append(action.ref)
-        await self._context.store.request_actions(round_, refs_by_owner, now)
-        # Prompts go to whoever was asked (also people back from leave since the round opened).
-        await self._context.prompt_outstanding(report, round_, now)
-        return report
-
-    def _previous_deadline_end(self, plan: Plan, month: str) -> datetime:
-        """The end of the local day of the previous month's deadline (by the timetable, whether or not
-        that round was opened)."""
-        year, number = add_months(int(month[:4]), int(month[5:]), -1)
-        deadline = month_timetable(year, number, plan.schedule, self._context.calendar).deadline
-        return self._context.calendar.local_datetime(date.fromordinal(deadline.toordinal() + 1), "00:00")
+        return await progress_round.open_round(self._context, now, month=month, force=force)
 
     async def resend_prompts(self, now: datetime, email: str) -> RunReport:
-        """The chair's resend, on purpose: the open round's prompts for the person's unanswered actions,
-        once per round and person (keys of their own, apart from the first prompts)."""
-        report = RunReport()
-        _, table = await self._context.timetable(now)
-        round_ = await self._context.store.find_round(PROGRESS, table.month)
-        if round_ is None or round_.closed:
-            report.skipped.append(f"no open progress round for {table.month}")
-            return report
-        email = next((known for known in await self._context.store.people() if known.lower() == email.lower()), email)
-        if email not in await self._context.store.people():
-            report.skipped.append(f"{email} is not in the plan")
-            return report
-        missing = (await self._context.outstanding(round_)).get(email, ())
-        if not missing:
-            report.skipped.append(f"{email} has nothing unanswered in the {table.month} round")
-            return report
-        # The chair believes they can be reached now: Teams is asked again (and says if not).
-        await self._context.store.clear_unreachable(email, now)
-        for ref in missing:
-            prompt = Prompt(round_.id, ref)
-            await self._context.enqueue(
-                report,
-                Message(
-                    MessageKind.PROMPT, f"progress-{round_.month}-resend", ref, Audience.PERSON, prompt, email=email
-                ),
-                now,
-            )
-        return report
+        return await progress_round.resend_prompts(self._context, now, email)
 
     async def remind(self, now: datetime) -> RunReport:
-        """The nudge before the deadline, then the overdue reminders, then the escalation."""
-        report = RunReport()
-        if await self._context.quiet(report, now):
-            return report
-        today = self._context.calendar.local_date(now)
-        for table in await self._context.recent_tables(now):
-            round_ = await self._context.store.find_round(PROGRESS, table.month)
-            if round_ is None or round_.closed:
-                continue
-            await self._context.prompt_outstanding(report, round_, now)  # people back from leave
-            step = latest_step_due(table.overdue_at, now)
-            nudge_due = table.nudge_at is not None and table.nudge_at <= now and today <= table.deadline
-            if step is None and not nudge_due:
-                continue
-            outstanding = await self._context.outstanding(round_)
-            people = await self._context.store.people()
-            for email, refs in outstanding.items():
-                person = people.get(email)
-                if person is None or person.away_on(today):
-                    continue
-                name = f"overdue-{step}" if step else "nudge"
-                await self._context.enqueue(
-                    report,
-                    Message(
-                        MessageKind.REMINDER,
-                        f"progress-{table.month}",
-                        name,
-                        Audience.PERSON,
-                        Reminder(table.month, table.deadline, refs, step or 0),
-                        email=email,
-                    ),
-                    now,
-                )
-            if table.escalation_at is not None and table.escalation_at <= now:
-                await self._escalate(report, table, outstanding, people, now)
-        return report
-
-    async def _escalate(
-        self,
-        report: RunReport,
-        table: MonthTimetable,
-        outstanding: dict[str, tuple[str, ...]],
-        people: dict[str, PersonAvailability],
-        now: datetime,
-    ) -> None:
-        if not outstanding:
-            return
-        today = self._context.calendar.local_date(now)
-        groups: dict[str, list[Outstanding]] = {"outstanding": [], "away": [], "unreachable": []}
-        for email, refs in sorted(outstanding.items()):
-            person = people.get(email)
-            entry = Outstanding(person.name if person else email, email, refs)
-            group = (
-                "away"
-                if person and person.away_on(today)
-                else "unreachable"
-                if person and person.unreachable
-                else "outstanding"
-            )
-            groups[group].append(entry)
-        escalation = Escalation(
-            table.month,
-            table.deadline,
-            tuple(groups["outstanding"]),
-            tuple(groups["away"]),
-            tuple(groups["unreachable"]),
-        )
-        for chair in await self._context.chairs():
-            await self._context.enqueue(
-                report,
-                Message(
-                    MessageKind.ESCALATION,
-                    f"progress-{table.month}",
-                    "after-reminders",
-                    Audience.PERSON,
-                    escalation,
-                    email=chair,
-                ),
-                now,
-            )
+        return await reminders.remind(self._context, now)
 
     # ---- figures -------------------------------------------------------------------------------
 

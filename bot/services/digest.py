@@ -40,7 +40,7 @@ class DigestMessage:
 
 
 def digest_key(month: str, recipient: Recipient, step: str) -> str:
-    """The planner's key for the month's digest to one recipient (see domain/planner.py)."""
+    """The planner's key for the month's digest to one recipient (see domain/planner/digest.py)."""
     return idempotency_key(MessageKind.DIGEST, scope=f"digest-{month}", recipient=recipient, step=step)
 
 

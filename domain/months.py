@@ -32,18 +32,26 @@ def check_month(month: str) -> str:
     return month
 
 
+TYPED_YEARS = range(2000, 2100)  # what a plan's months can be; year 9999 has no next month to end it
+
+
 def parse_month(text: str) -> str:
     """A month as people type it: 2027-01, January 2027 or Jan 2027 (any case) → "2027-01"."""
     words = text.strip()
-    if MONTH.fullmatch(words):
-        return words
+    month = words if MONTH.fullmatch(words) else _named_month(words)
+    if month is None or int(month[:4]) not in TYPED_YEARS:
+        raise ValueError(f"a month is 2027-01 or January 2027, between 2000 and 2099, not {text!r}")
+    return month
+
+
+def _named_month(words: str) -> str | None:
     match = re.fullmatch(r"(?P<name>[A-Za-z]+)\s+(?P<year>\d{4})", words)
     if match:
         name = match["name"].lower()
         for number, full in enumerate(MONTH_NAMES, start=1):
             if len(name) >= 3 and full.lower().startswith(name):
                 return f"{match['year']}-{number:02d}"
-    raise ValueError(f"a month is 2027-01 or January 2027, not {text!r}")
+    return None
 
 
 def previous_month(month: str) -> str:

@@ -129,3 +129,4 @@ def test_digest_with_a_month_it_cannot_read_says_how() -> None:
     assert command.name is CommandName.POST_DIGEST and command.month is None
     assert "January 2027" in (command.problem or "")
     assert parse_command("digest ma 2026").problem  # too short to be a month's name
+    assert parse_command("digest 9999-12").problem  # no plan runs then (and its month has no end)

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# The years a plan runs in: 2000–2099 (year 9999 would have no next month to end it).
+MONTH = re.compile(r"20\d{2}-(0[1-9]|1[0-2])")
+MONTH_ROUTE = r"{month:20\d{2}-(?:0[1-9]|1[0-2])}"  # the same, as an aiohttp path part
 # Spelt out here rather than by strftime, whose names follow the process's locale.
 MONTH_NAMES = (
     "January",
@@ -28,18 +30,15 @@ MONTH_NAMES = (
 
 def check_month(month: str) -> str:
     if not MONTH.fullmatch(month):
-        raise ValueError(f"a month is YYYY-MM, e.g. 2026-03, not {month!r}")
+        raise ValueError(f"a month is YYYY-MM between 2000-01 and 2099-12, e.g. 2026-03, not {month!r}")
     return month
-
-
-TYPED_YEARS = range(2000, 2100)  # what a plan's months can be; year 9999 has no next month to end it
 
 
 def parse_month(text: str) -> str:
     """A month as people type it: 2027-01, January 2027 or Jan 2027 (any case) → "2027-01"."""
     words = text.strip()
     month = words if MONTH.fullmatch(words) else _named_month(words)
-    if month is None or int(month[:4]) not in TYPED_YEARS:
+    if month is None or not MONTH.fullmatch(month):
         raise ValueError(f"a month is 2027-01 or January 2027, between 2000 and 2099, not {text!r}")
     return month
 

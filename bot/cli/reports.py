@@ -51,7 +51,7 @@ def _check_month(month: str | None, err: Console) -> bool:
     from domain.months import MONTH
 
     if month is not None and not MONTH.fullmatch(month):
-        err.print(f"[red]--month must be YYYY-MM, e.g. 2026-03, not {month!r}[/red]")
+        err.print(f"[red]--month must be YYYY-MM between 2000-01 and 2099-12, e.g. 2026-03, not {month!r}[/red]")
         return False
     return True
 

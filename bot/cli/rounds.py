@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.console import AS_OF_HELP, err, load_settings, out, run_async, run_planner_job
+from domain.months import MONTH
 from domain.planner import Planner
 from domain.planning import RunReport
 
@@ -26,7 +27,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Open the month's round (idempotent): one request per open action, each owner's prompts queued."""
         if month is not None and not _is_month(month):
-            raise typer.BadParameter("use YYYY-MM, e.g. 2026-12", param_hint="--month")
+            raise typer.BadParameter("use YYYY-MM between 2000-01 and 2099-12, e.g. 2026-12", param_hint="--month")
 
         async def job(planner: Planner, now: datetime) -> RunReport:
             return await planner.open_round(now, month=month, force=True)
@@ -50,4 +51,4 @@ def register_resend(app: typer.Typer) -> None:
 
 
 def _is_month(text: str) -> bool:
-    return len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12
+    return MONTH.fullmatch(text) is not None

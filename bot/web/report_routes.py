@@ -24,10 +24,9 @@ from bot.runtime import Runtime
 from bot.services.report_links import LinkCheck, ReportLinks, chart_purpose, links_for, report_purpose
 from bot.services.reporting import load_month_report
 from domain.month_report import MonthReport
+from domain.months import MONTH_ROUTE
 
 log = logging.getLogger(__name__)
-
-_MONTH = r"{month:\d{4}-(?:0[1-9]|1[0-2])}"
 
 
 class ReportContext:
@@ -49,8 +48,8 @@ def add_report_routes(app: web.Application, runtime: Runtime, links: ReportLinks
         log.warning("no public URL for the bot: the digest will not link to reports or charts")
         return
     app[REPORTS] = ReportContext(runtime, chosen)
-    app.router.add_get(f"/reports/{_MONTH}.{{fmt:html|md|csv|docx}}", report)
-    app.router.add_get(f"/reports/{_MONTH}/charts/{{metric_id}}.png", chart)
+    app.router.add_get(f"/reports/{MONTH_ROUTE}.{{fmt:html|md|csv|docx}}", report)
+    app.router.add_get(f"/reports/{MONTH_ROUTE}/charts/{{metric_id}}.png", chart)
 
 
 # The report's own styles are inline; images are its charts (from the bot) or embedded; nothing runs.

@@ -152,3 +152,14 @@ def test_serve_with_a_bad_setting_and_the_installed_command_exit_cleanly(tmp_pat
         )
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [["report", "--format", "md"], ["digest"], ["round", "open"]])
+def test_a_month_no_plan_can_have_is_refused_before_the_database_is_read(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    use_database(monkeypatch, CLOSED_PORT_URL)  # never reached: the month is refused first
+    ran = cqcbot(capsys, *command, "--month", "9999-12")
+    assert ran.code != 0 and "2099-12" in ran.output, ran.output
+    assert "Cannot use the database" not in ran.output

@@ -135,6 +135,9 @@ async def test_downloads_give_every_format_for_any_month(local_tab: Tab) -> None
     md = await (await local_tab.get("/tab/downloads/2026-04.md")).text()
     assert md.startswith("# Appendix Two")
     assert (await local_tab.get("/tab/downloads/2026-13.md")).status == 404
+    for outside in ("9999-12", "0001-01"):  # months no plan has: not found, not a server error
+        assert (await local_tab.get(f"/tab/downloads/{outside}.md")).status == 404
+        assert (await local_tab.get(f"/tab/downloads/{outside}/charts/waiting-list.png")).status == 404
 
 
 async def test_sign_out_needs_the_sessions_form_token(local_tab: Tab) -> None:

@@ -33,12 +33,12 @@ from bot.web.dashboard.access import (
 from bot.web.dashboard.entra import EntraConfig, EntraTokenValidator, entra_config
 from bot.web.dashboard.security import tab_headers
 from bot.web.dashboard.session import COOKIE, SessionCodec, session_key
+from domain.months import MONTH_ROUTE
 from storage.dashboard_queries import active_people, viewer_by_id
 
 log = logging.getLogger(__name__)
 
 _HERE = Path(__file__).resolve().parent
-_MONTH = r"{month:\d{4}-(?:0[1-9]|1[0-2])}"
 SIGN_IN_CSRF = "cqc_tab_signin"
 
 
@@ -67,8 +67,8 @@ def add_dashboard(app: web.Application, runtime: Runtime, entra: EntraConfig | N
     app.router.add_get("/tab/readiness", pages.readiness_page)
     app.router.add_get("/tab/round", pages.round_page)
     app.router.add_get("/tab/downloads", pages.downloads)
-    app.router.add_get(f"/tab/downloads/{_MONTH}.{{fmt:html|md|csv|docx}}", pages.download)
-    app.router.add_get(f"/tab/downloads/{_MONTH}/charts/{{metric_id}}.png", pages.download_chart)
+    app.router.add_get(f"/tab/downloads/{MONTH_ROUTE}.{{fmt:html|md|csv|docx}}", pages.download)
+    app.router.add_get(f"/tab/downloads/{MONTH_ROUTE}/charts/{{metric_id}}.png", pages.download_chart)
     app.router.add_get("/tab/downloads/plan.xlsx", pages.download_plan)
     app.router.add_get("/tab/downloads/evidence-pack.{fmt:xlsx|docx|csv}", pages.download_pack)
     app.router.add_get("/tab/downloads/evidence-pack/{statement}.{fmt:xlsx|docx|csv}", pages.download_pack)

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-# The years a plan runs in: 2000–2099 (year 9999 would have no next month to end it).
+# A month someone asks for (typed, in a URL, on the command line): 2000–2099, the years a plan runs
+# in; year 9999 would have no next month to end it. Months the code derives from a plan's dates (a
+# baseline may be older) only need to be well formed (YEAR_MONTH).
 MONTH = re.compile(r"20\d{2}-(0[1-9]|1[0-2])")
 MONTH_ROUTE = r"{month:20\d{2}-(?:0[1-9]|1[0-2])}"  # the same, as an aiohttp path part
+YEAR_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 # Spelt out here rather than by strftime, whose names follow the process's locale.
 MONTH_NAMES = (
     "January",
@@ -29,8 +32,8 @@ MONTH_NAMES = (
 
 
 def check_month(month: str) -> str:
-    if not MONTH.fullmatch(month):
-        raise ValueError(f"a month is YYYY-MM between 2000-01 and 2099-12, e.g. 2026-03, not {month!r}")
+    if not YEAR_MONTH.fullmatch(month):
+        raise ValueError(f"a month is YYYY-MM, e.g. 2026-03, not {month!r}")
     return month
 
 

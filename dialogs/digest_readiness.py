@@ -49,7 +49,7 @@ def next_band_words(projection: Projection) -> str | None:
 def summary_lines(readiness: Readiness) -> list[tuple[str, str]]:
     lines = [
         ("CQC's scores", readiness.cqc.summary),
-        (f"Self-assessed ({readiness.assessed} of {len(readiness.statements)})", readiness.self_assessed.summary),
+        (f"Self-assessed ({readiness.assessed} of {len(readiness.statements)})", readiness.self_assessed_words),
     ]
     if words := next_band_words(readiness.self_assessed):
         lines.append(("Next band", words))

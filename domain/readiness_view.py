@@ -85,6 +85,22 @@ class Readiness:
     signoff: str | None = None  # "Plan signed off on … by …; since then …", once signed
     drift_lines: tuple[str, ...] = ()
 
+    @property
+    def self_assessed_words(self) -> str:
+        """The self-assessed projection, saying how much of it is the leads' own: a statement nobody
+        has assessed counts at CQC's score, so with none assessed it would only repeat CQC's."""
+        if self.assessed == 0:
+            return "none yet: each quality statement's lead records a score with assess"
+        rest = len(self.statements) - self.assessed
+        others = (
+            ""
+            if not rest
+            else " (the other one at CQC's score)"
+            if rest == 1
+            else f" (the other {rest} at CQC's score)"
+        )
+        return self.self_assessed.summary + others
+
 
 def compose_readiness(
     statements: Sequence[StatementReadiness], *, signoff: str | None = None, drift_lines: Sequence[str] = ()

@@ -41,7 +41,7 @@ def _row(s: StatementReadiness) -> tuple[str, ...]:
 def summary_paragraphs(r: Readiness) -> list[str]:
     lines = [
         f"CQC's published scores: {r.cqc.summary}.",
-        f"Latest self-assessment ({r.assessed} of {len(r.statements)} statements assessed): {r.self_assessed.summary}.",
+        f"Latest self-assessment ({r.assessed} of {len(r.statements)} statements assessed): {r.self_assessed_words}.",
     ]
     if words := next_band_words(r.self_assessed):
         lines.append(f"{words}.")

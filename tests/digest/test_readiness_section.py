@@ -62,3 +62,7 @@ async def test_a_plan_without_self_assessments_projects_cqcs_scores_for_both(ses
     assert report.readiness.assessed == 0 and report.readiness.signoff is None
     csv = render_report(report, ReportFormat.CSV).content.decode()
     assert f'readiness-total,CQC,"{CQC}"' in csv
+    # Words say it is CQC's score repeated, not the leads' view.
+    assert report.readiness.self_assessed_words.startswith("none yet")
+    markdown = render_report(report, ReportFormat.MD).content.decode()
+    assert "(0 of 9 statements assessed): none yet" in markdown

@@ -75,7 +75,7 @@ def print_readiness(projection: Readiness, out: Console) -> None:
     out.print(f"CQC's scores: {projection.cqc.summary}", markup=False, highlight=False)
     out.print(
         f"Self-assessed ({projection.assessed} of {len(projection.statements)} statements assessed): "
-        f"{projection.self_assessed.summary}",
+        f"{projection.self_assessed_words}",
         markup=False,
         highlight=False,
     )

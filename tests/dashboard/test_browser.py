@@ -69,6 +69,7 @@ async def test_every_page_in_every_theme_in_local_mode(local_tab: Tab, tmp_path:
     assert result["violations"] == [], json.dumps(result["violations"], indent=1)
     assert result["axePasses"] >= 10  # axe ran its WCAG rules on every page (colour contrast among them)
     assert result["problems"] == []  # no script error, no Content-Security-Policy refusal
+    assert result["teamsJsLoaded"] is True  # the real teams-js ran: its integrity hash matched
     assert len(result["pages"]) == 21 and all(title.endswith("— CQC Improvement") for title in result["pages"].values())
     assert result["filteredRows"] > 0 and set(result["filteredRags"]) == {"Red"}
     assert result["actionHeading"].startswith("PS-02") and result["actionUpdates"] >= 2
@@ -89,7 +90,7 @@ async def test_every_page_in_every_theme_in_local_mode(local_tab: Tab, tmp_path:
 async def test_teams_sso_signs_in_and_follows_the_theme(sso_tab: Tab, entra: LocalEntra, tmp_path: Path) -> None:
     result = await drive(sso_tab, "sso", tmp_path / "shots", token=entra.token(oid=CHAIR_OID))
     assert result["heading"] == "My actions" and result["who"] == "Signed in as Helen Carter"
-    assert result["rows"] > 0
+    assert result["rows"] > 0 and result["teamsJsLoaded"] is True
     assert result["violations"] == []
     # The first load is the 401 sign-in page by design (Chromium logs it); nothing else may fail.
     assert [p for p in result["problems"] if "status of 401" not in p] == []

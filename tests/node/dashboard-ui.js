@@ -2,7 +2,8 @@
 //   --mode local: the developer sign-in (local mode), then every page in each Teams theme
 //   --mode sso:   Teams single sign-on, the token coming from the Teams host (getAuthToken)
 // Teams itself is the host the tab runs in: this script stands in for it by answering the page's
-// teams-js requests (Microsoft's CDN URL) with a small host that reports the theme and the token.
+// teams-js requests (Microsoft's CDN URL) with the real library, then handing the page a small host
+// that reports the theme and the token.
 // axe-core (WCAG 2.2 AA) runs on every page in every theme. Prints JSON lines; the last is
 // {"event":"done", ...} or {"event":"failed", ...}. Run by tests/dashboard/test_browser.py.
 //
@@ -36,20 +37,31 @@ function report(event, details = {}) {
 }
 
 // The Teams host as the page's teams-js sees it: context (theme), theme changes, SSO token, links.
-const HOST = `
-window.microsoftTeams = {
-  app: {
-    initialize: async () => { window.__teamsReady = true; },
-    isInitialized: () => window.__teamsReady === true,
-    getContext: async () => ({ app: { theme: window.__teamsTheme || 'default', locale: 'en-GB' } }),
-    registerOnThemeChangeHandler: (handler) => { window.__teamsThemeHandler = handler; },
-    openLink: async (url) => { window.__teamsOpened = url; },
-  },
-  authentication: {
-    getAuthToken: async () => { if (!window.__teamsToken) throw new Error('no token'); return window.__teamsToken; },
-  },
-  pages: { config: { registerOnSaveHandler: () => {}, setValidityState: () => {}, setConfig: async () => {} } },
-};`;
+// The page loads the real teams-js (served below in the CDN's place, so Chromium checks its
+// integrity hash); when the library assigns window.microsoftTeams, the page gets this host instead
+// and window.__teamsJsLoaded says the library ran.
+const HOST = `(() => {
+  const host = {
+    app: {
+      initialize: async () => { window.__teamsReady = true; },
+      isInitialized: () => window.__teamsReady === true,
+      getContext: async () => ({ app: { theme: window.__teamsTheme || 'default', locale: 'en-GB' } }),
+      registerOnThemeChangeHandler: (handler) => { window.__teamsThemeHandler = handler; },
+      openLink: async (url) => { window.__teamsOpened = url; },
+    },
+    authentication: {
+      getAuthToken: async () => { if (!window.__teamsToken) throw new Error('no token'); return window.__teamsToken; },
+    },
+    pages: { config: { registerOnSaveHandler: () => {}, setValidityState: () => {}, setConfig: async () => {} } },
+  };
+  Object.defineProperty(window, 'microsoftTeams', {
+    configurable: true,
+    get: () => (window.__teamsJsLoaded ? host : undefined),
+    set: (library) => { window.__teamsJsLoaded = Boolean(library && library.app && library.authentication); },
+  });
+})();`;
+const TEAMS_JS = fs.readFileSync(
+  path.join(__dirname, 'node_modules', '@microsoft', 'teams-js', 'dist', 'umd', 'MicrosoftTeams.min.js'));
 
 async function newPage(browser, args, { theme, width }) {
   const context = await browser.newContext({ viewport: { width: width || 1280, height: 900 } });
@@ -60,8 +72,13 @@ async function newPage(browser, args, { theme, width }) {
     if (message.type() === 'error') problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(String(error)));
-  await page.route('https://res.cdn.office.net/**', (route) =>
-    route.fulfill({ status: 200, contentType: 'application/javascript', body: HOST }));
+  // Microsoft's CDN answers with CORS headers, which a crossorigin script with an integrity hash needs.
+  // teams-js then asks the CDN for Teams' host origins (an empty list: the host here is the test's own).
+  await page.route('https://res.cdn.office.net/**', (route) => route.fulfill(
+    route.request().url().endsWith('/validDomains.json')
+      ? { status: 200, contentType: 'application/json', body: '{"validOrigins":[]}', headers: { 'Access-Control-Allow-Origin': '*' } }
+      : { status: 200, contentType: 'application/javascript', body: TEAMS_JS, headers: { 'Access-Control-Allow-Origin': '*' } }));
+  await page.addInitScript(HOST);
   const token = process.env.DASHBOARD_TOKEN || '';
   await page.addInitScript(([chosen, bearer]) => {
     window.__teamsTheme = chosen;
@@ -100,6 +117,7 @@ async function runLocal(browser, args, axeSource) {
     const { context, page, problems } = await newPage(browser, args, { theme });
     await signInLocally(page, args);
     await page.waitForSelector(`html[data-theme="${theme}"]`);
+    out.teamsJsLoaded = (out.teamsJsLoaded ?? true) && await page.evaluate(() => window.__teamsJsLoaded === true);
     if (theme === 'default') {
       // Filters by keyboard: RAG red, apply; the filter is in the URL.
       await page.getByLabel('RAG', { exact: true }).selectOption('red');
@@ -181,6 +199,7 @@ async function runSso(browser, args, axeSource) {
     heading: await page.locator('h1').textContent(),
     who: await page.locator('.who span').textContent(),
     rows: await page.locator('.cards > li').count(),
+    teamsJsLoaded: await page.evaluate(() => window.__teamsJsLoaded === true),
     violations: await axe(page, axeSource),
     problems,
   };

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.runtime import Runtime
 from bot.web.dashboard.entra import EntraTokenValidator, TokenRefused
-from bot.web.dashboard.security import NONCE, TEAMS_JS
+from bot.web.dashboard.security import NONCE, TEAMS_JS, TEAMS_JS_INTEGRITY
 from bot.web.dashboard.session import COOKIE, LIFETIME, SessionCodec, TabSession
 from storage.dashboard_queries import Viewer, access_contacts, find_viewer, viewer_by_id
 
@@ -46,6 +46,7 @@ def render(request: web.Request, template: str, *, status: int = 200, **values: 
     base = {
         "nonce": request[NONCE],
         "teams_js": TEAMS_JS,
+        "teams_js_integrity": TEAMS_JS_INTEGRITY,
         "local_mode": context.local_mode,
         "path": request.path,
         "organisation": "",

@@ -12,6 +12,11 @@ NONCE = web.RequestKey("csp_nonce", str)
 # Where teams-js is loaded from (Microsoft's CDN) and the hosts that frame a tab: Teams on the web,
 # desktop and mobile, and Teams apps in Outlook and the Microsoft 365 app.
 TEAMS_JS = "https://res.cdn.office.net/teams-js/2.58.0/js/MicrosoftTeams.min.js"
+# Subresource Integrity: the browser runs the CDN's file only if it is exactly this release. The hash
+# is the one the package's README publishes for this URL, and the npm package's
+# dist/umd/MicrosoftTeams.min.js has it too (tests/dashboard/test_teams_js.py checks; the
+# browser tests serve that file in the CDN's place).
+TEAMS_JS_INTEGRITY = "sha384-sMo/EOqQPa1OCup2/VBRum7oFeOS22kvs8WGDc45xK53tUVZzFR5WwFYDUYN1LO4"
 FRAME_ANCESTORS = (
     "'self'",
     "https://teams.microsoft.com",
@@ -34,7 +39,9 @@ def policy(nonce: str) -> str:
             f"script-src 'nonce-{nonce}' https://res.cdn.office.net",
             "style-src 'self'",
             "img-src 'self' data:",
-            "connect-src 'self'",
+            # teams-js fetches the list of Teams' host origins from its CDN when it loads (and falls
+            # back on its own copy if it cannot, after a CSP error in the console).
+            "connect-src 'self' https://res.cdn.office.net",
             "form-action 'self'",
             "base-uri 'none'",
             "frame-ancestors " + " ".join(FRAME_ANCESTORS),

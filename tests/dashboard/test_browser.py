@@ -1,6 +1,9 @@
 """The tab in headless Chromium (Debian's chromium with playwright-core): every page in local mode
 and with a Teams SSO token, filters, an action's history, the chart and its table, Teams' three
-themes, a phone's width, and axe-core (WCAG 2.2 AA) on each page in each theme.
+themes, a phone's width, and axe-core (WCAG 2.2 AA) on each page in each theme. The pages load the
+real teams-js (the npm release, served at the CDN's URL), so Chromium checks its integrity hash and
+the Content-Security-Policy meets what the library really does; the Teams host it talks to is the
+script's stand-in.
 
 Screenshots go to the test's temporary folder; DASHBOARD_SCREENSHOTS_DIR=docs/screenshots (as
 `make screenshots` sets it) refreshes the README's copies. One database is enough here: the HTTP

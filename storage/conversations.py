@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,13 +73,12 @@ async def _unlink(
         member.aad_object_id if member else None,
     )
     row.person_id = None
-    audit.record(
+    _record(
         session,
-        at=now,
-        actor="teams",
-        entity="conversation",
-        entity_id=row.conversation_id,
-        change="unlink",
+        now,
+        "conversation",
+        row.conversation_id,
+        "unlink",
         before={"person": person.email},
         after={"aad_object_id": member.aad_object_id if member else None},
     )
@@ -93,13 +93,12 @@ async def _reachable_again(session: AsyncSession, person: Person, *, now: dateti
     before = audit.snapshot(person, ("unreachable_since", "unreachable_reason"))
     person.unreachable_since = None
     person.unreachable_reason = None
-    audit.record(
+    _record(
         session,
-        at=now,
-        actor="teams",
-        entity="person",
-        entity_id=person.email,
-        change="reachable",
+        now,
+        "person",
+        person.email,
+        "reachable",
         before=before,
         after=audit.snapshot(person, ("unreachable_since", "unreachable_reason")),
     )
@@ -134,13 +133,12 @@ async def save_address(
     after = audit.snapshot(row, ("installed", *ADDRESS_FIELDS))
     if before != after:
         row.updated_at = now
-        audit.record(
+        _record(
             session,
-            at=now,
-            actor="teams",
-            entity="conversation",
-            entity_id=address.conversation_id,
-            change="create" if before is None else "update",
+            now,
+            "conversation",
+            address.conversation_id,
+            "create" if before is None else "update",
             before=before,
             after=after,
         )
@@ -152,15 +150,7 @@ async def link_person(
     session: AsyncSession, row: ConversationRef, member: MemberIdentity, *, now: datetime
 ) -> Person | None:
     """Link a personal chat to the person in the plan by AAD object id, then email, then UPN."""
-    candidates = []
-    if member.aad_object_id:
-        candidates.append(Person.aad_object_id == member.aad_object_id)
-    for lowered in {address.lower() for address in (member.email, member.upn) if address}:
-        candidates += [func.lower(Person.email) == lowered, func.lower(Person.upn) == lowered]
-    if not candidates:
-        return None
-    people = (await session.scalars(select(Person).where(or_(*candidates)))).all()
-    person = _best_match(people, member)
+    person = _best_match(await _people_matching(session, member), member)
     if person is None:
         return None
     # A fresh install or message means the person can be reached again.
@@ -173,30 +163,56 @@ async def link_person(
     if row.person_id != person.id:
         row.person_id = person.id
         row.aad_object_id = member.aad_object_id or row.aad_object_id
-        audit.record(
+        _record(
             session,
-            at=now,
-            actor="teams",
-            entity="conversation",
-            entity_id=row.conversation_id,
-            change="link",
+            now,
+            "conversation",
+            row.conversation_id,
+            "link",
             before=None,
             after={"person": person.email},
         )
     after = audit.snapshot(person, ("aad_object_id",))
     if before != after:
-        audit.record(
+        _record(
             session,
-            at=now,
-            actor="teams",
-            entity="person",
-            entity_id=person.email,
-            change="update",
+            now,
+            "person",
+            person.email,
+            "update",
             before=before,
             after=after,
         )
     await session.flush()
     return person
+
+
+def _record(
+    session: AsyncSession,
+    now: datetime,
+    entity: str,
+    entity_id: str,
+    change: str,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """An audit entry for what Teams told the bot (an install, a link, someone reachable again)."""
+    audit.record(
+        session, at=now, actor="teams", entity=entity, entity_id=entity_id, change=change, before=before, after=after
+    )
+
+
+async def _people_matching(session: AsyncSession, member: MemberIdentity) -> Sequence[Person]:
+    """People of the plan who may be this member: by AAD object id, email or UPN (any case)."""
+    candidates = []
+    if member.aad_object_id:
+        candidates.append(Person.aad_object_id == member.aad_object_id)
+    for lowered in {address.lower() for address in (member.email, member.upn) if address}:
+        candidates += [func.lower(Person.email) == lowered, func.lower(Person.upn) == lowered]
+    if not candidates:
+        return []
+    return (await session.scalars(select(Person).where(or_(*candidates)))).all()
 
 
 def _best_match(people: Sequence[Person], member: MemberIdentity) -> Person | None:
@@ -217,13 +233,12 @@ async def mark_uninstalled(session: AsyncSession, conversation_id: str, *, now: 
     if row is not None and row.installed:
         row.installed = False
         row.updated_at = now
-        audit.record(
+        _record(
             session,
-            at=now,
-            actor="teams",
-            entity="conversation",
-            entity_id=conversation_id,
-            change="uninstall",
+            now,
+            "conversation",
+            conversation_id,
+            "uninstall",
             before={"installed": True},
             after={"installed": False},
         )
@@ -232,14 +247,7 @@ async def mark_uninstalled(session: AsyncSession, conversation_id: str, *, now: 
 async def seen_in_roster(session: AsyncSession, member: MemberIdentity, *, now: datetime) -> bool:
     """Someone joined a team the bot is in: if they are in the plan and were unreachable, the
     delivery worker can now open a chat with them from that roster. True when they were found."""
-    candidates = []
-    if member.aad_object_id:
-        candidates.append(Person.aad_object_id == member.aad_object_id)
-    for lowered in {address.lower() for address in (member.email, member.upn) if address}:
-        candidates += [func.lower(Person.email) == lowered, func.lower(Person.upn) == lowered]
-    if not candidates:
-        return False
-    person = _best_match((await session.scalars(select(Person).where(or_(*candidates)))).all(), member)
+    person = _best_match(await _people_matching(session, member), member)
     if person is None:
         return False
     await _reachable_again(session, person, now=now)

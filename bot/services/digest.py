@@ -24,6 +24,7 @@ from dialogs.digest_readiness import build_digest_with_readiness
 from dialogs.progress import build_refusal_card
 from domain.digest import may_see_digest
 from domain.month_report import MonthReport
+from domain.months import month_label, month_of
 from domain.outbox import MessageKind, Recipient, idempotency_key, message_payload
 from storage import outbox, people
 from storage.digest_ledger import digest_recipients
@@ -98,6 +99,21 @@ class DigestService:
             return refusal
         return await self._report(session, month, now) or _no_plan()
 
+    async def _postable_report(
+        self, session: Session, sender: Sender, month: str | None, now: datetime
+    ) -> MonthReport | Card:
+        """The chair's report, if its month has begun: a digest is posted once per month, so one posted
+        for a month still to come would stop that month's real digest from going out."""
+        report = await self._chair_report(session, sender, month, now)
+        if isinstance(report, MonthReport) and month_of(report.data.as_of) < report.month:
+            label = month_label(report.month)
+            return build_refusal_card(
+                f"{label} has not begun",
+                f"A month's digest is posted once, so it can be posted from 1 {label}: posted now, it would "
+                f"be empty and {label}'s own digest would not go out. **digest {label}** previews it.",
+            )
+        return report
+
     async def preview(self, sender: Sender, month: str | None = None) -> Card:
         """`digest`: the chair or an admin sees the card privately; anyone else is refused."""
         async with self._sessions() as session:
@@ -107,7 +123,7 @@ class DigestService:
     async def confirm_post(self, sender: Sender, month: str | None = None) -> Card:
         """`post digest`: what posting would do (who has answered, the deadline), and a button."""
         async with self._sessions() as session:
-            report = await self._chair_report(session, sender, month, self._clock())
+            report = await self._postable_report(session, sender, month, self._clock())
             if not isinstance(report, MonthReport):
                 return report
             recipients = await digest_recipients(session)
@@ -138,7 +154,7 @@ class DigestService:
         """Queue the month's digest for the group channel and the chair, once."""
         now = self._clock()
         async with self._sessions.begin() as session:
-            report = await self._chair_report(session, sender, month, now)
+            report = await self._postable_report(session, sender, month, now)
             if not isinstance(report, MonthReport):
                 return report
             messages = await digest_messages(session, report.month, self._card(report))

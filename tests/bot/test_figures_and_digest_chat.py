@@ -86,6 +86,17 @@ async def test_digest_preview_for_a_month_named_in_the_command(bot_server: BotSe
     assert "January 2027" in reply["text"] and not reply.get("attachments")
 
 
+async def test_a_digest_for_a_month_still_to_come_is_not_posted(bot_server: BotServer, people: None) -> None:
+    # Posted once per month: posted early, it would stop that month's own digest from going out.
+    chair = "helen.carter@halton.example"
+    await bot_server.post(activities.team_install(bot_server.service_url))
+    refusal = texts(card_of(await say(bot_server, chair, "post digest December 2099")))
+    assert "December 2099 has not begun" in refusal and "digest December 2099" in refusal
+    forged = texts(await press(bot_server, chair, "digest.post", {"month": "2099-12"}))  # an old card's button
+    assert "has not begun" in forged
+    assert await queued_digests(bot_server) == []
+
+
 async def press(bot_server: BotServer, email: str, verb: str, data: dict[str, Any]) -> dict[str, Any]:
     response = await bot_server.post(activities.card_invoke(bot_server.service_url, who(email), verb, data))
     body = await response.json()

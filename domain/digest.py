@@ -26,7 +26,7 @@ from domain.digest_model import (
     ThemeSummary,
 )
 from domain.model import Direction, Metric, Rag, Role, ScheduleSettings
-from domain.months import previous_month
+from domain.months import month_of, previous_month
 from domain.trajectory import MetricJudgement, judge
 
 # Worst first: the order the digest lists concerns in, and the scale a "move" is measured on.
@@ -195,6 +195,12 @@ def digest_due(deadline: date, calendar: WorkingCalendar, schedule: ScheduleSett
     """When the digest goes out: N working days after the progress deadline, at ``at`` local."""
     day = calendar.add_working_days(deadline, schedule.digest_working_days_after_deadline)
     return calendar.local_datetime(day, at)
+
+
+def not_begun(month: str, today: date) -> bool:
+    """A month still to come: its digest is previewed, never posted. A digest is posted once per month
+    (its idempotency key), so one posted early would stop that month's own digest from going out."""
+    return month_of(today) < month
 
 
 def may_see_digest(roles: Iterable[Role]) -> bool:

@@ -71,6 +71,8 @@ async def _digest(
     from bot.services.reporting import card_links, default_month, load_month_report
     from dialogs.digest_readiness import build_digest_with_readiness, readiness_text
     from dialogs.digest_text import render_digest_text
+    from domain.digest import not_begun
+    from domain.months import month_label
     from storage.schema_check import NoPlanYet, ready_database
 
     if not _check_month(month, err):
@@ -84,6 +86,12 @@ async def _digest(
         metric_ids = [s.metric.id for s in loaded.data.metrics]
         links = card_links(links_for(settings), chosen, metric_ids)
         card = build_digest_with_readiness(loaded.digest, links, loaded.readiness)
+        if post and not_begun(chosen, loaded.data.as_of):
+            err.print(
+                f"[red]{month_label(chosen)} has not begun: a month's digest is posted once, so posted now it "
+                f"would stop {month_label(chosen)}'s own digest. Leave out --post to see it.[/red]"
+            )
+            return 2
         if post:
             messages = await digest_messages(session, chosen, card)
             queued = await enqueue_digest(session, messages, now=now)

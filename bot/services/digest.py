@@ -22,9 +22,9 @@ from dialogs.digest import build_more_card, parse_more_request
 from dialogs.digest_post import PostPlan, build_post_confirmation, build_post_result, parse_post_month
 from dialogs.digest_readiness import build_digest_with_readiness
 from dialogs.progress import build_refusal_card
-from domain.digest import may_see_digest
+from domain.digest import may_see_digest, not_begun
 from domain.month_report import MonthReport
-from domain.months import month_label, month_of
+from domain.months import month_label
 from domain.outbox import MessageKind, Recipient, idempotency_key, message_payload
 from storage import outbox, people
 from storage.digest_ledger import digest_recipients
@@ -102,10 +102,9 @@ class DigestService:
     async def _postable_report(
         self, session: Session, sender: Sender, month: str | None, now: datetime
     ) -> MonthReport | Card:
-        """The chair's report, if its month has begun: a digest is posted once per month, so one posted
-        for a month still to come would stop that month's real digest from going out."""
+        """The chair's report, if its month has begun (`not_begun`)."""
         report = await self._chair_report(session, sender, month, now)
-        if isinstance(report, MonthReport) and month_of(report.data.as_of) < report.month:
+        if isinstance(report, MonthReport) and not_begun(report.month, report.data.as_of):
             label = month_label(report.month)
             return build_refusal_card(
                 f"{label} has not begun",

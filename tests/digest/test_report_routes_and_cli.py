@@ -153,6 +153,9 @@ def test_cli_digest_preview_json_and_post(database_url: str, history: None) -> N
     code, out, _ = run(database_url, "digest", "--post", *as_of)
     assert code == 0 and "0 of 1 digest message queued" in out and "digest/digest-2026-04/person-" in out
     assert run(database_url, "digest", "--month", "April")[0] == 2
+    code, _, err = run(database_url, "digest", "--post", "--month", "2026-05", *as_of)  # not begun on 20 April
+    assert code == 2 and "May 2026 has not begun" in err
+    assert run(database_url, "digest", "--month", "2026-05", *as_of)[0] == 0  # previewed all the same
 
 
 def test_cli_report_formats(database_url: str, history: None, tmp_path: Path) -> None:

@@ -24,7 +24,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -35,7 +34,7 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
-from bench.digest_plan import generate
+from bench.digest_plan import generate, on_the_plan_and_a_tenth
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -205,13 +204,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temp folder)")
     args = parser.parse_args()
-    results = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for size in (args.actions, max(1, args.actions // 10)):
-            if args.database_url and size != args.actions:
-                break  # one PostgreSQL database: the small plan is only run on SQLite
-            url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench-{size}.db"
-            results[size] = asyncio.run(bench(url, size, args.months, args.runs))
+    results = on_the_plan_and_a_tenth(
+        args.actions, args.database_url, lambda url, size: bench(url, size, args.months, args.runs)
+    )
     print(
         f"{'plan':>10} {'page':<40} {'first':>8} {'median':>8} {'max':>8} {'cpu':>8} {'max cpu':>8} "
         f"{'client':>8} {'queries':>8} {'KiB':>7}"

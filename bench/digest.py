@@ -26,7 +26,6 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
@@ -35,7 +34,7 @@ from datetime import UTC, datetime
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bench.digest_plan import generate
+from bench.digest_plan import generate, on_the_plan_and_a_tenth
 from storage.engine import new_engine, new_sessionmaker
 from storage.migrate import upgrade
 
@@ -131,13 +130,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temp folder)")
     args = parser.parse_args()
-    results = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for size in (args.actions, max(1, args.actions // 10)):
-            url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench-{size}.db"
-            if args.database_url and size != args.actions:
-                break  # one PostgreSQL database: the small plan is only run on SQLite
-            results[size] = asyncio.run(bench(url, size, args.months, args.runs))
+    results = on_the_plan_and_a_tenth(
+        args.actions, args.database_url, lambda url, size: bench(url, size, args.months, args.runs)
+    )
     print(
         f"{'plan':>12} {'what':>7} {'first':>9} {'cpu':>9} {'median':>9} {'max':>9} {'cpu':>9} "
         f"{'queries':>8} {'peak MiB':>9}"

@@ -6,7 +6,11 @@ seconds.
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +29,22 @@ from storage.models import (
 )
 
 RAGS = ("green", "amber", "red", "green", "green", "complete")
+Figures = TypeVar("Figures")
+
+
+def on_the_plan_and_a_tenth(
+    actions: int, database_url: str | None, bench: Callable[[str, int], Coroutine[Any, Any, Figures]]
+) -> dict[int, Figures]:
+    """``bench(url, size)`` on a plan of ``actions`` and on one a tenth its size (to show what grows
+    with the plan), each on a fresh SQLite file; with ``database_url`` (one empty PostgreSQL
+    database), on the full-size plan only."""
+    results: dict[int, Figures] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (actions, max(1, actions // 10)):
+            if database_url and size != actions:
+                break
+            results[size] = asyncio.run(bench(database_url or f"sqlite+aiosqlite:///{folder}/bench-{size}.db", size))
+    return results
 
 
 def months_back(last: date, count: int) -> list[str]:

@@ -38,7 +38,7 @@ class _AlembicSetup(logging.Filter):
     upgrade A -> B" lines stay: they say what `db upgrade` changed."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith(("Context impl", "Will assume"))
+        return not (record.name.startswith("alembic") and str(record.msg).startswith(("Context impl", "Will assume")))
 
 
 class _ContextJson(JsonFormatter):

@@ -18,7 +18,6 @@ downloads are files, built whole: they are timed and their statements counted, n
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import re
@@ -34,7 +33,7 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
-from bench.digest_plan import generate, on_the_plan_and_a_tenth
+from bench.digest_plan import generate, on_the_plan_and_a_tenth, plan_size_arguments
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -198,12 +197,7 @@ async def bench(url: str, actions: int, months: int, runs: int) -> dict[str, dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--actions", type=int, default=2000)
-    parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temp folder)")
-    args = parser.parse_args()
+    args = plan_size_arguments(__doc__)
     results = on_the_plan_and_a_tenth(
         args.actions, args.database_url, lambda url, size: bench(url, size, args.months, args.runs)
     )

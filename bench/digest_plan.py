@@ -6,6 +6,7 @@ seconds.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
 from collections.abc import Callable, Coroutine
@@ -30,6 +31,16 @@ from storage.models import (
 
 RAGS = ("green", "amber", "red", "green", "green", "complete")
 Figures = TypeVar("Figures")
+
+
+def plan_size_arguments(description: str | None) -> argparse.Namespace:
+    """--actions, --months, --runs and --database-url, as both benches on this plan take them."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--actions", type=int, default=2000)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temp folder)")
+    return parser.parse_args()
 
 
 def on_the_plan_and_a_tenth(

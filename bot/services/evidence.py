@@ -125,14 +125,14 @@ class EvidenceService(LocalService):
                 form.evidence_date or self._today(),
                 person.email,
             )
-            result = await _add(session, request, person, {sid for sid, _ in statements}, "teams", self._clock())
-            if isinstance(result, dict) or form.date_problem:
-                errors = dict(result) if isinstance(result, dict) else {}
-                if form.date_problem:
-                    errors["evidence_date"] = form.date_problem
-                if not isinstance(result, dict):  # stored already: only the date was wrong, so say so
-                    return dialog.build_evidence_receipt("Evidence added", result.message)
+            known = {sid for sid, _ in statements}
+            if form.date_problem:  # nothing is stored under a date the person did not give
+                problems, _ = check_request(request, known)
+                errors = {**problems, "evidence_date": form.date_problem}
                 return dialog.build_evidence_card(statements, values=form.values, errors=errors)
+            result = await _add(session, request, person, known, "teams", self._clock())
+            if isinstance(result, dict):
+                return dialog.build_evidence_card(statements, values=form.values, errors=result)
         return dialog.build_evidence_receipt("Evidence added", result.message)
 
 

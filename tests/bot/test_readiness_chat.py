@@ -178,6 +178,10 @@ async def test_evidence_add_in_chat_checks_the_link_keeps_the_text_and_adds_once
         "category": "peoples_experience",
         "evidence_date": "2026-03-09",
     }
+    undated, _ = await invoke(bot_server, LEAD, "evidence.submit", {**data, "evidence_date": "9 March"})
+    assert "YYYY-MM-DD" in texts(card_of(undated)) and "The link carries a secret" in texts(card_of(undated))
+    async with bot_server.runtime.sessions() as session:
+        assert await list_items(session, statement="equity") == []  # not stored under another date
     bad, _ = await invoke(bot_server, LEAD, "evidence.submit", data)
     assert "The link carries a secret" in texts(card_of(bad))
     assert input_value(card_of(bad), "title") == data["title"]

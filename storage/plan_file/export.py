@@ -62,6 +62,12 @@ def plan_document(plan: model.Plan, progress: Mapping[str, tuple[model.ProgressE
     return document
 
 
+def plan_to_document(plan: model.Plan) -> dict[str, Any]:
+    """The stored plan in the file's shape, without progress: the base a CSV of actions is merged
+    into, so the plan's schedule and group channel stay as they are."""
+    return plan_document(plan, {})
+
+
 def _action(action: model.Action, progress: tuple[model.ProgressEntry, ...]) -> dict[str, Any]:
     record: dict[str, Any] = {
         "ref": action.ref,

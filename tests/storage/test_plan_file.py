@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,19 @@ def test_csv_merges_actions_into_the_stored_plan(tmp_path: Path) -> None:
     assert len(plan.actions) == 28
     assert plan.actions[0].rag is Rag.AMBER
     assert plan.actions[-1].ref == "WWP-10"
+
+
+def test_a_csv_merge_keeps_the_stored_schedule_and_group_channel(tmp_path: Path) -> None:
+    read = load_plan_file(EXAMPLE_PLAN)
+    stored = dataclasses.replace(
+        read,
+        group_channel="19:working-group@thread.tacv2",
+        schedule=dataclasses.replace(read.schedule, progress_deadline_working_day=7),
+    )
+    actions = plan_files.example_document()["actions"][:1]
+    plan = load_plan_file(plan_files.write_csv(tmp_path / "actions.csv", actions), base=plan_to_document(stored))
+    assert plan.group_channel == "19:working-group@thread.tacv2"
+    assert plan.schedule.progress_deadline_working_day == 7
 
 
 def test_csv_alone_is_refused_with_a_clear_reason(tmp_path: Path) -> None:

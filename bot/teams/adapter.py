@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
@@ -13,6 +15,7 @@ from botframework.connector.auth import BotFrameworkAuthentication
 from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.settings import AppType, Settings
+from bot.teams.answers import ERROR_CONTENT_TYPE, apology, failed_card_action
 from bot.teams.channel_auth import ChannelTokenValidator, OpenIdKeys, TeamsChannelAuthentication
 from bot.teams.turn_log import fields_of
 
@@ -66,25 +69,21 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
     log.error(
         "error %s while handling a %s activity", reference, activity.type, exc_info=error, extra=fields_of(activity)
     )
-    sorry = (
-        f"Sorry — something went wrong on our side and I couldn't finish that (error {reference}). "
-        "Please try again in a minute; if it keeps happening, tell the plan's admin."
-    )
     try:
         if activity.type == ActivityTypes.invoke:
             # An invoke is answered in the HTTP response: the card shows the error, not a 501.
-            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=invoke_error(500, sorry)))
+            failed = failed_card_action(reference)
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=invoke_error(failed.status_code, failed.value))
+            )
         else:
-            await context.send_activity(sorry)
+            await context.send_activity(apology(reference))
     except Exception:  # the connector itself may be what failed
         log.warning("error %s: could not tell the user about it", reference, exc_info=True)
 
 
-def invoke_error(status: int, message: str, code: str = "InternalError") -> InvokeResponse:
+def invoke_error(status: int, error: Mapping[str, Any]) -> InvokeResponse:
     """A Universal Actions error answer: HTTP 200 carrying the error for the card to show."""
     return InvokeResponse(
-        status=200,
-        body=AdaptiveCardInvokeResponse(
-            status_code=status, type="application/vnd.microsoft.error", value={"code": code, "message": message}
-        ),
+        status=200, body=AdaptiveCardInvokeResponse(status_code=status, type=ERROR_CONTENT_TYPE, value=dict(error))
     )

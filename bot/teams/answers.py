@@ -40,10 +40,15 @@ Card = dict[str, Any]
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
 INSTALLATION_UPDATE = "installationUpdate"
-APOLOGY = (
-    "Sorry — something went wrong on our side and I couldn't finish that. "
-    "Please try again in a minute; if it keeps happening, tell the plan's admin."
-)
+
+
+def apology(reference: str) -> str:
+    """What a person is told when their turn failed inside the bot: never a stack trace; the reference
+    finds the logged one."""
+    return (
+        f"Sorry — something went wrong on our side and I couldn't finish that (error {reference}). "
+        "Please try again in a minute; if it keeps happening, tell the plan's admin."
+    )
 
 
 class Turn(Protocol):
@@ -75,6 +80,12 @@ class CardActionAnswer:
 
     def as_json(self) -> dict[str, Any]:
         return {"statusCode": self.status_code, "type": self.type, "value": dict(self.value)}
+
+
+def failed_card_action(reference: str) -> CardActionAnswer:
+    """A card action whose turn failed: Universal Actions' error, which the card shows (the HTTP answer
+    stays a 200, never a 5xx)."""
+    return CardActionAnswer(500, ERROR_CONTENT_TYPE, {"code": "InternalError", "message": apology(reference)})
 
 
 CommandAnswer = Callable[[Turn, Sender, CommandRoute], Awaitable[None]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from urllib.parse import quote
 
 from aiohttp import ClientError
@@ -20,7 +21,7 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.authorization import Connections
 
 from bot.teams.agents.clients import TeamsRefused, member_identity, read_members, teams_client
-from bot.teams.answers import APOLOGY, INSTALLATION_UPDATE, BotAnswers, Card
+from bot.teams.answers import INSTALLATION_UPDATE, BotAnswers, Card, apology, failed_card_action
 from bot.teams.turn_log import fields_of
 from domain.conversations import MemberIdentity
 
@@ -99,11 +100,7 @@ def new_application(answers: BotAnswers, connections: Connections) -> AgentAppli
     async def card_action(context: TurnContext, state: TurnState) -> None:
         # Bad actions are answered in the body (Universal Actions' error type): the invoke is a 200.
         answer = await answers.on_card_action(context.activity)
-        # Left where the adapter reads it, as send_activity would after deep-copying the whole card
-        # (~1.5 ms for a receipt): the answer is the request's response body, not a message.
-        context.turn_state[ChannelAdapter.INVOKE_RESPONSE_KEY] = Activity(
-            type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=answer.as_json())
-        )
+        _answer_invoke(context, answer.as_json())
 
     app.before_turn(remember)
     app.activity(ActivityTypes.message)(message)
@@ -115,10 +112,25 @@ def new_application(answers: BotAnswers, connections: Connections) -> AgentAppli
 
 
 async def apologise(context: TurnContext, error: Exception) -> None:
-    # Logged with its traceback for us; the person gets a plain sentence, never a stack trace.
+    # Logged once, with its traceback, under an id the person is given; never a stack trace for them.
+    reference = uuid.uuid4().hex[:12]
     activity = context.activity
-    log.exception("error while handling a %s activity", activity.type, exc_info=error, extra=fields_of(activity))
+    log.error(
+        "error %s while handling a %s activity", reference, activity.type, exc_info=error, extra=fields_of(activity)
+    )
+    if activity.type == ActivityTypes.invoke:
+        # An invoke is answered in the HTTP response: the card shows the error, not a 501.
+        _answer_invoke(context, failed_card_action(reference).as_json())
+        return
     try:
-        await context.send_activity(APOLOGY)
+        await context.send_activity(apology(reference))
     except Exception:  # the connector itself may be what failed
-        log.warning("could not tell the user about the error", exc_info=True)
+        log.warning("error %s: could not tell the user about it", reference, exc_info=True)
+
+
+def _answer_invoke(context: TurnContext, body: dict[str, object]) -> None:
+    # Left where the adapter reads it, as send_activity would after deep-copying the whole card
+    # (~1.5 ms for a receipt): the answer is the request's response body, not a message.
+    context.turn_state[ChannelAdapter.INVOKE_RESPONSE_KEY] = Activity(
+        type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body)
+    )

@@ -42,8 +42,9 @@ def status_after(rag: Rag) -> ActionStatus:
 
 
 def overdue_since(*, due: date | None, status: ActionStatus, today: date) -> date | None:
-    """The first day an action not complete was past its due date (None while it is not)."""
-    if due is None or status is ActionStatus.COMPLETE or today <= due:
+    """The first day an action still asked about (not complete, not withdrawn) was past its due date
+    (None while it is not)."""
+    if due is None or not status.asked_about or today <= due:
         return None
     return date.fromordinal(due.toordinal() + 1)
 

@@ -68,9 +68,11 @@ class DigestService:
         self._links = links
         self._tab = tab  # the dashboard tab, when Teams can open it
 
-    async def _report(self, session: Session, month: str | None, as_of: datetime) -> MonthReport | None:
+    async def _report(
+        self, session: Session, month: str | None, as_of: datetime, *, with_readiness: bool = True
+    ) -> MonthReport | None:
         chosen = month or await default_month(session, as_of, self._timezone)
-        return await load_month_report(session, chosen, as_of)
+        return await load_month_report(session, chosen, as_of, with_readiness=with_readiness)
 
     def _card(self, report: MonthReport) -> Card:
         ids = [s.metric.id for s in report.data.metrics]
@@ -90,20 +92,20 @@ class DigestService:
         return self._card(report)
 
     async def _chair_report(
-        self, session: Session, sender: Sender, month: str | None, now: datetime
+        self, session: Session, sender: Sender, month: str | None, now: datetime, *, with_readiness: bool = True
     ) -> MonthReport | Card:
         """The month's report for the chair or an admin; for anyone else, or with no plan, the card
         that says why not."""
         refusal = await self._refusal(session, sender)
         if refusal is not None:
             return refusal
-        return await self._report(session, month, now) or _no_plan()
+        return await self._report(session, month, now, with_readiness=with_readiness) or _no_plan()
 
     async def _postable_report(
-        self, session: Session, sender: Sender, month: str | None, now: datetime
+        self, session: Session, sender: Sender, month: str | None, now: datetime, *, with_readiness: bool = True
     ) -> MonthReport | Card:
         """The chair's report, if its month has begun (`not_begun`)."""
-        report = await self._chair_report(session, sender, month, now)
+        report = await self._chair_report(session, sender, month, now, with_readiness=with_readiness)
         if isinstance(report, MonthReport) and not_begun(report.month, report.data.as_of):
             label = month_label(report.month)
             return build_refusal_card(
@@ -122,7 +124,7 @@ class DigestService:
     async def confirm_post(self, sender: Sender, month: str | None = None) -> Card:
         """`post digest`: what posting would do (who has answered, the deadline), and a button."""
         async with self._sessions() as session:
-            report = await self._postable_report(session, sender, month, self._clock())
+            report = await self._postable_report(session, sender, month, self._clock(), with_readiness=False)
             if not isinstance(report, MonthReport):
                 return report
             recipients = await digest_recipients(session)
@@ -170,7 +172,7 @@ class DigestService:
             person = await people.person_for_sender(session, aad_object_id=sender.aad_object_id, user_id=sender.user_id)
             if person is None:
                 return build_refusal_card("You're not in the plan", _NOT_IN_PLAN)
-            report = await load_month_report(session, request.month, self._clock())
+            report = await load_month_report(session, request.month, self._clock(), with_readiness=False)
         if report is None:
             return _no_plan()
         ids = [s.metric.id for s in report.data.metrics]

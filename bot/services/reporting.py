@@ -15,11 +15,17 @@ from storage.digest_queries import latest_progress_month, load_digest_input, pla
 from storage.engine import Session
 
 
-async def load_month_report(session: Session, month: str, as_of: datetime) -> MonthReport | None:
-    """None before a plan is imported. ``as_of`` is clamped to the month's end."""
+async def load_month_report(
+    session: Session, month: str, as_of: datetime, *, with_readiness: bool = True
+) -> MonthReport | None:
+    """None before a plan is imported. ``as_of`` is clamped to the month's end. The CQC readiness
+    section reads the whole library and the sign-off: ``with_readiness=False`` for callers that show
+    only the digest's own parts (a section's next page, the posting confirmation, a chart)."""
     data = await load_digest_input(session, month, as_of)
     if data is None:
         return None
+    if not with_readiness:
+        return compose_month_report(data)
     timezone = await plan_timezone(session) or "Europe/London"
     return compose_month_report(data, await load_readiness(session, timezone))
 

@@ -71,10 +71,6 @@ class Drift:
     def changed_actions(self) -> int:
         return len(Counter(change.ref for change in self.changes))
 
-    @property
-    def none(self) -> bool:
-        return not (self.added or self.removed or self.changes)
-
 
 def drift_since(signoff: Signoff, plan: Plan) -> Drift:
     signed = {a["ref"]: a for a in signoff.snapshot.get("actions", [])}

@@ -83,11 +83,6 @@ async def statement_lead(session: AsyncSession, statement_id: str) -> str | None
     )
 
 
-async def statements_led_by(session: AsyncSession, person: StoredPerson) -> list[str]:
-    query = select(QualityStatement.id).where(QualityStatement.lead_id == person.id)
-    return list((await session.scalars(query.order_by(QualityStatement.position))).all())
-
-
 async def load_statements(
     session: AsyncSession, only: str | None = None, *, with_progress: bool = False
 ) -> list[StatementReadiness]:

@@ -13,7 +13,7 @@ from bot.runtime import utc_now
 from bot.services.readiness import load_readiness
 from bot.settings import Settings
 from dialogs.readiness import AssessFormErrors, parse_assessment
-from domain.readiness_view import Readiness, may_assess
+from domain.readiness_view import Readiness, compose_readiness, may_assess
 from storage import people, readiness
 from storage.schema_check import NoPlanYet, ready_database
 
@@ -48,7 +48,7 @@ async def record(
             activity_id=None,
             now=utc_now(),
         )
-        projection = await load_readiness(session, settings.timezone)
+        projection = compose_readiness(await readiness.load_statements(session))
     out.print(f"Recorded {found[0].name}: {score} of 4, by {person.name}.", markup=False, highlight=False)
     if projection:
         out.print(f"Self-assessed projection: {projection.self_assessed.summary}", markup=False, highlight=False)

@@ -16,6 +16,7 @@ from domain.evidence import MAX_TITLE_CHARS, EvidenceCategory, EvidenceItem, lin
 from domain.evidence_pack import EvidencePack, compose_pack
 from domain.model import Role
 from storage import evidence, people, readiness
+from storage.dashboard_queries import statement_names
 from storage.engine import Session, Sessions
 from storage.plan_queries import load_plan
 
@@ -68,8 +69,8 @@ async def add_evidence(sessions: Sessions, request: EvidenceRequest, *, source: 
         person = await people.person_by_email(session, request.by_email)
         if person is None:
             return Outcome(False, f"{request.by_email} is not a person in the plan.")
-        statements = await readiness.load_statements(session)
-        result = await _add(session, request, person, {s.statement_id for s in statements}, source, now)
+        known = {sid for sid, _ in await statement_names(session)}
+        result = await _add(session, request, person, known, source, now)
     return result if isinstance(result, Outcome) else Outcome(False, " ".join(result.values()))
 
 
@@ -98,7 +99,7 @@ class EvidenceService(LocalService):
     """`evidence add` in chat: the card, and what it sends back."""
 
     async def _statements(self, session: Session) -> list[tuple[str, str]]:
-        return [(s.statement_id, s.name) for s in await readiness.load_statements(session)]
+        return await statement_names(session)
 
     async def card(self, sender: Sender) -> Card | str:
         async with self._sessions() as session:

@@ -121,7 +121,8 @@ class ReadinessService(LocalService):
                 activity_id=activity_id,
                 now=now,
             )
-            projection = await load_readiness(session, str(self._zone))
+            # Only the projection is shown: no sign-off drift to read.
+            projection = compose_readiness(await readiness.load_statements(session))
         summary = projection.self_assessed.summary if projection else ""
         return dialog.build_assess_receipt(
             statement, parsed, author=person.name, when=self._when(now), projection=summary

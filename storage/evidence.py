@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.evidence import EvidenceCategory, EvidenceItem
@@ -110,9 +110,7 @@ async def retire_item(
     if row is None:
         return None
     if row.retired_at is None:
-        await session.execute(
-            update(EvidenceRow).where(EvidenceRow.id == item_id).values(retired_at=now, retired_reason=reason)
-        )
+        row.retired_at, row.retired_reason = now, reason
         audit.record(
             session,
             at=now,
@@ -123,7 +121,6 @@ async def retire_item(
             before={"retired_at": None},
             after={"retired_at": now.isoformat(), "reason": reason},
         )
-        await session.refresh(row)
     return (await list_items(session, ids=[item_id], include_retired=True))[0]
 
 

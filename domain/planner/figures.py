@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 
+from domain.months import period_end
 from domain.outbox import MessageKind
 from domain.planner.context import FIGURES, PlannerContext
 from domain.planning import Audience, FiguresRequest, Message, OffTrajectoryAlert, RunReport, TargetReviewReminder
@@ -106,12 +107,12 @@ async def alert_off_trajectory(context: PlannerContext, now: datetime) -> RunRep
         month_key(*add_months(year, month, -1)),
     ):
         readings = await context.store.readings(period)
-        period_end = _month_end(period)
+        figure_date = period_end(period)
         for metric in plan.metrics:
             value = readings.get(metric.id)
-            if value is None or not is_off_trajectory(metric, period_end, value):
+            if value is None or not is_off_trajectory(metric, figure_date, value):
                 continue
-            line = trajectory_value(metric, period_end)
+            line = trajectory_value(metric, figure_date)
             alert = OffTrajectoryAlert(
                 metric.id,
                 metric.name,
@@ -129,12 +130,6 @@ async def alert_off_trajectory(context: PlannerContext, now: datetime) -> RunRep
                     report, Message(MessageKind.NOTICE, scope, "chair", Audience.PERSON, alert, email=chair), now
                 )
     return report
-
-
-def _month_end(period: str) -> date:
-    year, month = int(period[:4]), int(period[5:])
-    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
 
 
 def _worse(direction: str, value: float, than: float) -> bool:

@@ -55,8 +55,9 @@ async def resend_prompts(context: PlannerContext, now: datetime, email: str) -> 
     if round_ is None or round_.closed:
         report.skipped.append(f"no open progress round for {table.month}")
         return report
-    email = next((known for known in await context.store.people() if known.lower() == email.lower()), email)
-    if email not in await context.store.people():
+    people = await context.store.people()
+    email = next((known for known in people if known.lower() == email.lower()), email)
+    if email not in people:
         report.skipped.append(f"{email} is not in the plan")
         return report
     missing = (await context.outstanding(round_)).get(email, ())

@@ -77,7 +77,6 @@ class ImportSummary:
     updated: dict[str, int] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)  # entities the file lists, changed or not
     changes: list[Change] = field(default_factory=list)
-    not_in_file: list[str] = field(default_factory=list)  # stored action refs the file no longer lists
     # Stored entities a full plan file does not list, by entity: kept, never deleted by omission.
     kept: dict[str, list[str]] = field(default_factory=dict)
     stored: int = 0  # people, actions and metrics stored before the import
@@ -228,7 +227,7 @@ class _Importer:
         """Upsert every action; the delegates and earlier plan progress are read once for all of them."""
         rows = {a.ref: a for a in (await self.session.scalars(select(ImprovementAction))).all()}
         self.stored += len(rows)
-        email_of = {p.id: email for email, p in people.items()}
+        email_of = self.email_of  # every person's email by id, as people() stored them
         delegates: dict[int, set[int]] = defaultdict(set)
         for link in (await self.session.scalars(select(ActionDelegate))).all():
             delegates[link.action_id].add(link.person_id)
@@ -269,8 +268,7 @@ class _Importer:
             self._audit("action", action.ref, before, after)
             self._plan_progress(row, action, people[action.owner], zone, recorded)
         await self.session.flush()
-        self.summary.not_in_file = sorted(set(befores) - {a.ref for a in plan.actions})
-        self.absent["action"] = self.summary.not_in_file
+        self.absent["action"] = sorted(set(befores) - {a.ref for a in plan.actions})
 
     @staticmethod
     def _action_snapshot(row: ImprovementAction, delegate_ids: set[int], email_of: dict[int, str]) -> dict:

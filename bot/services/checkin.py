@@ -64,16 +64,20 @@ class CheckinService(LocalService):
         table = next_round(await store.schedule_settings(session), self._calendar, self._clock(), opened)
         return 0, table.month, table.deadline
 
+    async def _window(self, session: Session, round_: Round | None) -> tuple[int, str, date]:
+        """The round an update made now counts for: the open one, or between rounds the next."""
+        return (round_.id, round_.month, round_.deadline) if round_ else await self._next_round(session)
+
     async def _round_view(
         self,
         session: Session,
         context: store.ActionContext,
         round_: Round | None,
         last: cards.LastUpdateView | None = None,
+        *,
+        window: tuple[int, str, date] | None = None,
     ) -> cards.ProgressPromptView:
-        round_id, month, deadline = (
-            (round_.id, round_.month, round_.deadline) if round_ else await self._next_round(session)
-        )
+        round_id, month, deadline = window or await self._window(session, round_)
         action = context.action
         return cards.ProgressPromptView(
             round_id=round_id,
@@ -91,11 +95,17 @@ class CheckinService(LocalService):
         )
 
     async def _view(
-        self, session: Session, context: store.ActionContext, round_: Round | None
+        self,
+        session: Session,
+        context: store.ActionContext,
+        round_: Round | None,
+        *,
+        window: tuple[int, str, date] | None = None,
     ) -> cards.ProgressPromptView:
         """The view a prompt card needs: the round's, with the action's latest update."""
         latest = await store.latest_update(session, context.action.id)
-        return await self._round_view(session, context, round_, self._last_view(latest) if latest else None)
+        last = self._last_view(latest) if latest else None
+        return await self._round_view(session, context, round_, last, window=window)
 
     def _last_view(self, update: store.StoredUpdate) -> cards.LastUpdateView:
         return cards.LastUpdateView(
@@ -129,8 +139,10 @@ class CheckinService(LocalService):
             if person is None:
                 return None, []
             round_ = await rounds.open_progress_round(session)
+            window = await self._window(session, round_)  # once for all the person's cards
             return person, [
-                self._prompt(await self._view(session, c, round_)) for c in await store.actions_for(session, person)
+                self._prompt(await self._view(session, c, round_, window=window))
+                for c in await store.actions_for(session, person)
             ]
 
     async def status_lines(self, sender: Sender) -> tuple[StoredPerson | None, list[str]]:

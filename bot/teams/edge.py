@@ -33,5 +33,5 @@ class TeamsEdge(Protocol):
 
 
 def refusal(reason: str, status: int = 400) -> web.Response:
-    """The JSON error both edges answer with: a reason, never a traceback."""
+    """The JSON error both edges (and the activity gate in bot.web.guard) answer with: a reason, never a traceback."""
     return web.json_response({"error": {"code": "BadRequest", "message": reason}}, status=status)

@@ -22,6 +22,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.teams.edge import refusal
+
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 32  # Teams nests activities a handful of levels; a card's data a few more
@@ -50,10 +52,6 @@ def guard_activities(app: web.Application, *paths: str) -> None:
 def activity_body(request: web.Request) -> dict[str, Any]:
     """The checked, cleaned activity the gate read for this request."""
     return request[_BODY]
-
-
-def refusal(reason: str, status: int = 400) -> web.Response:
-    return web.json_response({"error": {"code": "BadRequest", "message": reason}}, status=status)
 
 
 @web.middleware

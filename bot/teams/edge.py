@@ -17,8 +17,6 @@ from domain.outbox import TeamsGateway
 
 
 class TeamsEdge(Protocol):
-    sdk: str  # "botbuilder" or "agents", for logs and the health of an operator's memory
-
     def install(self, app: web.Application) -> None:
         """Anything the edge needs on the web application, before it starts."""
         ...

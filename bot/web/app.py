@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.runtime import Runtime
 from bot.web.dashboard.entra import EntraConfig
@@ -21,7 +21,6 @@ from bot.web.report_routes import add_report_routes
 log = logging.getLogger(__name__)
 
 RUNTIME = web.AppKey("runtime", Runtime)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BODY_BYTES = 1024 * 1024  # Teams activities are far smaller; refuse anything absurd early
 
 

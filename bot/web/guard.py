@@ -15,12 +15,12 @@ import json
 import logging
 import math
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.teams.edge import refusal
 
@@ -33,8 +33,6 @@ MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer a Teams client (JavaScript) 
 ACTIVITY_PATHS = web.AppKey("activity_paths", set[str])
 _BODY = web.RequestKey("activity_body", dict)
 _INVALID_TEXT = re.compile("[\x00\ud800-\udfff]")
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class Refused(ValueError):

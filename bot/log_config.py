@@ -16,9 +16,10 @@ from bot.settings import Settings
 from bot.teams.turn_log import TurnFields
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# What a log search filters on. Code passes them as `extra={"outbox_key": ...}`, and lines logged while an
-# activity is answered get its `activity_id` and `conversation` (bot.teams.turn_log); absent ones are left out.
-CONTEXT_FIELDS = ("activity_id", "conversation", "outbox_key")
+# What a log search filters on: `activity_id`, `conversation`, `outbox_key`. Code passes them as
+# `extra={"outbox_key": ...}`, and lines logged while an activity is answered get its `activity_id` and
+# `conversation` (bot.teams.turn_log); the JSON formatter copies any such non-reserved record attribute,
+# so absent ones are left out.
 # Libraries whose INFO (or WARNING) lines say nothing an operator acts on.
 QUIET = {
     "apscheduler": logging.WARNING,  # "Adding job tentatively", "Added job", one per job at start
@@ -51,10 +52,6 @@ class _ContextJson(JsonFormatter):
         log_record["level"] = record.levelname
         log_record["event"] = record.getMessage()
         log_record["logger"] = record.name
-        for name in CONTEXT_FIELDS:
-            value = getattr(record, name, None)
-            if value is not None:
-                log_record[name] = value
 
 
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:

@@ -22,7 +22,6 @@ from bot.settings import BotSdk, Settings
 from bot.teams.answers import BotAnswers
 from bot.teams.botbuilder_edge import BotbuilderEdge
 from bot.teams.edge import TeamsEdge
-from domain.outbox import DeliveryStatus
 from storage.engine import Engine, Sessions, new_engine, new_sessionmaker
 
 
@@ -39,16 +38,10 @@ class Runtime:
     planning: PlanningRunner
     clock: Callable[[], datetime] = field(default=utc_now)
 
-    def delivery_worker(
-        self,
-        on_settled: Callable[[DeliveryStatus], None] | None = None,
-        events: DeliveryEvents | None = None,
-    ) -> DeliveryWorker:
+    def delivery_worker(self, events: DeliveryEvents | None = None) -> DeliveryWorker:
         """The outbox worker, sending through the Teams edge under the configured limits."""
         config = DeliveryConfig.from_settings(self.settings)
-        return DeliveryWorker(
-            self.sessions, self.edge.gateway(self.clock), config, clock=self.clock, on_settled=on_settled, events=events
-        )
+        return DeliveryWorker(self.sessions, self.edge.gateway(self.clock), config, clock=self.clock, events=events)
 
     async def close(self) -> None:
         await self.engine.dispose()

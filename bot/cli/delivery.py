@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bot.cli.console import err, load_settings, out, parse_as_of
@@ -87,6 +87,21 @@ async def _with_runtime(
         await runtime.close()
 
 
+class _ProgressEvents:
+    """Advances the bar once per message settled; a retry handed back to pending is not yet done."""
+
+    def __init__(self, progress: Progress, bar: TaskID) -> None:
+        self._progress = progress
+        self._bar = bar
+
+    def settled(self, status: DeliveryStatus, code: str) -> None:
+        if status is not S.PENDING:
+            self._progress.advance(self._bar)
+
+    def paused(self, seconds: float) -> None:
+        pass
+
+
 async def _deliver(runtime: Runtime, until_empty: bool, after_crash: bool, out: Console) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -97,7 +112,7 @@ async def _deliver(runtime: Runtime, until_empty: bool, after_crash: bool, out: 
     columns = (TextColumn("Delivering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     progress = Progress(*columns, console=out)
     bar = progress.add_task("outbox", total=None)
-    worker = runtime.delivery_worker(on_settled=lambda _status: progress.advance(bar))
+    worker = runtime.delivery_worker(events=_ProgressEvents(progress, bar))
     if after_crash:
         recovered = await worker.recover(ignore_leases=True)
         handed, unknown = recovered.requeued, recovered.unknown

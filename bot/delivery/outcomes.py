@@ -43,7 +43,6 @@ class Outcomes:
         random_source: RandomSource,
         pacer: Pacer,
         lease: timedelta,
-        on_settled: Callable[[DeliveryStatus], None] | None = None,
         events: DeliveryEvents | None = None,
     ) -> None:
         self.tally: Counter[str] = Counter()
@@ -54,7 +53,6 @@ class Outcomes:
         self._random = random_source
         self._pacer = pacer
         self._lease = lease
-        self._on_settled = on_settled
         self._events = events
 
     async def sending(self, item: OutboxItem) -> bool:
@@ -183,5 +181,3 @@ class Outcomes:
         # A hand-back (pending, no call made) is not an outcome worth watching; a retry after Teams refused is.
         if self._events is not None and (status is not S.PENDING or code != "none"):
             self._events.settled(status, code)
-        if status is not S.PENDING and self._on_settled is not None:
-            self._on_settled(status)

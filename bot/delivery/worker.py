@@ -98,7 +98,6 @@ class DeliveryWorker:
         sleep: Sleep = asyncio.sleep,
         random_source: RandomSource = random.random,
         name: str | None = None,
-        on_settled: Callable[[DeliveryStatus], None] | None = None,
         events: DeliveryEvents | None = None,
     ) -> None:
         self.config = config = config or DeliveryConfig()
@@ -132,7 +131,6 @@ class DeliveryWorker:
             random_source=random_source,
             pacer=self._pacer,
             lease=config.lease,
-            on_settled=on_settled,
             events=events,
         )
         self._calls = asyncio.Semaphore(config.concurrency)  # Teams calls in flight

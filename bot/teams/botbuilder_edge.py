@@ -21,8 +21,6 @@ log = logging.getLogger(__name__)
 
 
 class BotbuilderEdge:
-    sdk = "botbuilder"
-
     def __init__(self, settings: Settings, answers: BotAnswers) -> None:
         self.adapter = new_adapter(settings)
         self._bot = CqcBot(answers)

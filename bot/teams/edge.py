@@ -17,8 +17,6 @@ from domain.outbox import TeamsGateway
 
 
 class TeamsEdge(Protocol):
-    sdk: str  # "botbuilder" or "agents", for logs and the health of an operator's memory
-
     def install(self, app: web.Application) -> None:
         """Anything the edge needs on the web application, before it starts."""
         ...
@@ -33,5 +31,5 @@ class TeamsEdge(Protocol):
 
 
 def refusal(reason: str, status: int = 400) -> web.Response:
-    """The JSON error both edges answer with: a reason, never a traceback."""
+    """The JSON error both edges (and the activity gate in bot.web.guard) answer with: a reason, never a traceback."""
     return web.json_response({"error": {"code": "BadRequest", "message": reason}}, status=status)

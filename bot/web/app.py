@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.runtime import Runtime
 from bot.web.dashboard.entra import EntraConfig
@@ -21,17 +21,14 @@ from bot.web.report_routes import add_report_routes
 log = logging.getLogger(__name__)
 
 RUNTIME = web.AppKey("runtime", Runtime)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BODY_BYTES = 1024 * 1024  # Teams activities are far smaller; refuse anything absurd early
 
 
-def create_app(
-    runtime: Runtime, metrics: Metrics | None = None, *, tab_entra: EntraConfig | None = None
-) -> web.Application:
+def create_app(runtime: Runtime, *, tab_entra: EntraConfig | None = None) -> web.Application:
     """``tab_entra`` replaces the tenant's sign-in keys for the dashboard tab (tests serve their own)."""
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[unexpected_errors])
     app[RUNTIME] = runtime
-    metrics = metrics or Metrics()
+    metrics = Metrics()
     app.router.add_post("/api/messages", messages)
     runtime.edge.install(app)
     app.middlewares.append(count_activities)  # outside the gate, so its refusals are counted too

@@ -11,8 +11,7 @@ import logging
 import uuid
 
 from aiohttp import web
-
-from bot.web.guard import Handler
+from aiohttp.typedefs import Handler
 
 log = logging.getLogger(__name__)
 

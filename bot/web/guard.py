@@ -15,12 +15,14 @@ import json
 import logging
 import math
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.teams.edge import refusal
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,6 @@ MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer a Teams client (JavaScript) 
 ACTIVITY_PATHS = web.AppKey("activity_paths", set[str])
 _BODY = web.RequestKey("activity_body", dict)
 _INVALID_TEXT = re.compile("[\x00\ud800-\udfff]")
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class Refused(ValueError):
@@ -50,10 +50,6 @@ def guard_activities(app: web.Application, *paths: str) -> None:
 def activity_body(request: web.Request) -> dict[str, Any]:
     """The checked, cleaned activity the gate read for this request."""
     return request[_BODY]
-
-
-def refusal(reason: str, status: int = 400) -> web.Response:
-    return web.json_response({"error": {"code": "BadRequest", "message": reason}}, status=status)
 
 
 @web.middleware

@@ -43,8 +43,6 @@ logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICA
 
 
 class AgentsEdge:
-    sdk = "agents"
-
     def __init__(self, settings: Settings, answers: BotAnswers) -> None:
         connections = connection_manager(settings)
         self._auth: AgentAuthConfiguration = connections.get_default_connection_configuration()

@@ -4,9 +4,9 @@ hosts frame the pages, and no caching of personal data."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 NONCE = web.RequestKey("csp_nonce", str)
 # Where teams-js is loaded from (Microsoft's CDN) and the hosts that frame a tab: Teams on the web,
@@ -28,8 +28,6 @@ FRAME_ANCESTORS = (
     "https://*.microsoft365.com",
 )
 PREFIX = "/tab"
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def policy(nonce: str) -> str:

@@ -15,7 +15,9 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from bot.services.reporting import default_month
-from domain.digest import RAG_ORDER
+from dialogs.digest_items import rag_word
+from dialogs.formatting import short_date
+from domain.digest import RAG_ORDER, RAG_RANK
 from domain.digest_model import ActionState, DigestInput, WithdrawnAction
 from domain.model import Rag
 from storage.digest_queries import load_digest_input
@@ -126,11 +128,12 @@ class PlanRow:
 
 
 def rag_text(rag: Rag | None) -> str:
-    return rag.label.split(" — ")[0] if rag else "Not rated"
+    return rag_word(rag)
 
 
 def day_text(day: date | None) -> str:
-    return f"{day.day} {day:%b %Y}" if day else "—"
+    # Month names spelt out by formatting, not strftime's %b, which follows the process's locale.
+    return short_date(day) if day else "—"
 
 
 @dataclass(frozen=True)
@@ -204,9 +207,6 @@ def _matches(row: PlanRow, chosen: PlanFilter) -> bool:
     return not (chosen.overdue and not row.overdue)
 
 
-_RAG_RANK = {rag: index for index, rag in enumerate(RAG_ORDER)}
-
-
 def _sort_key(key: str, row: PlanRow) -> tuple[object, ...]:
     # Empty values sort last whichever way, so "due" puts undated actions at the end.
     if key == "theme":
@@ -216,7 +216,7 @@ def _sort_key(key: str, row: PlanRow) -> tuple[object, ...]:
     if key == "due":
         return (row.due is None, row.due or date.max, row.ref)
     if key == "rag":
-        return (row.rag is None, _RAG_RANK.get(row.rag, 9) if row.rag else 9, row.ref)
+        return (row.rag is None, RAG_RANK.get(row.rag, 9) if row.rag else 9, row.ref)
     if key == "updated":
         return (row.last_update is None, row.last_update or date.min, row.ref)
     return (_ref_key(row.ref),)

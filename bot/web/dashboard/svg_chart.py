@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dialogs.formatting import number
 from domain.model import Metric
 from domain.months import month_label, month_of, period_end
 from domain.trajectory import Reading, trajectory_value
@@ -44,10 +45,6 @@ class Chart:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.actuals)
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
-
-
 def build_chart(metric: Metric, readings: tuple[Reading, ...]) -> Chart:
     start = min([metric.baseline.date, *(day for day, _ in readings)])
     end = max([metric.target.date, *(day for day, _ in readings)])
@@ -64,11 +61,11 @@ def build_chart(metric: Metric, readings: tuple[Reading, ...]) -> Chart:
         return TOP + (HEIGHT - TOP - BOTTOM) * (high - value) / (high - low)
 
     def point(day: date, value: float, what: str) -> Point:
-        return Point(x(day), y(value), f"{what}{month_label(month_of(day))}: {_number(value)} {metric.unit}")
+        return Point(x(day), y(value), f"{what}{month_label(month_of(day))}: {number(value)} {metric.unit}")
 
     steps = 4
     y_ticks = tuple(
-        Tick(y(low + (high - low) * i / steps), _number(low + (high - low) * i / steps)) for i in range(steps + 1)
+        Tick(y(low + (high - low) * i / steps), number(low + (high - low) * i / steps)) for i in range(steps + 1)
     )
     months = sorted({month_of(start), month_of(end), *(month_of(day) for day, _ in readings)})
     every = max(1, len(months) // 6)

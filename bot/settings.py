@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     def local_mode(self) -> bool:
         return not self.app_id
 
+    @property
+    def dashboard_in_teams(self) -> bool:
+        """The tab serves Teams sign-in only outside local mode and with the tenant to check it
+        against; the links that open it in Teams are given only then."""
+        return not self.local_mode and bool(self.app_tenant_id)
+
     def serving_problems(self, workers: int) -> list[str]:
         """Combinations `cqcbot serve` refuses to start with, each naming what to change.
 

@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from bot.services.report_links import public_base_url
 from bot.settings import Settings
 
 TEAMS = "https://teams.microsoft.com"
@@ -38,7 +37,7 @@ class TabLinks:
 
 
 def tab_links_for(settings: Settings) -> TabLinks | None:
-    if settings.local_mode or not settings.public_url:
+    """None where the tab is off (bot.web.dashboard.routes.add_dashboard) or Teams cannot reach it."""
+    if not settings.dashboard_in_teams or not settings.public_url:
         return None
-    base = public_base_url(settings)
-    return TabLinks(settings.app_id, base) if base else None
+    return TabLinks(settings.app_id, settings.public_url)

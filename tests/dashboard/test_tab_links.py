@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services.digest import DigestService
 from bot.services.report_links import links_for
 from bot.services.tab_links import TabLinks, tab_links_for
+from bot.settings import AppType
 from dialogs.progress import build_receipt_card
 from tests import conftest
 from tests.dashboard.conftest import sso_settings
@@ -37,6 +38,9 @@ def test_a_stage_view_link_opens_a_tab_page_in_teams() -> None:
 def test_no_tab_links_in_local_mode(database_url: str) -> None:
     assert tab_links_for(conftest.test_settings(database_url)) is None
     assert tab_links_for(sso_settings(database_url)) == TabLinks(APP_ID, "https://cqcbot.example.gov.uk")
+    # A multi-tenant bot with no tenant named has no tab (nothing to check sign-in against): no links to it.
+    tenantless = sso_settings(database_url).model_copy(update={"app_type": AppType.MULTI_TENANT, "app_tenant_id": ""})
+    assert tenantless.dashboard_in_teams is False and tab_links_for(tenantless) is None
 
 
 async def test_the_digest_opens_its_full_report_in_the_tab(

@@ -46,7 +46,7 @@ class EntraConfig:
 
 def entra_config(settings: Settings) -> EntraConfig | None:
     """From the bot's own registration; None in local mode (the tab then offers a developer sign-in)."""
-    if settings.local_mode or not settings.app_tenant_id:
+    if not settings.dashboard_in_teams:
         return None
     return EntraConfig.for_tenant(settings.app_tenant_id, settings.app_id, settings.public_url)
 

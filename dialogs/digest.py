@@ -84,6 +84,7 @@ def build_digest_card(digest: Digest, links: DigestLinks = DigestLinks(), *, bud
     }
     # A generous placeholder so the notice filled in at the end still fits the budget.
     cards.find(card, "truncated_text")["text"] = "x" * 400
+    place_withdrawn(card, digest)  # before measuring: its line counts against the budget too
     size = cards.card_size_bytes(card)
     shown: dict[str, int] = {}
     for position, section in enumerate(SECTIONS):
@@ -99,7 +100,6 @@ def build_digest_card(digest: Digest, links: DigestLinks = DigestLinks(), *, bud
         holder = cards.find(card, section)["items"]
         shown[section], size = _fit(holder, elements[:limit], size, share)
         hidden[section] = len(elements) - shown[section]
-    place_withdrawn(card, digest)
     _finish(card, digest, links, hidden)
     return card
 

@@ -23,6 +23,7 @@ from bot.reports.export import ReportFormat, render_report
 from bot.runtime import Runtime
 from bot.services.report_links import LinkCheck, ReportLinks, chart_purpose, links_for, report_purpose
 from bot.services.reporting import load_month_report
+from bot.web.report_response import content_policy
 from domain.month_report import MonthReport
 from domain.months import MONTH_ROUTE
 
@@ -52,12 +53,9 @@ def add_report_routes(app: web.Application, runtime: Runtime, links: ReportLinks
     app.router.add_get(f"/reports/{MONTH_ROUTE}/charts/{{metric_id}}.png", chart)
 
 
-# The report's own styles are inline; images are its charts (from the bot) or embedded; nothing runs.
+# Opened in a browser, framed by nothing; the charts come from the bot's public address.
 def _content_policy(base_url: str) -> str:
-    return (
-        f"default-src 'none'; img-src 'self' {base_url} data:; style-src 'unsafe-inline'; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
+    return content_policy(("'none'",), (base_url,))
 
 
 _EXPIRED_PAGE = (

@@ -23,7 +23,9 @@ from bot.services.readiness import load_readiness
 from bot.web.dashboard.access import TAB, page, render
 from bot.web.dashboard.readiness_chart import build_score_chart
 from bot.web.dashboard.readiness_rows import statement_row
+from bot.web.dashboard.security import FRAME_ANCESTORS
 from bot.web.dashboard.svg_chart import build_chart
+from bot.web.report_response import content_policy
 from domain.digest import RAG_ORDER, compose_digest
 from domain.digest_model import DigestInput
 from domain.evidence import EvidenceCategory
@@ -242,7 +244,9 @@ async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         render_report, report, fmt, chart_src=sources if fmt is ReportFormat.HTML else None
     )
     headers = {"Content-Type": fmt.media_type}
-    if fmt is not ReportFormat.HTML:
+    if fmt is ReportFormat.HTML:  # its style is inline, which the tab's own policy refuses
+        headers["Content-Security-Policy"] = content_policy(FRAME_ANCESTORS)
+    else:
         headers["Content-Disposition"] = f'attachment; filename="cqc-appendix-{month}.{fmt.value}"'
     return web.Response(body=rendered.content, headers=headers)
 

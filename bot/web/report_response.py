@@ -7,7 +7,15 @@ measures' charts (served by the caller) and the readiness chart (a data: URI).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+
+from aiohttp import web
+
+from bot.reports.export import ReportFormat, render_report
+from domain.month_report import MonthReport
+
+ChartUrl = Callable[[str, str], str]  # (month, metric id) → where the page finds that chart
 
 
 def content_policy(frame_ancestors: Sequence[str], img_sources: Sequence[str] = ()) -> str:
@@ -23,3 +31,26 @@ def content_policy(frame_ancestors: Sequence[str], img_sources: Sequence[str] = 
             "frame-ancestors " + " ".join(frame_ancestors),
         )
     )
+
+
+async def report_response(
+    report: MonthReport,
+    fmt: ReportFormat,
+    *,
+    chart_url: ChartUrl,
+    policy: str,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    """HTML is shown in place under ``policy``; the other formats are attachments. Rendering runs in a
+    worker thread so a chart never stalls the event loop."""
+    month = report.month
+    sources = {s.metric.id: chart_url(month, s.metric.id) for s in report.data.metrics}
+    rendered = await asyncio.to_thread(
+        render_report, report, fmt, chart_src=sources if fmt is ReportFormat.HTML else None
+    )
+    sent = dict(headers or {}) | {"Content-Type": fmt.media_type}
+    if fmt is ReportFormat.HTML:
+        sent["Content-Security-Policy"] = policy
+    else:
+        sent["Content-Disposition"] = f'attachment; filename="cqc-appendix-{month}.{fmt.value}"'
+    return web.Response(body=rendered.content, headers=sent)

@@ -1,7 +1,7 @@
 """The board appendix as one HTML page: what the digest's "Open the full report" button opens.
 
 Everything people typed is escaped, without control or bidi-override characters. The bot serves the
-page with a Content-Security-Policy that allows no script (bot/web/report_routes.py). Charts are given
+page with a Content-Security-Policy that allows no script (bot/web/report_response.py). Charts are given
 as image sources: signed URLs when the bot serves the page, data: URIs when it is exported to a file
 (so the file stands alone).
 """

@@ -19,10 +19,11 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.reports.charts import render_metric_chart
-from bot.reports.export import ReportFormat, render_report
+from bot.reports.export import ReportFormat
 from bot.runtime import Runtime
 from bot.services.report_links import LinkCheck, ReportLinks, chart_purpose, links_for, report_purpose
 from bot.services.reporting import load_month_report
+from bot.web.report_response import content_policy, report_response
 from domain.month_report import MonthReport
 from domain.months import MONTH_ROUTE
 
@@ -52,12 +53,9 @@ def add_report_routes(app: web.Application, runtime: Runtime, links: ReportLinks
     app.router.add_get(f"/reports/{MONTH_ROUTE}/charts/{{metric_id}}.png", chart)
 
 
-# The report's own styles are inline; images are its charts (from the bot) or embedded; nothing runs.
+# Opened in a browser, framed by nothing; the charts come from the bot's public address.
 def _content_policy(base_url: str) -> str:
-    return (
-        f"default-src 'none'; img-src 'self' {base_url} data:; style-src 'unsafe-inline'; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
+    return content_policy(("'none'",), (base_url,))
 
 
 _EXPIRED_PAGE = (
@@ -92,18 +90,13 @@ async def _load(request: web.Request, purpose: str) -> tuple[ReportContext, Mont
 
 async def report(request: web.Request) -> web.Response:
     context, loaded = await _load(request, report_purpose(request.match_info["month"]))
-    fmt = ReportFormat(request.match_info["fmt"])
-    month = loaded.month
-    sources = {s.metric.id: context.links.chart_url(month, s.metric.id) for s in loaded.data.metrics}
-    rendered = await asyncio.to_thread(
-        render_report, loaded, fmt, chart_src=sources if fmt is ReportFormat.HTML else None
+    return await report_response(
+        loaded,
+        ReportFormat(request.match_info["fmt"]),
+        chart_url=context.links.chart_url,
+        policy=_content_policy(context.links.base_url),
+        headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
     )
-    headers = {"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"}
-    if fmt is ReportFormat.HTML:
-        headers["Content-Security-Policy"] = _content_policy(context.links.base_url)
-    else:
-        headers["Content-Disposition"] = f'attachment; filename="cqc-appendix-{month}.{fmt.value}"'
-    return web.Response(body=rendered.content, headers=headers | {"Content-Type": fmt.media_type})
 
 
 async def chart(request: web.Request) -> web.Response:

@@ -190,3 +190,19 @@ async def test_the_sign_in_goes_back_only_to_a_page_of_the_tab(local_tab: Tab) -
         person = Tab.person_id(OWNER, page)
         answer = await local_tab.post("/tab/sign-in", data={"csrf": csrf.group(1), "person": person, "next": target})
         assert answer.status == 303 and answer.headers["Location"] == expected, target
+
+
+async def test_the_html_report_keeps_its_style_inside_teams(local_tab: Tab) -> None:
+    """The digest's "Open the full report" opens this page in Teams: its inline style must apply."""
+    await local_tab.sign_in_as(OWNER)
+    answer = await local_tab.get("/tab/downloads/2026-04.html")
+    assert answer.status == 200 and "<style>" in await answer.text()
+    csp = answer.headers["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in csp and "script-src" not in csp and "default-src 'none'" in csp
+    assert "frame-ancestors 'self' https://teams.microsoft.com" in csp
+    assert answer.headers["Cache-Control"] == "private, no-store"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    # The tab's own pages keep their nonce policy, with no inline style.
+    page = await local_tab.get("/tab/downloads")
+    assert "'nonce-" in page.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in page.headers["Content-Security-Policy"]

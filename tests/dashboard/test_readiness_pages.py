@@ -169,3 +169,12 @@ async def test_the_evidence_pack_downloads_for_all_statements_or_one(
     unknown = await local_tab.get("/tab/downloads/evidence-pack/nope.csv")
     assert unknown.status == 404 and "Unknown quality statement 'nope'" in await unknown.text()
     assert (await local_tab.get("/tab/downloads/evidence-pack.pdf")).status == 404
+
+
+async def test_the_tabs_report_downloads_have_the_readiness_section(local_tab: Tab) -> None:
+    """The same report the signed /reports link and `cqcbot report` give (bot/services/tab_links.py)."""
+    await local_tab.sign_in_as(OWNER)
+    md = await (await local_tab.get("/tab/downloads/2026-03.md")).text()
+    assert "## CQC readiness" in md
+    html = await (await local_tab.get("/tab/downloads/2026-03.html")).text()
+    assert '<h2 id="readiness">CQC readiness</h2>' in html

@@ -15,20 +15,23 @@ from aiohttp import web
 
 from bot.reports.charts import render_metric_chart
 from bot.reports.evidence_pack import PackFormat, render_pack
-from bot.reports.export import ReportFormat, render_report
+from bot.reports.export import ReportFormat
 from bot.services import dashboard
 from bot.services import evidence as evidence_service
 from bot.services.dashboard import PlanFilter
 from bot.services.readiness import load_readiness
+from bot.services.reporting import load_month_report
 from bot.web.dashboard.access import TAB, page, render
 from bot.web.dashboard.readiness_chart import build_score_chart
 from bot.web.dashboard.readiness_rows import statement_row
+from bot.web.dashboard.security import FRAME_ANCESTORS
 from bot.web.dashboard.svg_chart import build_chart
+from bot.web.report_response import content_policy, report_response
 from domain.digest import RAG_ORDER, compose_digest
 from domain.digest_model import DigestInput
 from domain.evidence import EvidenceCategory
-from domain.month_report import MonthReport, compose_month_report
-from domain.months import check_month, month_label
+from domain.month_report import MonthReport
+from domain.months import month_label
 from storage.dashboard_queries import Viewer, load_action_history, round_months, statement_names
 from storage.plan_file.export import to_xlsx
 
@@ -74,6 +77,9 @@ DOWNLOADS = (
 )
 
 
+NO_PLAN = "No plan has been imported yet: run `cqcbot plan import FILE`."
+
+
 async def _month(request: web.Request, month: str | None = None) -> tuple[DigestInput, dashboard.Today]:
     context = request.app[TAB]
     now = context.now()
@@ -82,14 +88,18 @@ async def _month(request: web.Request, month: str | None = None) -> tuple[Digest
         data = await dashboard.month_data(db, month or today.month, now)
     if data is None:
         # Not a server fault: nothing to show yet (a person can only be signed in once a plan exists).
-        raise web.HTTPNotFound(text="No plan has been imported yet: run `cqcbot plan import FILE`.")
+        raise web.HTTPNotFound(text=NO_PLAN)
     return data, today
 
 
 async def _report(request: web.Request, month: str) -> MonthReport:
-    """The month's board report (digest and appendix), for the downloads."""
-    data, _ = await _month(request, month)
-    return compose_month_report(data)
+    """The month's board report as the signed /reports link and `cqcbot report` give it (readiness too)."""
+    context = request.app[TAB]
+    async with context.runtime.sessions() as db:
+        report = await load_month_report(db, month, context.now())
+    if report is None:
+        raise web.HTTPNotFound(text=NO_PLAN)
+    return report
 
 
 def _common(request: web.Request, viewer: Viewer, title: str, data: DigestInput | None = None) -> dict[str, Any]:
@@ -234,26 +244,23 @@ async def downloads(request: web.Request, viewer: Viewer) -> web.StreamResponse:
 
 @page()
 async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    fmt = ReportFormat(request.match_info["fmt"])
-    report = await _report(request, check_month(request.match_info["month"]))
-    month = report.month
-    sources = {s.metric.id: f"/tab/downloads/{month}/charts/{s.metric.id}.png" for s in report.data.metrics}
-    rendered = await asyncio.to_thread(
-        render_report, report, fmt, chart_src=sources if fmt is ReportFormat.HTML else None
+    report = await _report(request, request.match_info["month"])
+    return await report_response(
+        report,
+        ReportFormat(request.match_info["fmt"]),
+        chart_url=lambda month, metric_id: f"/tab/downloads/{month}/charts/{metric_id}.png",
+        # Its style is inline, which the tab's own policy refuses; Teams frames it like the pages.
+        policy=content_policy(FRAME_ANCESTORS),
     )
-    headers = {"Content-Type": fmt.media_type}
-    if fmt is not ReportFormat.HTML:
-        headers["Content-Disposition"] = f'attachment; filename="cqc-appendix-{month}.{fmt.value}"'
-    return web.Response(body=rendered.content, headers=headers)
 
 
 @page()
 async def download_chart(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-    report = await _report(request, check_month(request.match_info["month"]))
-    series = next((s for s in report.data.metrics if s.metric.id == request.match_info["metric_id"]), None)
+    data, _ = await _month(request, request.match_info["month"])  # a chart needs no readiness
+    series = next((s for s in data.metrics if s.metric.id == request.match_info["metric_id"]), None)
     if series is None:
         raise web.HTTPNotFound()
-    png = await asyncio.to_thread(render_metric_chart, series.metric, series.readings, as_of=report.data.as_of)
+    png = await asyncio.to_thread(render_metric_chart, series.metric, series.readings, as_of=data.as_of)
     return web.Response(body=png, content_type="image/png")
 
 
@@ -295,7 +302,7 @@ async def download_plan(request: web.Request, viewer: Viewer) -> web.StreamRespo
     async with request.app[TAB].runtime.sessions() as db:
         document = await dashboard.plan_export_document(db)
     if document is None:
-        raise web.HTTPNotFound(text="No plan has been imported yet: run `cqcbot plan import FILE`.")
+        raise web.HTTPNotFound(text=NO_PLAN)
     content = await asyncio.to_thread(to_xlsx, document)
     return _attachment(content, XLSX_TYPE, "cqc-improvement-plan.xlsx")
 

@@ -1,5 +1,5 @@
 """Headers every tab response carries: a nonce-based Content-Security-Policy that lets only Teams'
-hosts frame the pages, and no caching of personal data."""
+hosts frame the pages (unless the handler sets its own), and no caching of personal data."""
 
 from __future__ import annotations
 
@@ -63,7 +63,8 @@ async def tab_headers(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 def _secure(response: web.StreamResponse, request: web.Request) -> None:
-    response.headers["Content-Security-Policy"] = policy(request[NONCE])
+    # A handler may set its own: the board report styles itself inline (pages.download).
+    response.headers.setdefault("Content-Security-Policy", policy(request[NONCE]))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     if request.path.startswith(PREFIX + "/static/"):

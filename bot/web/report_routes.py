@@ -78,11 +78,14 @@ def _checked(context: ReportContext, purpose: str, token: str) -> None:
         raise web.HTTPNotFound()
 
 
-async def _load(request: web.Request, purpose: str) -> tuple[ReportContext, MonthReport]:
+async def _load(
+    request: web.Request, purpose: str, *, with_readiness: bool = True
+) -> tuple[ReportContext, MonthReport]:
     context = request.app[REPORTS]
     _checked(context, purpose, request.query.get("t", ""))
     async with context.runtime.sessions() as session:
-        loaded = await load_month_report(session, request.match_info["month"], context.now())
+        month = request.match_info["month"]
+        loaded = await load_month_report(session, month, context.now(), with_readiness=with_readiness)
     if loaded is None:
         raise web.HTTPNotFound()
     return context, loaded
@@ -101,7 +104,7 @@ async def report(request: web.Request) -> web.Response:
 
 async def chart(request: web.Request) -> web.Response:
     month, metric_id = request.match_info["month"], request.match_info["metric_id"]
-    _, loaded = await _load(request, chart_purpose(month, metric_id))
+    _, loaded = await _load(request, chart_purpose(month, metric_id), with_readiness=False)  # a chart needs none
     series = next((s for s in loaded.data.metrics if s.metric.id == metric_id), None)
     if series is None:
         raise web.HTTPNotFound()

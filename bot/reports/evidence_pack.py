@@ -1,7 +1,9 @@
 """The evidence pack as CSV, XLSX (openpyxl) or DOCX (python-docx): one section per quality statement.
 
 Links are written as text and as hyperlinks; nothing is fetched. Dates are spelt out in DOCX and ISO
-in the spreadsheets, where they sort.
+in the spreadsheets, where they sort. Titles, names and requirements are typed by people, so no
+spreadsheet cell is ever a formula (the pack has none of its own): in the CSV such text gets a leading
+' (as the report's CSV), in the XLSX it is a text cell, shown as typed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from bot.reports.text import looks_like_formula, spreadsheet_text
 from dialogs import digest_items as words
 from dialogs.formatting import long_date, number
 from domain.evidence_pack import EvidencePack, category_label
@@ -112,7 +115,8 @@ def _csv(pack: EvidencePack) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EVIDENCE_HEADINGS)
-    writer.writerows(_evidence_rows(pack))
+    # Every text cell: the generated ones (dates, categories, "teams") never look like a formula.
+    writer.writerows([spreadsheet_text(v) if isinstance(v, str) else v for v in row] for row in _evidence_rows(pack))
     return buffer.getvalue()
 
 
@@ -135,6 +139,11 @@ def _xlsx(pack: EvidencePack) -> bytes:
         sheet.freeze_panes = "A2"
         for row in rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                # openpyxl makes any "=…" a formula; people's text stays text, and quotePrefix keeps
+                # Excel from reading it as one when the cell is edited.
+                if isinstance(cell.value, str) and looks_like_formula(cell.value):
+                    cell.data_type, cell.quotePrefix = "s", True
         if title == "Evidence":
             for (link,) in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
                 link.hyperlink = str(link.value)

@@ -2,15 +2,17 @@
 latest self-assessment per statement). Hooked into bot/reports/export.py after the appendix.
 
 The chart is never the only carrier: the table beside it holds every figure, and the chart tells
-the two series apart by pattern and label as well as colour.
+the two series apart by pattern and label as well as colour. Names, refs and requirements are typed
+by people, so each format escapes them as the appendix does (bot/reports/text.py, html_page.py).
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 
+from bot.reports.html_page import escape
+from bot.reports.text import md_cell, md_text, spreadsheet_text
 from dialogs.digest_readiness import STRETCH_HEADING, next_band_words
 from domain.evidence import EvidenceCategory
 from domain.readiness_view import Readiness, StatementReadiness
@@ -93,10 +95,11 @@ def render_chart(r: Readiness) -> bytes:
 def markdown(r: Readiness | None, chart_path: str | None = None) -> str:
     if r is None:
         return ""
-    out = ["", f"## {HEADING}", "", *[f"{p}\n" for p in summary_paragraphs(r)]]
+    out = ["", f"## {HEADING}", "", *[f"{md_text(p)}\n" for p in summary_paragraphs(r)]]
     out.append("| " + " | ".join(TABLE_HEADINGS) + " |")
     out.append("|" + " --- |" * len(TABLE_HEADINGS))
-    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in _row(s)) + " |" for s in r.statements]
+    # Only the name is people's text: the figures go as they are (md_text would make "+1" "\+1").
+    out += ["| " + " | ".join((md_cell(s.name), *_row(s)[1:])) + " |" for s in r.statements]
     if chart_path:
         out += ["", f"![{CHART_ALT}]({chart_path})"]
     if stretch := _stretch(r):
@@ -107,16 +110,16 @@ def markdown(r: Readiness | None, chart_path: str | None = None) -> str:
             "| Ref | Action | Quality statement | RAG |",
             "| --- | --- | --- | --- |",
         ]
-        out += [f"| {ref} | {text} | {name} | {rag} |" for ref, text, name, rag in stretch]
+        out += [f"| {md_cell(ref)} | {md_cell(text)} | {md_cell(name)} | {rag} |" for ref, text, name, rag in stretch]
     if r.drift_lines:
-        out += ["", "### Changes since sign-off", "", *[f"- {line}" for line in r.drift_lines]]
+        out += ["", "### Changes since sign-off", "", *[f"- {md_text(line)}" for line in r.drift_lines]]
     return "\n".join(out) + "\n"
 
 
 def html_section(r: Readiness | None, chart_src: str | None = None) -> str:
     if r is None:
         return ""
-    e = html.escape
+    e = escape
     parts = [f'<section aria-labelledby="readiness"><h2 id="readiness">{HEADING}</h2>']
     parts += [f"<p>{e(p)}</p>" for p in summary_paragraphs(r)]
     parts.append("<table><caption>Scores and evidence per quality statement</caption><thead><tr>")
@@ -154,13 +157,14 @@ def csv_rows(r: Readiness | None) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["readiness", *TABLE_HEADINGS])
     for s in r.statements:
-        writer.writerow(["readiness", *_row(s)])
+        # Only the name is people's text: the change ("+1", "-1") is a figure and stays as it is.
+        writer.writerow(["readiness", spreadsheet_text(s.name), *_row(s)[1:]])
     writer.writerow(["readiness-total", "CQC", r.cqc.summary])
     writer.writerow(["readiness-total", "Self-assessed", r.self_assessed.summary])
     for ref, text, name, rag in _stretch(r):
-        writer.writerow(["stretch", ref, text, name, rag])
+        writer.writerow(["stretch", spreadsheet_text(ref), spreadsheet_text(text), spreadsheet_text(name), rag])
     for line in r.drift_lines:
-        writer.writerow(["signoff-drift", line])
+        writer.writerow(["signoff-drift", spreadsheet_text(line)])  # it starts with a ref
     return buffer.getvalue()
 
 

@@ -87,7 +87,8 @@ def md_text(text: str) -> str:
     return _MD_NUMBERED.sub(r"\1\\\2", _MD_BLOCK_MARK.sub(r"\1\\\2", escaped))
 
 
-def _cell(text: str) -> str:
+def md_cell(text: str) -> str:
+    """People's text for a Markdown table cell: one line, escaped as md_text does."""
     return md_text(" ".join(text.split()))
 
 
@@ -109,7 +110,7 @@ def render_markdown(appendix: BoardAppendix, chart_paths: Mapping[str, str] | No
             out += [
                 f"### {md_text(row.ref)} — RAG: {words.rag_word(row.rag)}",
                 "",
-                f"**Improvement requirement:** {_cell(row.requirement)}",
+                f"**Improvement requirement:** {md_cell(row.requirement)}",
                 "",
                 "**Progress:**",
                 "",
@@ -125,7 +126,7 @@ def render_markdown(appendix: BoardAppendix, chart_paths: Mapping[str, str] | No
             "| " + " | ".join(METRIC_HEADINGS) + " |",
             "|" + " --- |" * len(METRIC_HEADINGS),
         ]
-        out += ["| " + " | ".join(_cell(c) for c in metric_cells(row)) + " |" for row in appendix.metrics]
+        out += ["| " + " | ".join(md_cell(c) for c in metric_cells(row)) + " |" for row in appendix.metrics]
         out.append("")
         for metric in appendix.metrics:
             if chart_paths and metric.metric_id in chart_paths:
@@ -146,7 +147,7 @@ def _withdrawn_markdown(appendix: BoardAppendix) -> list[str]:
     if not appendix.withdrawn:
         return []
     out = [f"## {WITHDRAWN_HEADING}", "", "| Ref | Improvement requirement | Owner |", "| --- | --- | --- |"]
-    out += [f"| {_cell(w.ref)} | {_cell(w.requirement)} | {_cell(w.owner_name)} |" for w in appendix.withdrawn]
+    out += [f"| {md_cell(w.ref)} | {md_cell(w.requirement)} | {md_cell(w.owner_name)} |" for w in appendix.withdrawn]
     return [*out, ""]
 
 
@@ -159,7 +160,7 @@ def _areas_markdown(appendix: BoardAppendix) -> list[str]:
         "| Theme | Quality statement | Score (of 4) |",
         "| --- | --- | --- |",
     ]
-    out += [f"| {_cell(a.theme_name)} | {_cell(a.name)} | {a.score} |" for a in appendix.areas]
+    out += [f"| {md_cell(a.theme_name)} | {md_cell(a.name)} | {a.score} |" for a in appendix.areas]
     out += [f"| **Total** | | **{appendix.total_score} of {appendix.max_score}** |", ""]
     return out
 
@@ -173,16 +174,24 @@ _TEXT_COLUMNS = frozenset({"theme", "ref", "item", "progress", "owner"})
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would run ``text`` as a formula (=, +, -, @ first, or a tab or CR)."""
+    return text.startswith(_FORMULA_STARTS)
+
+
+def spreadsheet_text(text: str) -> str:
+    """People's ``text`` for a CSV cell: with a leading ' when a spreadsheet would run it as a formula.
+    Only for text people typed: a generated "+1" or "-3" is a figure and is written as it is."""
+    return "'" + text if looks_like_formula(text) else text
+
+
 class _SafeWriter(csv.DictWriter):
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) is written with a leading ',
-    since narratives are typed by people and CSV files get opened in Excel."""
+    """The text columns through spreadsheet_text: narratives are typed by people and CSV files get
+    opened in Excel."""
 
     def writerow(self, rowdict: Mapping[str, object]) -> object:
         return super().writerow(
-            {
-                k: "'" + v if k in _TEXT_COLUMNS and isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v
-                for k, v in rowdict.items()
-            }
+            {k: spreadsheet_text(v) if k in _TEXT_COLUMNS and isinstance(v, str) else v for k, v in rowdict.items()}
         )
 
 

@@ -18,7 +18,7 @@ from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from bot.reports.text import looks_like_formula, spreadsheet_text
+from bot.reports.text import inert, looks_like_formula, spreadsheet_text
 from dialogs import digest_items as words
 from dialogs.formatting import long_date, number
 from domain.evidence_pack import EvidencePack, category_label
@@ -138,7 +138,8 @@ def _xlsx(pack: EvidencePack) -> bytes:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for row in rows:
-            sheet.append(row)
+            # Control characters are refused by the XLSX format itself (openpyxl raises): dropped.
+            sheet.append([inert(value) if isinstance(value, str) else value for value in row])
             for cell in sheet[sheet.max_row]:
                 # openpyxl makes any "=…" a formula; people's text stays text, and quotePrefix keeps
                 # Excel from reading it as one when the cell is edited.

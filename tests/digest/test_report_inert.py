@@ -5,6 +5,7 @@ formula in a spreadsheet, no markup or table break in Markdown, no HTML and no b
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from datetime import UTC, date, datetime
@@ -115,3 +116,13 @@ def test_the_evidence_packs_xlsx_holds_text_not_formulas(hostile: tuple[MonthRep
     assert all(cell.data_type == "s" and cell.quotePrefix for cell in typed)
     # The DOCX renders it as plain text too.
     assert render_pack(hostile[1], PackFormat.DOCX).startswith(b"PK")
+
+
+def test_the_evidence_packs_xlsx_drops_control_characters_the_format_refuses(
+    hostile: tuple[MonthReport, EvidencePack],
+) -> None:
+    _, pack = hostile
+    figures = tuple(dataclasses.replace(f, name="Waiting\x01 list\x0b") for f in pack.figures)
+    book = load_workbook(io.BytesIO(render_pack(dataclasses.replace(pack, figures=figures), PackFormat.XLSX)))
+    names = [row[0] for row in book["Figures"].iter_rows(min_row=2, values_only=True)]
+    assert names and set(names) == {"Waiting list"}

@@ -16,9 +16,10 @@ from enum import StrEnum
 from docx import Document
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from bot.reports.text import inert, looks_like_formula, spreadsheet_text
+from bot.reports.text import looks_like_formula, spreadsheet_text
 from dialogs import digest_items as words
 from dialogs.formatting import long_date, number
 from domain.evidence_pack import EvidencePack, category_label
@@ -138,8 +139,8 @@ def _xlsx(pack: EvidencePack) -> bytes:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for row in rows:
-            # Control characters are refused by the XLSX format itself (openpyxl raises): dropped.
-            sheet.append([inert(value) if isinstance(value, str) else value for value in row])
+            # Control characters the XLSX format refuses (openpyxl raises on them) are dropped.
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
             for cell in sheet[sheet.max_row]:
                 # openpyxl makes any "=…" a formula; people's text stays text, and quotePrefix keeps
                 # Excel from reading it as one when the cell is edited.
